@@ -1,0 +1,58 @@
+# article-ingest — every entry point a developer or CI needs.
+# `make demo` and `make test` work on a fresh clone: they create .venv and install the locked deps.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+# Lambda runs Python 3.12; use it locally when present (pyenv keeps it outside PATH), else python3.
+PYTHON ?= $(shell for p in python3.12 $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) python3.13 python3; do \
+            $$p -c 'import sys; assert sys.version_info >= (3, 11)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+UVPIP := $(BIN)/uv pip install --quiet --python $(BIN)/python
+
+.PHONY: install demo test lint typecheck unit pr bench lock clean serve template-check sam-build
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements/dev.lock
+	@test -n "$(PYTHON)" || { echo "need Python >= 3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(UVPIP) --require-hashes -r requirements/dev.lock
+	$(UVPIP) --no-deps -e .
+	@touch $@
+
+demo: install
+	$(BIN)/python -m article_ingest.demo
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest -q tests/unit
+
+test: lint typecheck
+	$(BIN)/pytest -q -n 2
+
+pr: test template-check
+
+bench: install
+	$(BIN)/python -m bench.run
+
+serve: install
+	$(BIN)/article-ingest serve
+
+# Re-resolve the dependency set and export the hashed lock files (needs uv on PATH or in .venv).
+lock:
+	$(BIN)/uv lock
+	$(BIN)/uv export --frozen --no-emit-project --all-groups --no-header -o requirements/dev.lock >/dev/null
+	$(BIN)/uv export --frozen --no-emit-project --no-dev --no-header -o requirements/runtime.lock >/dev/null
+	$(BIN)/uv export --frozen --no-emit-project --no-dev --no-header --no-hashes \
+	    --no-emit-package boto3 --no-emit-package botocore --no-emit-package s3transfer \
+	    -o src/requirements.txt >/dev/null
+
+clean:
+	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache .aws-sam
