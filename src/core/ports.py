@@ -1,0 +1,144 @@
+"""Ports: the small interfaces the domain needs from the outside world.
+
+Two adapter families implement them: ``core.adapters.local`` (filesystem + SQLite, the embedded
+default) and ``core.adapters.aws`` (S3, DynamoDB, SQS, EventBridge). One contract test suite
+(``tests/contract``) runs against both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+from core.models import Article, ArticleStatus
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """The bytes of a page exactly as they arrived, with what is needed to read them back."""
+
+    article_id: str
+    content_sha256: str
+    body: bytes
+    content_type: str | None = None
+    charset: str | None = None
+
+
+class ArticleQuery(BaseModel):
+    """Filters and paging for listing articles."""
+
+    site: str | None = Field(default=None, description="Hostname or site name.")
+    language: str | None = None
+    status: ArticleStatus | None = None
+    since: str | None = Field(default=None, description="Earliest publication date, YYYY-MM-DD.")
+    until: str | None = Field(default=None, description="Latest publication date, YYYY-MM-DD.")
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, description="Opaque cursor from a previous page.")
+
+
+class ArticlePage(BaseModel):
+    """One page of a listing; ``next_cursor`` is None on the last page."""
+
+    items: list[Article]
+    next_cursor: str | None = None
+
+
+class RawHtmlStore(Protocol):
+    """Keeps raw page bytes, gzip at rest, under an immutable key (article id + content hash)."""
+
+    def put(self, page: RawPage) -> str:
+        """Store the page (idempotent) and return its URI."""
+        ...
+
+    def get(self, uri: str) -> bytes:
+        """The original bytes; raises ``NotFound`` when the object is missing."""
+        ...
+
+    def exists(self, uri: str) -> bool:
+        """Whether the object behind ``uri`` is stored."""
+        ...
+
+
+class ArticleStore(Protocol):
+    """Article metadata with conditional, versioned writes."""
+
+    def get(self, article_id: str) -> Article | None:
+        """The stored article, or None."""
+        ...
+
+    def put(self, article: Article) -> Article:
+        """Write ``article`` if the stored version still equals ``article.version``.
+
+        Returns the stored article with ``version`` incremented and ``updated_at`` set; raises
+        ``VersionConflict`` when another writer got there first (or, for version 0, when the
+        article already exists).
+        """
+        ...
+
+    def list(self, query: ArticleQuery) -> ArticlePage:
+        """Articles matching the filters, newest publication date first."""
+        ...
+
+
+class SearchIndex(Protocol):
+    """Keyword search over title and text (see ``core.search``)."""
+
+    def index(self, article: Article) -> None:
+        """Add or replace the entries of one article."""
+        ...
+
+    def search(
+        self,
+        query: str,
+        *,
+        language: str | None = None,
+        site: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int = 10,
+    ) -> list[SearchHit]:
+        """Ranked hits, best first."""
+        ...
+
+
+class SearchHit(BaseModel):
+    """One search result."""
+
+    id: str
+    score: float
+    title: str | None = None
+    url: str
+    sitename: str | None = None
+    hostname: str | None = None
+    language: str | None = None
+    date: str | None = None
+    snippet: str | None = None
+
+
+class IngestRequest(BaseModel):
+    """A request to ingest one URL, as carried by the intake queue (documented schema)."""
+
+    url: str
+    id: str
+    requested_at: datetime
+    attempt: int = Field(default=0, ge=0)
+
+
+class IngestQueue(Protocol):
+    """The intake queue for asynchronous ingestion."""
+
+    def send(self, requests: Sequence[IngestRequest], *, delay_s: int = 0) -> None:
+        """Enqueue requests; raises ``StorageError`` if any could not be enqueued."""
+        ...
+
+
+class EventBus(Protocol):
+    """Announces what happened to articles; see ``core.events``."""
+
+    def publish(self, events: Sequence[BaseModel]) -> None:
+        """Publish every event or raise; never drop one silently."""
+        ...

@@ -1,0 +1,77 @@
+"""One settings model for every entry point, read from ``ARTICLE_INGEST_*`` variables.
+
+The CLI, the local server and every Lambda build their dependencies from this model, so a
+setting means the same thing everywhere. Every field is documented in the README.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_USER_AGENT = "article-ingest/0.1 (+https://github.com/article-ingest/article-ingest)"
+
+
+class Settings(BaseSettings):
+    """Configuration shared by the CLI, ``serve`` and the Lambda handlers."""
+
+    model_config = SettingsConfigDict(env_prefix="ARTICLE_INGEST_", extra="ignore")
+
+    backend: Literal["local", "aws"] = Field(
+        default="local", description="`local`: filesystem + SQLite; `aws`: S3/DynamoDB/SQS."
+    )
+    data_dir: Path = Field(default=Path(".data"), description="Root of the embedded default.")
+
+    # Fetching (see core.fetch).
+    allow_private_networks: bool = Field(
+        default=False,
+        description="Development and tests only: admit loopback and RFC 1918 addresses.",
+    )
+    user_agent: str = DEFAULT_USER_AGENT
+    allowed_ports: list[int] = Field(default_factory=lambda: [80, 443])
+    fetch_deadline_s: float = Field(default=20.0, gt=0)
+    connect_timeout_s: float = Field(default=5.0, gt=0)
+    read_timeout_s: float = Field(default=10.0, gt=0)
+    max_body_bytes: int = Field(default=10_000_000, gt=0)
+    max_redirects: int = Field(default=5, ge=0)
+    respect_robots: bool = True
+    per_host_concurrency: int = Field(default=2, ge=1)
+    per_host_delay_s: float = Field(default=1.0, ge=0)
+    fetch_workers: int = Field(default=16, ge=1, description="Parallel fetches in one process.")
+
+    # API limits.
+    max_urls_per_request: int = Field(default=100, ge=1)
+    sync_batch_limit: int = Field(default=10, ge=0)
+
+    # AWS resources (backend=aws).
+    raw_bucket: str | None = None
+    articles_table: str | None = None
+    index_table: str | None = None
+    idempotency_table: str | None = None
+    queue_url: str | None = None
+    event_bus_name: str | None = None
+    aws_endpoint_url: str | None = Field(
+        default=None, description="Override for every AWS client (moto server in tests)."
+    )
+
+    # Events (backend=local).
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+
+    @property
+    def raw_dir(self) -> Path:
+        """Where the local raw-HTML store keeps its gzip files."""
+        return self.data_dir / "raw"
+
+    @property
+    def db_path(self) -> Path:
+        """The local SQLite database (articles, index, queue, outbox)."""
+        return self.data_dir / "article-ingest.sqlite3"
+
+    @property
+    def events_path(self) -> Path:
+        """The JSON Lines file the local event bus appends to."""
+        return self.data_dir / "events.jsonl"
