@@ -1,0 +1,1 @@
+"""The embedded default: raw HTML on the filesystem, everything else in one SQLite file."""

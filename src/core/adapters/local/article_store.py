@@ -1,0 +1,157 @@
+"""Articles in SQLite with conditional, versioned writes and a change stream.
+
+Every write also appends the old and new images to the ``stream`` table in the same
+transaction — the local stand-in for the DynamoDB stream that feeds the indexer.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+
+from core.adapters.local.sqlite import SqliteDatabase
+from core.errors import InvalidInput, VersionConflict
+from core.models import Article
+from core.ports import ArticlePage, ArticleQuery
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    hostname TEXT,
+    sitename TEXT,
+    language TEXT,
+    date TEXT,
+    updated_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_by_date ON articles (date DESC, id DESC);
+CREATE INDEX IF NOT EXISTS articles_by_host ON articles (hostname, date DESC);
+CREATE INDEX IF NOT EXISTS articles_by_status ON articles (status, date DESC);
+CREATE TABLE IF NOT EXISTS stream (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id TEXT NOT NULL,
+    event_name TEXT NOT NULL,
+    old_image TEXT,
+    new_image TEXT NOT NULL,
+    created_at TEXT NOT NULL
+)
+"""
+
+
+def encode_cursor(date: str, article_id: str) -> str:
+    """Opaque cursor for the row after which the next page starts."""
+    return base64.urlsafe_b64encode(json.dumps([date, article_id]).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    """Inverse of ``encode_cursor``; raises ``InvalidInput`` for a cursor we did not issue."""
+    try:
+        date, article_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError) as error:
+        raise InvalidInput("invalid cursor") from error
+    if not isinstance(date, str) or not isinstance(article_id, str):
+        raise InvalidInput("invalid cursor")
+    return date, article_id
+
+
+class SqliteArticleStore:
+    """``ArticleStore`` on the local SQLite database."""
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self.db = db
+        db.ensure_schema("articles", SCHEMA)
+
+    def get(self, article_id: str) -> Article | None:
+        row = (
+            self.db.connection()
+            .execute("SELECT body FROM articles WHERE id = ?", (article_id,))
+            .fetchone()
+        )
+        return Article.model_validate_json(row["body"]) if row else None
+
+    def put(self, article: Article) -> Article:
+        stored = article.model_copy(
+            update={"version": article.version + 1, "updated_at": datetime.now(UTC)}
+        )
+        body = stored.model_dump_json()
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT version, body FROM articles WHERE id = ?", (article.id,)
+            ).fetchone()
+            current = row["version"] if row else 0
+            if current != article.version:
+                raise VersionConflict(
+                    f"article {article.id} is at version {current}, not {article.version}"
+                )
+            conn.execute(
+                "INSERT INTO articles (id, version, status, hostname, sitename, language, date,"
+                " updated_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET version = excluded.version,"
+                " status = excluded.status, hostname = excluded.hostname,"
+                " sitename = excluded.sitename, language = excluded.language,"
+                " date = excluded.date, updated_at = excluded.updated_at, body = excluded.body",
+                (
+                    stored.id,
+                    stored.version,
+                    stored.status.value,
+                    stored.hostname,
+                    stored.sitename,
+                    stored.language,
+                    stored.date or "",
+                    stored.updated_at.isoformat() if stored.updated_at else "",
+                    body,
+                ),
+            )
+            conn.execute(
+                "INSERT INTO stream (article_id, event_name, old_image, new_image, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    stored.id,
+                    "MODIFY" if row else "INSERT",
+                    row["body"] if row else None,
+                    body,
+                    datetime.now(UTC).isoformat(),
+                ),
+            )
+        return stored
+
+    def list(self, query: ArticleQuery) -> ArticlePage:
+        clauses: list[str] = []
+        params: list[object] = []
+        if query.site:
+            clauses.append("(hostname = ? OR sitename = ?)")
+            params += [query.site, query.site]
+        if query.language:
+            clauses.append("language = ?")
+            params.append(query.language)
+        if query.status:
+            clauses.append("status = ?")
+            params.append(query.status.value)
+        if query.since:
+            clauses.append("date >= ?")
+            params.append(query.since)
+        if query.until:
+            clauses.append("date <= ?")
+            params.append(query.until + "\uffff")
+        if query.cursor:
+            clauses.append("(date, id) < (?, ?)")
+            params += list(decode_cursor(query.cursor))
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = (
+            self.db.connection()
+            .execute(
+                f"SELECT id, date, body FROM articles {where}"  # noqa: S608 - clauses are constants
+                " ORDER BY date DESC, id DESC LIMIT ?",
+                (*params, query.limit + 1),
+            )
+            .fetchall()
+        )
+        items = [Article.model_validate_json(row["body"]) for row in rows[: query.limit]]
+        next_cursor = None
+        if len(rows) > query.limit:
+            last = rows[query.limit - 1]
+            next_cursor = encode_cursor(last["date"], last["id"])
+        return ArticlePage(items=items, next_cursor=next_cursor)

@@ -1,0 +1,107 @@
+"""The dependency container: every adapter, built lazily from one ``Settings``.
+
+Entry points (CLI, ``serve``, Lambda handlers) create one ``Services`` and ask it for what
+they need; nothing is connected or imported until first use, which keeps cold starts short
+and lets the local and AWS families swap behind the same ports.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.adapters.local.sqlite import SqliteDatabase
+    from core.fetch import SafeFetcher
+    from core.pipeline import IngestPipeline
+    from core.ports import ArticleStore, EventBus, IngestQueue, RawHtmlStore, SearchIndex
+
+
+class Services:
+    """Lazily built adapters for one configuration."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+
+    @property
+    def is_local(self) -> bool:
+        """Whether this is the embedded default (filesystem + SQLite)."""
+        return self.settings.backend == "local"
+
+    @cached_property
+    def db(self) -> SqliteDatabase:
+        """The local SQLite database (embedded default only)."""
+        from core.adapters.local.sqlite import SqliteDatabase
+
+        return SqliteDatabase(self.settings.db_path)
+
+    @cached_property
+    def raw_store(self) -> RawHtmlStore:
+        """Where raw page bytes are kept."""
+        if self.is_local:
+            from core.adapters.local.raw_store import FilesystemRawStore
+
+            return FilesystemRawStore(self.settings.raw_dir)
+        from core.adapters.aws.s3_raw_store import S3RawStore
+
+        return S3RawStore(self.settings)
+
+    @cached_property
+    def articles(self) -> ArticleStore:
+        """Article metadata."""
+        if self.is_local:
+            from core.adapters.local.article_store import SqliteArticleStore
+
+            return SqliteArticleStore(self.db)
+        from core.adapters.aws.dynamodb_article_store import DynamoArticleStore
+
+        return DynamoArticleStore(self.settings, raw_store=self.raw_store)
+
+    @cached_property
+    def search_index(self) -> SearchIndex:
+        """The keyword index."""
+        if self.is_local:
+            from core.adapters.local.search_index import SqliteSearchIndex
+
+            return SqliteSearchIndex(self.db)
+        from core.adapters.aws.dynamodb_search_index import DynamoSearchIndex
+
+        return DynamoSearchIndex(self.settings)
+
+    @cached_property
+    def queue(self) -> IngestQueue:
+        """The intake queue for asynchronous ingestion."""
+        if self.is_local:
+            from core.adapters.local.queue import SqliteIngestQueue
+
+            return SqliteIngestQueue(self.db)
+        from core.adapters.aws.sqs_queue import SqsIngestQueue
+
+        return SqsIngestQueue(self.settings)
+
+    @cached_property
+    def event_bus(self) -> EventBus:
+        """Where article events are published."""
+        if self.is_local:
+            from core.adapters.local.event_bus import JsonlEventBus
+
+            return JsonlEventBus(self.settings)
+        from core.adapters.aws.eventbridge_bus import EventBridgeBus
+
+        return EventBridgeBus(self.settings)
+
+    @cached_property
+    def fetcher(self) -> SafeFetcher:
+        """The one safe fetcher every path uses."""
+        from core.fetch import FetchPolicy, SafeFetcher
+
+        return SafeFetcher(FetchPolicy.from_settings(self.settings))
+
+    @cached_property
+    def pipeline(self) -> IngestPipeline:
+        """Fetch → raw store → extract → article store."""
+        from core.pipeline import IngestPipeline
+
+        return IngestPipeline(self.fetcher, self.raw_store, self.articles)
