@@ -1,0 +1,1 @@
+"""article-ingest: the command line, the local HTTP endpoint and the local runtime."""

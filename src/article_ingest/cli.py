@@ -1,0 +1,225 @@
+"""The ``article-ingest`` command line: extract, ingest, get, search, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from article_ingest.progress import Progress
+from core.models import Article, ArticleError, ArticleStatus
+from core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def _print_json(model: BaseModel | list[BaseModel]) -> None:
+    if isinstance(model, list):
+        print(json.dumps([m.model_dump(mode="json") for m in model], ensure_ascii=False, indent=2))
+    else:
+        print(model.model_dump_json(indent=2))
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {}
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = Path(args.data_dir)
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """One Article JSON line per input file; failures are lines with an ``error``."""
+    from core.offline import expand_paths, extract_file
+
+    paths = list(expand_paths(Path(p) for p in args.paths))
+    failed = 0
+    jobs = max(1, args.jobs)
+    executor = ProcessPoolExecutor(jobs) if jobs > 1 else None
+    try:
+        results = (
+            executor.map(extract_file, paths, [args.url] * len(paths),
+                         [args.content_type] * len(paths), chunksize=4)
+            if executor
+            else (extract_file(p, args.url, args.content_type) for p in paths)
+        )
+        for result in results:
+            failed += result.status is ArticleStatus.FAILED
+            sys.stdout.write(result.model_dump_json(exclude_none=False) + "\n")
+            sys.stdout.flush()
+    finally:
+        if executor:
+            executor.shutdown()
+    if failed:
+        print(f"{failed} of {len(paths)} file(s) yielded no article", file=sys.stderr)
+    return 1 if failed or not paths else 0
+
+
+def _read_urls(args: argparse.Namespace) -> list[str]:
+    urls = list(args.urls)
+    if args.urls_file:
+        text = sys.stdin.read() if args.urls_file == "-" else Path(args.urls_file).read_text()
+        urls += [line.strip() for line in text.splitlines()]
+    seen: set[str] = set()
+    unique = []
+    for url in urls:
+        if url and not url.startswith("#") and url not in seen:
+            seen.add(url)
+            unique.append(url)
+    return unique
+
+
+def _crash_result(url: str, error: Exception) -> Article:
+    from core.ids import article_id
+
+    logger.exception("unexpected failure on %s", url)
+    return Article(
+        id=article_id(url),
+        url=url,
+        status=ArticleStatus.FAILED,
+        error=ArticleError(code="internal_error", message=f"{type(error).__name__}: {error}",
+                           retryable=True),
+    )
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Fetch, extract, store and index every URL; print a per-URL summary."""
+    from article_ingest.runtime import LocalRuntime
+    from core.services import Services
+
+    try:
+        urls = _read_urls(args)
+    except OSError as error:
+        print(f"error: cannot read --urls-file: {error}", file=sys.stderr)
+        return 2
+    if not urls:
+        print("error: no URLs given (pass URLs or --urls-file)", file=sys.stderr)
+        return 2
+    services = Services(_settings(args))
+    progress = Progress(len(urls), "ingest")
+
+    def run(url: str) -> Article:
+        try:
+            article = services.pipeline.ingest(url)
+        except Exception as error:  # noqa: BLE001 - one URL never stops the others
+            article = _crash_result(url, error)
+        progress.advance(failed=article.status is ArticleStatus.FAILED)
+        return article
+
+    with ThreadPoolExecutor(services.settings.fetch_workers) as pool:
+        results = list(pool.map(run, urls))
+    progress.close()
+    LocalRuntime(services).drain()
+    final = [(services.articles.get(r.id) if r.error is None else None) or r for r in results]
+    failed = 0
+    for article in final:
+        failed += article.status is ArticleStatus.FAILED
+        if args.json:
+            print(article.model_dump_json(exclude={"text"}))
+        elif article.error:
+            print(f"FAILED  {article.url}  {article.error.code}: {article.error.message}")
+        else:
+            print(f"{article.status.value.upper():8}{article.id}  {article.language or '--'}  "
+                  f"{article.word_count:>6} words  {article.title or '(no title)'}  {article.url}")
+    print(f"{len(final) - failed} ok, {failed} failed, data in {services.settings.data_dir}",
+          file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_get(args: argparse.Namespace) -> int:
+    """Print one stored Article."""
+    from core.services import Services
+
+    article = Services(_settings(args)).articles.get(args.id)
+    if article is None:
+        print(json.dumps({"error": {"code": "not_found", "message": f"no article {args.id}"}}),
+              file=sys.stderr)
+        return 1
+    _print_json(article)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Print ranked search hits as JSON."""
+    from core.services import Services
+
+    hits = Services(_settings(args)).search_index.search(
+        args.query, language=args.language, site=args.site, since=args.since,
+        until=args.until, limit=args.limit,
+    )
+    _print_json(list(hits))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the HTTP API locally on the embedded default."""
+    from article_ingest.serve import run
+
+    run(args.host, args.port, _settings(args))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="article-ingest", description="Fetch web pages safely and keep their clean text."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument("--data-dir", help="data directory (default: $ARTICLE_INGEST_DATA_DIR "
+                                         "or .data)")
+
+    extract = commands.add_parser("extract", help="extract local HTML files (no network)")
+    extract.add_argument("paths", nargs="+", help=".html or .html.gz files, or directories")
+    extract.add_argument("--url", help="the URL the file was served from (for metadata)")
+    extract.add_argument("--content-type", help="the HTTP Content-Type it was served with")
+    extract.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
+    extract.set_defaults(func=cmd_extract)
+
+    ingest = commands.add_parser("ingest", parents=[data], help="fetch, extract, store, index")
+    ingest.add_argument("urls", nargs="*", help="URLs to ingest")
+    ingest.add_argument("--urls-file", help="file with one URL per line ('-' for stdin)")
+    ingest.add_argument("--json", action="store_true", help="one Article JSON line per URL")
+    ingest.set_defaults(func=cmd_ingest)
+
+    get = commands.add_parser("get", parents=[data], help="print a stored article")
+    get.add_argument("id")
+    get.set_defaults(func=cmd_get)
+
+    search = commands.add_parser("search", parents=[data], help="keyword search")
+    search.add_argument("query")
+    search.add_argument("--language")
+    search.add_argument("--site")
+    search.add_argument("--since", help="YYYY-MM-DD")
+    search.add_argument("--until", help="YYYY-MM-DD")
+    search.add_argument("--limit", type=int, default=10)
+    search.set_defaults(func=cmd_search)
+
+    serve = commands.add_parser("serve", parents=[data], help="local HTTP API (like sam local)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``article-ingest`` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else os.environ.get("LOG_LEVEL", "WARNING").upper(),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
