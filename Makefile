@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml requirements/dev.lock
 	@touch $@
 
 demo: install
-	$(BIN)/python -m article_ingest.demo
+	$(BIN)/python scripts/demo.py
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -60,9 +60,13 @@ _DETECTION_SAMPLE_BYTES = 64 * 1024
 # Single-byte Latin encodings that detection confuses with each other; the browser's
 # default for undeclared legacy pages (windows-1252) is the better bet among them.
 _LATIN_FAMILY = frozenset(
-    {"cp1252", "latin_1", "iso8859_15", "mac_roman", "cp1250", "iso8859_2", "cp850", "cp437"}
-    | {"iso8859_3", "iso8859_4", "iso8859_9", "iso8859_10", "iso8859_13", "iso8859_14", "cp1254"}
-    | {"mac_latin2", "cp1257", "cp858", "ascii", "cp1258", "cp865", "cp860", "cp863"}
+    codecs.lookup(name).name
+    for name in (
+        "cp1252", "latin_1", "iso8859_15", "mac_roman", "cp1250", "iso8859_2", "cp850", "cp437",
+        "iso8859_3", "iso8859_4", "iso8859_9", "iso8859_10", "iso8859_13", "iso8859_14", "cp1254",
+        "mac_latin2", "cp1257", "cp858", "ascii", "cp1258", "cp865", "cp860", "cp863", "mac_iceland",
+        "mac_turkish", "cp1140", "cp500", "cp037",
+    )
 )
 
 

@@ -1,0 +1,24 @@
+"""Article ids are stable across spellings of one URL and differ between pages."""
+
+from __future__ import annotations
+
+from core.ids import article_id, normalize_url
+
+
+def test_same_page_same_id() -> None:
+    variants = [
+        "https://Example.com/news/a?b=2&a=1",
+        "HTTPS://example.COM:443/news/a?a=1&b=2#comments",
+        "https://example.com/news/a?a=1&b=2&utm_source=newsletter&fbclid=xyz",
+    ]
+    assert len({article_id(url) for url in variants}) == 1
+
+
+def test_different_pages_differ() -> None:
+    assert article_id("https://example.com/news?id=1") != article_id("https://example.com/news?id=2")
+    assert article_id("http://example.com/a") != article_id("https://example.com/a")
+
+
+def test_normalised_form() -> None:
+    assert normalize_url("HTTPS://Example.COM:443/a?utm_medium=x#f") == "https://example.com/a"
+    assert len(article_id("https://example.com/")) == 32

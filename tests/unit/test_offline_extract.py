@@ -1,0 +1,49 @@
+"""`extract` on bad input: each item gets a clear error, the others go through."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+from core.models import ArticleStatus
+from core.offline import expand_paths, extract_file
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    result = extract_file(tmp_path / "nope.html")
+    assert result.status is ArticleStatus.FAILED
+    assert result.error is not None and result.error.code == "unreadable"
+    assert result.source.endswith("nope.html")
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    (tmp_path / "empty.html").write_bytes(b"  \n")
+    assert extract_file(tmp_path / "empty.html").error.code == "empty_file"  # type: ignore[union-attr]
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    (tmp_path / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
+    assert extract_file(tmp_path / "image.html").error.code == "not_html"  # type: ignore[union-attr]
+
+
+def test_html_without_article(tmp_path: Path) -> None:
+    (tmp_path / "nav.html").write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    assert extract_file(tmp_path / "nav.html").error.code == "empty_extraction"  # type: ignore[union-attr]
+
+
+def test_corrupt_gzip(tmp_path: Path) -> None:
+    (tmp_path / "bad.html.gz").write_bytes(b"\x1f\x8bnot really gzip")
+    assert extract_file(tmp_path / "bad.html.gz").error.code == "unreadable"  # type: ignore[union-attr]
+
+
+def test_gzip_and_directory_expansion(tmp_path: Path, pages_dir: Path) -> None:
+    page = (pages_dir / "huerto-urbano-es.html").read_bytes()
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.html.gz").write_bytes(gzip.compress(page))
+    (tmp_path / "b.htm").write_bytes(page)
+    (tmp_path / "notes.txt").write_text("not html")
+    files = list(expand_paths([tmp_path]))
+    assert [f.name for f in files] == ["b.htm", "a.html.gz"]
+    results = [extract_file(f) for f in files]
+    assert {r.language for r in results} == {"es"}
+    assert results[0].text == results[1].text
