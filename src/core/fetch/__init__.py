@@ -1,0 +1,31 @@
+"""The safe page fetcher: the only way article-ingest fetches a URL (CLI, API and worker).
+
+See ``docs/fetcher.md`` for what is refused and why, the outcomes and the settings.
+"""
+
+from core.fetch.challenge import looks_like_challenge
+from core.fetch.charset import DecodedHtml, decode_html, parse_content_type
+from core.fetch.fetcher import SafeFetcher, parse_retry_after
+from core.fetch.outcomes import DEFAULT_RETRYABLE, FetchOutcome, FetchResult, UrlRejected
+from core.fetch.policy import FetchPolicy
+from core.fetch.resolver import Resolver, SystemResolver
+from core.fetch.urls import ParsedUrl, parse_url, validate_url
+
+__all__ = [
+    "DEFAULT_RETRYABLE",
+    "DecodedHtml",
+    "FetchOutcome",
+    "FetchPolicy",
+    "FetchResult",
+    "ParsedUrl",
+    "Resolver",
+    "SafeFetcher",
+    "SystemResolver",
+    "UrlRejected",
+    "decode_html",
+    "looks_like_challenge",
+    "parse_content_type",
+    "parse_retry_after",
+    "parse_url",
+    "validate_url",
+]

@@ -1,0 +1,76 @@
+"""Per-host politeness: at most N requests in flight per host and a minimum delay between starts."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+_PURGE_ABOVE = 1024
+
+
+@dataclass
+class _HostState:
+    active: int = 0
+    next_start: float = 0.0
+
+
+class HostLimiter:
+    """Thread-safe per-host concurrency limit and minimum delay between request starts."""
+
+    def __init__(self, concurrency: int, min_delay_s: float) -> None:
+        if concurrency < 1 or min_delay_s < 0:
+            raise ValueError("concurrency must be >= 1 and min_delay_s >= 0")
+        self._concurrency = concurrency
+        self._delay = min_delay_s
+        self._cond = threading.Condition()
+        self._hosts: dict[str, _HostState] = {}
+
+    @contextmanager
+    def slot(self, host: str) -> Iterator[float]:
+        """Hold one request slot for ``host``; yields the seconds spent waiting for it."""
+        waited = self._acquire(host)
+        try:
+            yield waited
+        finally:
+            self._release(host)
+
+    def _acquire(self, host: str) -> float:
+        started = time.monotonic()
+        with self._cond:
+            if len(self._hosts) > _PURGE_ABOVE:
+                self._purge()
+            while True:
+                # Re-read every time: an idle host's state may have been dropped meanwhile.
+                state = self._hosts.setdefault(host, _HostState())
+                now = time.monotonic()
+                if state.active < self._concurrency and now >= state.next_start:
+                    state.active += 1
+                    state.next_start = now + self._delay
+                    return now - started
+                timeout = state.next_start - now if state.active < self._concurrency else None
+                self._cond.wait(timeout)
+
+    def _purge(self) -> None:
+        now = time.monotonic()
+        for name in [h for h, st in self._hosts.items() if not st.active and st.next_start <= now]:
+            del self._hosts[name]
+
+    def _release(self, host: str) -> None:
+        with self._cond:
+            state = self._hosts[host]
+            state.active -= 1
+            if state.active == 0 and state.next_start <= time.monotonic():
+                del self._hosts[host]  # keep the table small; an idle host has no state
+            self._cond.notify_all()
+
+    def in_flight(self, host: str) -> int:
+        """Requests to ``host`` currently holding a slot."""
+        with self._cond:
+            state = self._hosts.get(host)
+            return state.active if state else 0
