@@ -1,0 +1,287 @@
+"""``article-ingest serve``: the Lambda API handler behind a local HTTP server.
+
+Each request becomes an API Gateway HTTP API (payload 2.0) event, goes through
+``handlers.api.handler`` exactly as on AWS, and the handler's answer becomes the HTTP response.
+After a POST that queued work, the local runtime drains the queue in a background thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from core.services import Services
+from core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+#: Local invocations get this much "remaining time" (the API function's timeout on AWS).
+INVOCATION_BUDGET_MS = 30_000
+#: Bodies larger than this are refused without reading them (the handler's own limit is lower).
+READ_LIMIT_BYTES = 1_000_000
+
+
+@dataclass
+class LocalContext:
+    """The parts of a Lambda context that Powertools reads."""
+
+    function_name: str = "article-ingest-api"
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 1024
+    invoked_function_arn: str = "arn:aws:lambda:local:000000000000:function:article-ingest-api"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = "local"
+    log_stream_name: str = "local"
+    deadline: float = field(default_factory=lambda: time.monotonic() + INVOCATION_BUDGET_MS / 1000)
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left in this invocation's budget."""
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
+
+
+def _is_text(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def build_event(
+    method: str,
+    target: str,
+    headers: list[tuple[str, str]],
+    body: bytes = b"",
+    *,
+    source_ip: str = "127.0.0.1",
+    host: str = "localhost",
+) -> dict[str, Any]:
+    """An API Gateway HTTP API (payload 2.0) event for one request, as API Gateway builds it:
+    header names lower-cased and repeated values comma-joined, likewise query parameters."""
+    parts = urlsplit(target)
+    raw_path = parts.path or "/"
+    joined: dict[str, str] = {}
+    cookies: list[str] = []
+    for name, value in headers:
+        key = name.lower()
+        if key == "cookie":
+            cookies += [c.strip() for c in value.split(";") if c.strip()]
+            continue
+        joined[key] = f"{joined[key]},{value}" if key in joined else value
+    query: dict[str, str] = {}
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        query[key] = f"{query[key]},{value}" if key in query else value
+    now = datetime.now(UTC)
+    is_text = _is_text(body)
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": raw_path,
+        "rawQueryString": parts.query,
+        "headers": joined,
+        "requestContext": {
+            "accountId": "000000000000",
+            "apiId": "local",
+            "domainName": host,
+            "domainPrefix": host.split(".")[0],
+            "http": {
+                "method": method.upper(),
+                "path": unquote(raw_path),
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": joined.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
+        },
+        "isBase64Encoded": not is_text,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    if query:
+        event["queryStringParameters"] = query
+    if body:
+        event["body"] = body.decode("utf-8") if is_text else base64.b64encode(body).decode()
+    return event
+
+
+def response_parts(answer: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Status, headers and body bytes of a Lambda proxy (v2) response."""
+    status = int(answer.get("statusCode", 200))
+    headers: list[tuple[str, str]] = []
+    for name, value in (answer.get("headers") or {}).items():
+        values = value if isinstance(value, list) else [value]
+        headers += [(name, str(v)) for v in values]
+    for name, values in (answer.get("multiValueHeaders") or {}).items():
+        headers += [(name, str(v)) for v in values]
+    headers += [("Set-Cookie", str(c)) for c in answer.get("cookies") or []]
+    body = answer.get("body") or ""
+    data = base64.b64decode(body) if answer.get("isBase64Encoded") else str(body).encode("utf-8")
+    return status, headers, data
+
+
+class Drainer:
+    """Runs the local runtime's ``drain`` in the background, one drain at a time; a kick while
+    a drain runs schedules one more pass, so no queued request is left behind."""
+
+    def __init__(self, drain: Callable[[], object]) -> None:
+        self._drain = drain
+        self._lock = threading.Lock()
+        self._running = False
+        self._again = False
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def kick(self) -> None:
+        """Make sure a drain runs after this call."""
+        with self._lock:
+            if self._running:
+                self._again = True
+                return
+            self._running = True
+            self._idle.clear()
+        threading.Thread(target=self._loop, name="drain", daemon=True).start()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until no drain is running (tests and shutdown)."""
+        return self._idle.wait(timeout)
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                self._drain()
+            except Exception:
+                logger.exception("draining the local queue failed")
+            with self._lock:
+                if not self._again:
+                    self._running = False
+                    self._idle.set()
+                    return
+                self._again = False
+
+
+def _local_drain(services: Services) -> Callable[[], object]:
+    def drain() -> object:
+        from article_ingest.runtime import LocalRuntime
+
+        return LocalRuntime(services).drain()
+
+    return drain
+
+
+class ApiServer(ThreadingHTTPServer):
+    """A threading HTTP server that answers through the Lambda API handler."""
+
+    daemon_threads = True
+
+    def __init__(self, host: str, port: int, services: Services, drainer: Drainer) -> None:
+        self.services = services
+        self.drainer = drainer
+        super().__init__((host, port), _RequestHandler)
+
+    @property
+    def url(self) -> str:
+        """The base URL the server answers on."""
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: ApiServer
+    protocol_version = "HTTP/1.1"
+
+    def _handle(self) -> None:
+        from handlers.api import handler
+
+        length = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding"):
+            self._send_problem(
+                411, "length_required", "Send a Content-Length; chunked bodies are not accepted."
+            )
+            return
+        try:
+            size = int(length) if length else 0
+        except ValueError:
+            self._send_problem(400, "invalid_content_length", "Content-Length is not a number.")
+            return
+        if size > READ_LIMIT_BYTES or size < 0:
+            self._send_problem(
+                413,
+                "payload_too_large",
+                f"The request body is larger than {READ_LIMIT_BYTES} bytes.",
+            )
+            return
+        body = self.rfile.read(size) if size else b""
+        host = self.headers.get("Host", "localhost")
+        event = build_event(
+            self.command,
+            self.path,
+            list(self.headers.items()),
+            body,
+            source_ip=self.client_address[0],
+            host=host.split(":")[0],
+        )
+        answer = handler(event, LocalContext())
+        status, headers, data = response_parts(answer)
+        if self.command == "POST" and status == 202 and self.server.services.is_local:
+            self.server.drainer.kick()
+        self._send(status, headers, data)
+
+    def _send_problem(self, status: int, code: str, detail: str) -> None:
+        from handlers.problems import problem_event_response
+
+        self.close_connection = True
+        status, headers, data = response_parts(problem_event_response(status, code, detail))
+        self._send(status, headers, data)
+
+    def _send(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.info("%s - %s", self.address_string(), format % args)
+
+
+def make_server(host: str, port: int, settings: Settings) -> ApiServer:
+    """A server on ``host:port`` (port 0: a free one) wired to ``settings``; not yet serving."""
+    from handlers import _deps
+
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "article-ingest")
+    services = Services(settings)
+    _deps.use(services)
+    return ApiServer(host, port, services, Drainer(_local_drain(services)))
+
+
+def run(host: str, port: int, settings: Settings) -> None:
+    """Serve the API on ``host:port`` until interrupted."""
+    server = make_server(host, port, settings)
+    print(f"article-ingest API listening on {server.url}  (docs: {server.url}/docs)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        server.drainer.wait_idle(timeout=30)

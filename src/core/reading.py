@@ -1,0 +1,50 @@
+"""Reading stored articles back: the article, its raw bytes, its content in other formats."""
+
+from __future__ import annotations
+
+import logging
+
+from core.decoding import decode_html
+from core.errors import DomainError, NotFound
+from core.extract import OutputFormat, render
+from core.models import Article
+from core.ports import ArticleStore, RawHtmlStore
+
+logger = logging.getLogger(__name__)
+
+
+class ContentUnavailable(DomainError):
+    """The article exists but has no content to show (still queued, or its fetch failed)."""
+
+    code = "content_unavailable"
+
+
+def load_article(articles: ArticleStore, article_id: str) -> Article:
+    """The stored article; raises ``NotFound`` when there is none."""
+    article = articles.get(article_id)
+    if article is None:
+        raise NotFound(f"no article with id {article_id}")
+    return article
+
+
+def raw_uri(article: Article) -> str:
+    """Where the article's raw bytes are kept; raises ``ContentUnavailable`` when nowhere."""
+    if not article.raw_html_uri:
+        raise ContentUnavailable(
+            f"article {article.id} has no stored page (status {article.status.value})"
+        )
+    return article.raw_html_uri
+
+
+def raw_bytes(raw_store: RawHtmlStore, article: Article) -> bytes:
+    """The page exactly as it was served."""
+    return raw_store.get(raw_uri(article))
+
+
+def render_content(raw_store: RawHtmlStore, article: Article, output_format: OutputFormat) -> str:
+    """The main content re-extracted from the stored page in ``output_format``."""
+    decoded = decode_html(raw_bytes(raw_store, article), article.charset)
+    rendered = render(decoded.text, article.final_url or article.url, output_format)
+    if rendered is None:
+        raise ContentUnavailable(f"article {article.id} holds no main text to render")
+    return rendered

@@ -1,0 +1,1 @@
+"""Lambda entry points (thin Powertools handlers over ``core``)."""

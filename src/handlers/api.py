@@ -1,0 +1,384 @@
+"""The HTTP API: one Powertools resolver for API Gateway (HTTP API, payload v2) and ``serve``.
+
+Routes are thin: they validate input (Powertools + pydantic), call ``core`` and shape the
+answer. Errors are mapped in ``handlers.problems``. Tracing (Powertools ``Tracer``) is left
+out: it needs ``aws-xray-sdk``, which is not a dependency.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+import weakref
+from typing import TYPE_CHECKING, Annotated, Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from core.extract import OutputFormat
+from core.models import Article, ArticleStatus
+from core.ports import ArticlePage, ArticleQuery, SearchHit
+from core.reading import load_article, raw_uri, render_content
+from core.submission import Submission, Submitter
+from handlers import _deps, problems
+from handlers.idempotency import MAX_KEY_LENGTH, IdempotentCall, persistence_layer
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.openapi.types import (
+        OpenAPIResponseContentModel,
+        OpenAPIResponseContentSchema,
+    )
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from core.services import Services
+
+SERVICE = "article-ingest"
+API_VERSION = "0.1.0"
+#: Request bodies above this size are refused with 413 before any parsing.
+MAX_BODY_BYTES = 1_000_000
+#: Presigned raw-object URLs stay valid this long (AWS backend).
+PRESIGNED_URL_TTL_S = 300
+ID_PATTERN = r"^[0-9a-f]{32}$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+logger = Logger(service=SERVICE)
+metrics = Metrics(namespace="ArticleIngest", service=SERVICE)
+
+app = APIGatewayHttpResolver(enable_validation=True)
+problems.register(app)
+
+_OPENAPI: dict[str, Any] = {
+    "title": "article-ingest",
+    "version": API_VERSION,
+    "summary": "Ingest web articles: safe fetch, clean text and metadata, search.",
+    "description": "See docs/api.md. Errors are RFC 9457 problem details"
+    " (`application/problem+json`) with a stable `code`.",
+}
+app.enable_swagger(path="/docs", **_OPENAPI)
+
+UrlString = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+ArticleId = Annotated[
+    str, Path(pattern=ID_PATTERN, description="Article id: 32 lowercase hex digits.")
+]
+
+
+class SubmitRequest(BaseModel):
+    """URLs to ingest."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    urls: list[UrlString] = Field(
+        min_length=1,
+        description="1 to `max_urls_per_request` (default 100) http(s) URLs; duplicates"
+        " (same normalised URL) collapse into one result.",
+    )
+    run_async: bool = Field(
+        default=False,
+        alias="async",
+        description="Queue every URL instead of processing small batches within the request.",
+    )
+
+
+class SearchResults(BaseModel):
+    """Ranked search hits, best first."""
+
+    query: str
+    items: list[SearchHit]
+
+
+_MEDIA_TYPES: dict[str, str] = {
+    "txt": "text/plain; charset=utf-8",
+    "markdown": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "xml": "application/xml; charset=utf-8",
+    "json": "application/json",
+}
+# Content derived from third-party pages: never run, framed or sniffed on our origin.
+_UNTRUSTED_CONTENT_HEADERS = {
+    "Content-Security-Policy": "sandbox; default-src 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+class _Submissions:
+    """The submitter for one ``Services``, and its idempotent wrapper (built on first use)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.submitter = Submitter(services)
+        self._idempotent: IdempotentCall | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, request: SubmitRequest) -> Submission:
+        return self.submitter.submit(request.urls, run_async=request.run_async)
+
+    def _work(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self.submit(SubmitRequest.model_validate(body)).model_dump(mode="json")
+
+    def idempotent(self) -> IdempotentCall:
+        with self._lock:
+            if self._idempotent is None:
+                store = persistence_layer(self.services)
+                self._idempotent = IdempotentCall(store, self._work, name="submit")
+            return self._idempotent
+
+
+_submissions_by_services: weakref.WeakKeyDictionary[Services, _Submissions] = (
+    weakref.WeakKeyDictionary()
+)
+_submissions_lock = threading.Lock()
+
+
+def _submissions(services: Services) -> _Submissions:
+    with _submissions_lock:
+        found = _submissions_by_services.get(services)
+        if found is None:
+            found = _submissions_by_services[services] = _Submissions(services)
+        return found
+
+
+def _caller() -> str:
+    """Who is calling, for scoping idempotency keys (IAM principal or JWT subject)."""
+    authorizer = app.current_event.request_context.authorizer
+    iam = authorizer.iam if authorizer else None
+    if iam is not None and iam.user_arn:
+        return str(iam.user_arn)
+    jwt_claims = authorizer.jwt_claim if authorizer else None
+    if jwt_claims and jwt_claims.get("sub"):
+        return f"jwt:{jwt_claims['sub']}"
+    return "anonymous"
+
+
+_SUBMISSION_RESPONSE: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = {
+    "application/json": {"model": Submission}
+}
+
+
+@app.post(
+    "/articles",
+    summary="Submit URLs for ingestion",
+    description="Up to `sync_batch_limit` (default 10) distinct URLs are processed within the"
+    " request (200, one result per URL); larger batches, or `async: true`, are queued (202)."
+    " One bad URL never fails the others. Send an `Idempotency-Key` header to make retries"
+    " safe: a retry answers with the first response (and `Idempotent-Replayed: true`).",
+    tags=["articles"],
+    responses={
+        200: {"description": "Processed within the request.", "content": _SUBMISSION_RESPONSE},
+        202: {"description": "Queued.", "content": _SUBMISSION_RESPONSE},
+        **problems.problem_responses(400, 409, 413, 415, 422, 503),
+    },
+)
+def submit_articles(
+    request: Annotated[SubmitRequest, Body(embed=False)],
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=MAX_KEY_LENGTH,
+            description="Any unique string (e.g. a UUID) to make a retried POST safe.",
+        ),
+    ] = None,
+) -> Response[Submission]:
+    submissions = _submissions(_deps.services())
+    replayed = False
+    if idempotency_key is None:
+        answer = submissions.submit(request)
+    else:
+        stored, replayed = submissions.idempotent()(
+            idempotency_key,
+            _caller(),
+            request.model_dump(mode="json", by_alias=True),
+            app.lambda_context,
+        )
+        answer = Submission.model_validate(stored)
+    queued = answer.mode == "async"
+    if not replayed:
+        metrics.add_metric(name="UrlsSubmitted", unit=MetricUnit.Count, value=len(request.urls))
+        rejected = sum(1 for result in answer.results if result.status == "rejected")
+        metrics.add_metric(name="UrlsRejected", unit=MetricUnit.Count, value=rejected)
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return Response(
+        status_code=202 if queued else 200,
+        content_type="application/json",
+        body=answer,
+        headers={**problems.SECURITY_HEADERS, **headers},
+    )
+
+
+@app.get(
+    "/articles/<article_id>",
+    summary="Get one article",
+    tags=["articles"],
+    responses={200: {"description": "The article."}, **problems.problem_responses(404, 422)},
+)
+def get_article(article_id: ArticleId) -> Article:
+    return load_article(_deps.services().articles, article_id)
+
+
+@app.get(
+    "/articles/<article_id>/text",
+    summary="The article's content in one of trafilatura's output formats",
+    tags=["articles"],
+    responses={
+        200: {
+            "description": "The content, re-extracted from the stored page.",
+            "content": {
+                media: {"schema": {"type": "string"}} if fmt != "json" else {"schema": {}}
+                for fmt, media in _MEDIA_TYPES.items()
+            },
+        },
+        **problems.problem_responses(404, 409, 422),
+    },
+)
+def get_article_text(
+    article_id: ArticleId,
+    format: Annotated[OutputFormat, Query(description="txt, markdown, html, xml or json.")] = "txt",
+) -> Response[str]:
+    services = _deps.services()
+    article = load_article(services.articles, article_id)
+    body = render_content(services.raw_store, article, format)
+    return Response(
+        status_code=200,
+        content_type=_MEDIA_TYPES[format],
+        body=body,
+        headers=_UNTRUSTED_CONTENT_HEADERS,
+    )
+
+
+@app.get(
+    "/articles/<article_id>/raw",
+    summary="The stored page, byte for byte",
+    description="Locally: the bytes as an attachment (never rendered as HTML). On AWS: a"
+    f" 307 redirect to a presigned URL valid for {PRESIGNED_URL_TTL_S} s.",
+    tags=["articles"],
+    responses={
+        200: {
+            "description": "The raw bytes, as served by the site.",
+            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+        },
+        307: {"description": "Redirect to a short-lived presigned download URL."},
+        **problems.problem_responses(404, 409, 422),
+    },
+)
+def get_article_raw(article_id: ArticleId) -> Response[str]:
+    services = _deps.services()
+    article = load_article(services.articles, article_id)
+    uri = raw_uri(article)
+    presign = getattr(services.raw_store, "presigned_url", None)
+    if not services.is_local and callable(presign):
+        location = str(presign(uri, PRESIGNED_URL_TTL_S))
+        return Response(
+            status_code=307,
+            headers={
+                "Location": location,
+                "Cache-Control": "no-store",
+                **problems.SECURITY_HEADERS,
+            },
+        )
+    body = services.raw_store.get(uri)
+    # Base64 here so the bytes pass response validation untouched (they are not JSON).
+    response: Response[str] = Response(
+        status_code=200,
+        content_type="application/octet-stream",
+        body=base64.b64encode(body).decode("ascii"),
+        headers={
+            "Content-Disposition": f'attachment; filename="{article.id}.html"',
+            **_UNTRUSTED_CONTENT_HEADERS,
+        },
+    )
+    response.base64_encoded = True
+    return response
+
+
+@app.get(
+    "/articles",
+    summary="List articles, newest publication date first",
+    tags=["articles"],
+    responses={
+        200: {"description": "One page of articles."},
+        **problems.problem_responses(400, 422),
+    },
+)
+def list_articles(
+    site: Annotated[str | None, Query(max_length=253, description="Hostname or site name.")] = None,
+    language: Annotated[
+        str | None, Query(pattern=r"^[a-z]{2}$", description="ISO 639-1 code.")
+    ] = None,
+    status: Annotated[ArticleStatus | None, Query()] = None,
+    since: Annotated[
+        str | None, Query(pattern=DATE_PATTERN, description="Earliest date, YYYY-MM-DD.")
+    ] = None,
+    until: Annotated[
+        str | None, Query(pattern=DATE_PATTERN, description="Latest date, YYYY-MM-DD.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[
+        str | None, Query(max_length=2048, description="`next_cursor` of the previous page.")
+    ] = None,
+) -> ArticlePage:
+    query = ArticleQuery(
+        site=site,
+        language=language,
+        status=status,
+        since=since,
+        until=until,
+        limit=limit,
+        cursor=cursor,
+    )
+    return _deps.services().articles.list(query)
+
+
+@app.get(
+    "/search",
+    summary="Keyword search over titles and text",
+    tags=["search"],
+    responses={200: {"description": "Ranked hits."}, **problems.problem_responses(422)},
+)
+def search(
+    q: Annotated[str, Query(min_length=1, max_length=256, description="Search words.")],
+    language: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None,
+    site: Annotated[str | None, Query(max_length=253)] = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> SearchResults:
+    hits = _deps.services().search_index.search(q, language=language, site=site, limit=limit)
+    return SearchResults(query=q, items=hits)
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi_document() -> Response[str]:
+    return Response(
+        status_code=200,
+        content_type="application/json",
+        body=openapi_json(),
+        headers=problems.SECURITY_HEADERS,
+    )
+
+
+def openapi_json() -> str:
+    """The OpenAPI 3.1 document of this API."""
+    return str(app.get_openapi_json_schema(**_OPENAPI))
+
+
+def _body_size(event: dict[str, Any]) -> int:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        return len(body) * 3 // 4
+    return len(body.encode("utf-8")) if isinstance(body, str) else len(body)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The Lambda entry point (API Gateway HTTP API, payload format 2.0)."""
+    if _body_size(event) > MAX_BODY_BYTES:
+        return problems.problem_event_response(
+            413,
+            "payload_too_large",
+            f"The request body is larger than {MAX_BODY_BYTES} bytes; send fewer URLs per request.",
+        )
+    return app.resolve(event, context)

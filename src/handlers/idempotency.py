@@ -1,0 +1,107 @@
+"""``Idempotency-Key`` support: a retried POST gets the first answer back.
+
+Powertools' idempotency utility does the bookkeeping, on DynamoDB (``backend=aws``) or on the
+local SQLite database. The record is keyed on the caller and the header value; the hash of the
+validated body is stored with it, so reusing a key for a different body is refused
+(``IdempotencyValidationError``) instead of silently answering for another request. A call
+that raises leaves no record, so it can be retried with the same key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+
+from core.errors import StorageError
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency.persistence.base import (
+        BasePersistenceLayer,
+    )
+    from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from core.services import Services
+
+logger = logging.getLogger(__name__)
+
+#: How long a key is remembered.
+TTL_S = 24 * 3600
+MAX_KEY_LENGTH = 255
+
+Work = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def persistence_layer(services: Services) -> BasePersistenceLayer:
+    """Where idempotency records live for this backend."""
+    if services.is_local:
+        from core.adapters.local.idempotency import SqliteIdempotencyStore
+
+        return SqliteIdempotencyStore(services.db)
+    table = services.settings.idempotency_table
+    if not table:
+        raise StorageError("ARTICLE_INGEST_IDEMPOTENCY_TABLE is not set (backend=aws)")
+    from core.adapters.aws.clients import AwsClients
+
+    return DynamoDBPersistenceLayer(
+        table_name=table, boto3_client=AwsClients(services.settings).dynamodb()
+    )
+
+
+def body_hash(body: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of a validated request body."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _mark_replayed(response: Any, idempotent_data: DataRecord) -> Any:
+    if isinstance(response, dict):
+        return {**response, "replayed": True}
+    return response
+
+
+class IdempotentCall:
+    """Runs ``work(body)`` at most once per (caller, key) while the record lives."""
+
+    def __init__(self, store: BasePersistenceLayer, work: Work, *, name: str) -> None:
+        self.config = IdempotencyConfig(
+            event_key_jmespath="key",
+            payload_validation_jmespath="body_sha256",
+            raise_on_no_idempotency_key=True,
+            expires_after_seconds=TTL_S,
+            response_hook=_mark_replayed,
+        )
+
+        def run(request: dict[str, Any]) -> dict[str, Any]:
+            return {"result": work(request["body"]), "replayed": False}
+
+        self._run = idempotent_function(
+            run,
+            data_keyword_argument="request",
+            persistence_store=store,
+            config=self.config,
+            key_prefix=f"article-ingest.{name}",
+        )
+
+    def __call__(
+        self,
+        key: str,
+        caller: str,
+        body: dict[str, Any],
+        context: LambdaContext | None = None,
+    ) -> tuple[dict[str, Any], bool]:
+        """The result of ``work(body)`` (the stored one on a retry) and whether it was replayed."""
+        if context is not None:
+            self.config.register_lambda_context(context)
+        request = {"key": f"{caller}|{key}", "body_sha256": body_hash(body), "body": body}
+        answer = self._run(request=request)
+        return answer["result"], bool(answer["replayed"])
