@@ -15,6 +15,7 @@ from core.settings import Settings
 if TYPE_CHECKING:
     from core.adapters.local.sqlite import SqliteDatabase
     from core.fetch import SafeFetcher
+    from core.indexing import FingerprintIndex
     from core.pipeline import IngestPipeline
     from core.ports import ArticleStore, EventBus, IngestQueue, RawHtmlStore, SearchIndex
 
@@ -69,6 +70,17 @@ class Services:
         from core.adapters.aws.dynamodb_search_index import DynamoSearchIndex
 
         return DynamoSearchIndex(self.settings)
+
+    @cached_property
+    def fingerprints(self) -> FingerprintIndex:
+        """SimHash band buckets for near-duplicate detection."""
+        if self.is_local:
+            from core.adapters.local.fingerprints import SqliteFingerprintIndex
+
+            return SqliteFingerprintIndex(self.db)
+        from core.adapters.aws.dynamodb_fingerprints import DynamoFingerprintIndex
+
+        return DynamoFingerprintIndex.from_settings(self.settings)
 
     @cached_property
     def queue(self) -> IngestQueue:

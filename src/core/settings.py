@@ -46,6 +46,17 @@ class Settings(BaseSettings):
     max_urls_per_request: int = Field(default=100, ge=1)
     sync_batch_limit: int = Field(default=10, ge=0)
 
+    # Asynchronous intake (see core.intake).
+    max_fetch_attempts: int = Field(
+        default=4, ge=1, description="Fetches of one URL before a retryable failure is final."
+    )
+    retry_base_delay_s: float = Field(
+        default=30.0, ge=0, description="First retry delay; doubles per attempt (max 900 s)."
+    )
+    queue_max_receives: int = Field(
+        default=5, ge=1, description="The intake queue's maxReceiveCount (then the DLQ)."
+    )
+
     # AWS resources (backend=aws).
     raw_bucket: str | None = None
     articles_table: str | None = None

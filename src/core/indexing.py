@@ -1,0 +1,179 @@
+"""The index stage: what the indexer does with each change of a stored article.
+
+* ``extracted`` → announce ``ArticleIngested``; complete the index data (language when missing,
+  word count, reading time, SimHash), detect a near-duplicate at another URL, write the search
+  entries, then mark the article ``indexed`` with a conditional write on the version we read.
+* ``indexed`` → announce ``ArticleIndexed`` (and ``ArticleDuplicateDetected`` when linked).
+* ``failed`` → announce ``ArticleFailed``.
+
+Events are derived from stored versions only, so the change stream acts as the outbox: a
+crash before an event is published leaves the record un-acknowledged and it is replayed; the
+replay yields the same event id, which consumers use to drop the copy.
+
+Near-duplicates: a 64-bit SimHash split into 4 bands of 16 bits. Two fingerprints within
+Hamming distance 3 agree on at least one band (pigeonhole), so looking up the 4 band buckets
+finds every candidate; each bucket read is bounded. Of the matches, the article registered
+first is the original and the later copy gets ``duplicate_of``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from core.assemble import READING_WORDS_PER_MINUTE, word_count
+from core.errors import VersionConflict
+from core.events import ArticleDuplicateDetected, ArticleFailed, ArticleIndexed, ArticleIngested
+from core.fingerprint import hamming_distance, simhash
+from core.language import detect_language
+from core.models import Article, ArticleStatus
+from core.ports import ArticleStore, EventBus, SearchIndex
+
+logger = logging.getLogger(__name__)
+
+BANDS = 4
+BAND_BITS = 16
+MAX_DISTANCE = 3
+# SimHash of a handful of words is noise: short texts are never called duplicates.
+MIN_WORDS_FOR_DUPLICATES = 50
+# Entries read per band bucket (oldest first): bounds the work when a bucket is crowded.
+CANDIDATES_PER_BAND = 50
+# Candidates re-read from the article store before giving up on a link.
+MAX_VERIFIED = 3
+
+
+def bands(fingerprint: str) -> list[int]:
+    """The 4 band values (16 bits each, most significant first) of a hex SimHash."""
+    value = int(fingerprint, 16)
+    mask = (1 << BAND_BITS) - 1
+    return [(value >> (BAND_BITS * (BANDS - 1 - i))) & mask for i in range(BANDS)]
+
+
+@dataclass(frozen=True)
+class FingerprintEntry:
+    """One registered fingerprint."""
+
+    article_id: str
+    fingerprint: str
+    registered_at: datetime
+
+
+class FingerprintIndex(Protocol):
+    """Band buckets of registered SimHashes (``core.adapters.local.fingerprints`` / AWS)."""
+
+    def register(self, article_id: str, fingerprint: str) -> datetime:
+        """Register (idempotently) and return when the article was first registered."""
+        ...
+
+    def candidates(self, fingerprint: str, *, per_band: int) -> list[FingerprintEntry]:
+        """Entries sharing at least one band with ``fingerprint``, oldest first per band."""
+        ...
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """The earlier article a text duplicates."""
+
+    article_id: str
+    distance: int
+
+
+def reading_time(words: int) -> int:
+    """Minutes to read ``words`` words."""
+    return math.ceil(words / READING_WORDS_PER_MINUTE)
+
+
+@dataclass
+class Indexer:
+    """Handles article changes from the stream; safe to run twice on the same change."""
+
+    articles: ArticleStore
+    search: SearchIndex
+    fingerprints: FingerprintIndex
+    bus: EventBus
+
+    def handle(self, article: Article) -> Article | None:
+        """React to one stored version; returns the ``indexed`` article written, if any."""
+        if article.status is ArticleStatus.EXTRACTED:
+            self.bus.publish([ArticleIngested.of(article)])
+            return self.index(article)
+        if article.status is ArticleStatus.INDEXED:
+            self.bus.publish(self.indexed_events(article))
+        elif article.status is ArticleStatus.FAILED:
+            self.bus.publish([ArticleFailed.of(article)])
+        return None
+
+    def indexed_events(self, article: Article) -> Sequence[BaseModel]:
+        """``ArticleIndexed``, preceded by ``ArticleDuplicateDetected`` when linked."""
+        events: list[BaseModel] = []
+        if article.duplicate_of:
+            original = self.articles.get(article.duplicate_of)
+            distance = (
+                hamming_distance(article.fingerprint, original.fingerprint)
+                if original and original.fingerprint and article.fingerprint
+                else MAX_DISTANCE
+            )
+            events.append(ArticleDuplicateDetected.of(article, distance=distance))
+        events.append(ArticleIndexed.of(article))
+        return events
+
+    def index(self, article: Article) -> Article | None:
+        """Complete, link, search-index and mark ``indexed`` the version in ``article``.
+
+        Returns None when a newer version was stored meanwhile (its own change follows).
+        """
+        text = article.text or ""
+        words = word_count(text)
+        fingerprint = article.fingerprint or simhash(text)
+        duplicate = self.find_duplicate(article.id, fingerprint, words)
+        indexed = article.model_copy(
+            update={
+                "status": ArticleStatus.INDEXED,
+                "language": article.language or detect_language(text),
+                "word_count": words,
+                "reading_time_minutes": reading_time(words),
+                "fingerprint": fingerprint,
+                "duplicate_of": duplicate.article_id if duplicate else None,
+                "error": None,
+            }
+        )
+        self.search.index(indexed)
+        try:
+            stored = self.articles.put(indexed)
+        except VersionConflict:
+            current = self.articles.get(article.id)
+            if current is not None and current.version > article.version:
+                logger.info("article %s moved past v%d; skipping", article.id, article.version)
+                return None
+            raise
+        if duplicate:
+            logger.info("article %s duplicates %s", article.id, duplicate.article_id)
+        return stored
+
+    def find_duplicate(self, the_id: str, fingerprint: str, words: int) -> Duplicate | None:
+        """The earliest registered article at another URL within ``MAX_DISTANCE`` bits."""
+        if words < MIN_WORDS_FOR_DUPLICATES:
+            return None
+        registered_at = self.fingerprints.register(the_id, fingerprint)
+        mine = (registered_at, the_id)
+        matches: dict[str, datetime] = {}
+        for entry in self.fingerprints.candidates(fingerprint, per_band=CANDIDATES_PER_BAND):
+            if entry.article_id == the_id or (entry.registered_at, entry.article_id) >= mine:
+                continue
+            if hamming_distance(fingerprint, entry.fingerprint) <= MAX_DISTANCE:
+                matches[entry.article_id] = entry.registered_at
+        ordered = sorted(matches.items(), key=lambda item: (item[1], item[0]))
+        for candidate_id, _ in ordered[:MAX_VERIFIED]:
+            original = self.articles.get(candidate_id)  # its text may have changed since
+            if original is None or original.duplicate_of == the_id:
+                continue
+            current = original.fingerprint or fingerprint
+            if hamming_distance(fingerprint, current) <= MAX_DISTANCE:
+                return Duplicate(candidate_id, hamming_distance(fingerprint, current))
+        return None

@@ -1,0 +1,179 @@
+"""The asynchronous intake: one queue message → one pipeline run, with retry decisions.
+
+* A retryable fetch outcome (timeout, connection error, HTTP 429/5xx…) is re-enqueued with
+  ``attempt + 1`` and an exponential, jittered delay (at least the site's ``Retry-After``),
+  until ``max_fetch_attempts``; the last one is stored as ``failed`` with its code.
+* A permanent outcome is stored as ``failed`` with its code by the pipeline.
+* Any other error (a store or the queue failing) propagates: the message is redelivered.
+  On the queue's last delivery the URL is stored ``failed`` with that error's code instead,
+  so it never sits in the dead-letter queue unaccounted for — unless that write fails too.
+* A message already served (the article was fetched after it was sent) is acknowledged
+  without a second fetch: duplicate deliveries cost one read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from core.errors import DomainError, InvalidInput, VersionConflict
+from core.events import IntakeMessage
+from core.fetch.outcomes import FetchResult
+from core.ids import article_id
+from core.models import Article, ArticleError, ArticleStatus
+from core.ports import IngestRequest
+
+if TYPE_CHECKING:
+    from core.services import Services
+
+logger = logging.getLogger(__name__)
+
+MAX_DELAY_S = 900  # SQS's maximum DelaySeconds
+
+
+class IntakeOutcome(StrEnum):
+    """What became of one message."""
+
+    STORED = "stored"
+    FAILED = "failed"
+    RETRY_SCHEDULED = "retry_scheduled"
+    ALREADY_DONE = "already_done"
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """The outcome of one message, with the article when one was stored."""
+
+    outcome: IntakeOutcome
+    article_id: str
+    article: Article | None = None
+    delay_s: int = 0
+
+
+def retry_delay(
+    attempt: int,
+    base_s: float,
+    retry_after_s: float | None = None,
+    rng: random.Random | None = None,
+) -> int:
+    """Seconds before fetch attempt ``attempt + 1``: ``base·2^attempt`` with full jitter in its
+    upper half, never below the site's ``Retry-After``, capped at 900 s."""
+    ceiling = min(MAX_DELAY_S, base_s * 2**attempt)
+    delay = (rng or random).uniform(ceiling / 2, ceiling)
+    if retry_after_s:
+        delay = max(delay, retry_after_s)
+    return min(MAX_DELAY_S, round(delay))
+
+
+class _Prefetched:
+    """A fetcher that hands the pipeline a result obtained already."""
+
+    def __init__(self, result: FetchResult) -> None:
+        self.result = result
+
+    def fetch(self, url: str) -> FetchResult:
+        return self.result
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def to_request(message: IntakeMessage) -> IngestRequest:
+    """The validated request of a message; ``InvalidInput`` when its id and URL disagree."""
+    the_id = article_id(message.url)
+    if message.id is not None and message.id != the_id:
+        raise InvalidInput(f"message id {message.id} is not the id of {message.url}")
+    return IngestRequest(
+        url=message.url,
+        id=the_id,
+        requested_at=_aware(message.requested_at or datetime.now(UTC)),
+        attempt=message.attempt,
+    )
+
+
+class Intake:
+    """Runs queue messages through the pipeline (one ``Services`` per process)."""
+
+    def __init__(self, services: Services, *, rng: random.Random | None = None) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.rng = rng or random.Random()
+
+    def run(self, request: IngestRequest, *, receive_count: int = 1) -> IntakeResult:
+        """Process one request; raises to have the message redelivered."""
+        try:
+            return self._run(request)
+        except Exception as error:
+            if receive_count < self.settings.queue_max_receives:
+                raise
+            logger.exception("last delivery of %s failed; recording the failure", request.url)
+            code = error.code if isinstance(error, DomainError) else "internal_error"
+            failure = ArticleError(code=code, message=str(error)[:500], retryable=True)
+            return self._record_failure(request, failure)
+
+    def _run(self, request: IngestRequest) -> IntakeResult:
+        articles = self.services.articles
+        existing = articles.get(request.id)
+        if (
+            existing is not None
+            and existing.status is not ArticleStatus.QUEUED
+            and existing.fetched_at is not None
+            and _aware(existing.fetched_at) >= request.requested_at
+        ):
+            logger.info("%s already served at %s", request.url, existing.fetched_at)
+            return IntakeResult(IntakeOutcome.ALREADY_DONE, request.id, existing)
+        result = self.services.fetcher.fetch(request.url)
+        if (
+            not result.ok
+            and result.retryable
+            and request.attempt + 1 < self.settings.max_fetch_attempts
+        ):
+            delay = retry_delay(
+                request.attempt, self.settings.retry_base_delay_s, result.retry_after_s, self.rng
+            )
+            retry = request.model_copy(update={"attempt": request.attempt + 1})
+            self.services.queue.send([retry], delay_s=delay)
+            logger.info(
+                "%s: %s (attempt %d); retrying in %d s",
+                request.url,
+                result.outcome.value,
+                request.attempt + 1,
+                delay,
+            )
+            return IntakeResult(IntakeOutcome.RETRY_SCHEDULED, request.id, delay_s=delay)
+        pipeline = dataclasses.replace(self.services.pipeline, fetcher=_Prefetched(result))
+        article = pipeline.ingest(request.url)
+        outcome = (
+            IntakeOutcome.FAILED if article.status is ArticleStatus.FAILED else IntakeOutcome.STORED
+        )
+        return IntakeResult(outcome, request.id, article)
+
+    def _record_failure(self, request: IngestRequest, error: ArticleError) -> IntakeResult:
+        """Store ``failed`` unless a good article is already stored."""
+        articles = self.services.articles
+        for _ in range(3):
+            current = articles.get(request.id)
+            if current is not None and current.status in (
+                ArticleStatus.EXTRACTED,
+                ArticleStatus.INDEXED,
+            ):
+                return IntakeResult(IntakeOutcome.ALREADY_DONE, request.id, current)
+            failed = Article(
+                id=request.id,
+                url=request.url,
+                status=ArticleStatus.FAILED,
+                version=current.version if current else 0,
+                fetched_at=datetime.now(UTC),
+                error=error,
+            )
+            try:
+                return IntakeResult(IntakeOutcome.FAILED, request.id, articles.put(failed))
+            except VersionConflict:
+                continue
+        raise VersionConflict(f"article {request.id} kept changing while recording a failure")

@@ -1,0 +1,108 @@
+"""The indexer Lambda: the articles table's stream → ``core.indexing.Indexer``.
+
+The event source mapping filters the stream to images whose ``status`` is ``extracted``,
+``indexed`` or ``failed`` and reports partial batch failures: a failed record is retried
+(bisecting the batch), older records are never skipped silently, and records that exhaust
+``MaximumRetryAttempts`` or ``MaximumRecordAgeInSeconds`` go to the on-failure destination.
+
+``NewImage`` is the AWS item layout (``core.adapters.aws.dynamodb_items``); the local runtime
+produces the same shape from its SQLite outbox. Only Logger and Metrics are used (no Tracer:
+aws-xray-sdk is not a dependency).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+from core.indexing import Indexer
+from core.models import Article
+from handlers import _deps
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from core.ports import ArticleStore
+    from core.services import Services
+
+logger = logging.getLogger(__name__)
+lambda_logger = Logger(service="article-ingest-indexer")
+metrics = Metrics(namespace="ArticleIngest", service="indexer")
+
+Counter = Callable[[str], None]
+
+
+def article_from_image(image: dict[str, Any], store: ArticleStore | None = None) -> Article:
+    """The Article in a stream image (DynamoDB JSON of the AWS item layout).
+
+    The AWS store reloads a text kept in S3 (``text_uri``); other stores get the inline text.
+    """
+    from_store = getattr(store, "article_from_item", None)
+    if callable(from_store):
+        article = from_store(image)
+        assert isinstance(article, Article)
+        return article
+    from core.adapters.aws.dynamodb_items import from_item
+
+    fields, _ = from_item(image)
+    return Article.model_validate(fields)
+
+
+def _ignore(_: str) -> None:
+    return None
+
+
+def handle(
+    event: dict[str, Any],
+    context: LambdaContext | None,
+    services: Services,
+    *,
+    count: Counter = _ignore,
+) -> dict[str, Any]:
+    """Process a DynamoDB stream event; returns ``{"batchItemFailures": [...]}``."""
+    indexer = Indexer(
+        services.articles, services.search_index, services.fingerprints, services.event_bus
+    )
+
+    def record_handler(record: DynamoDBRecord) -> None:
+        image = (record.raw_event.get("dynamodb") or {}).get("NewImage")
+        if not image:  # REMOVE: nothing to index or announce
+            return
+        article = article_from_image(image, services.articles)
+        try:
+            indexed = indexer.handle(article)
+        except Exception:
+            count("RecordErrors")
+            logger.exception(
+                "change %s of %s v%d failed", record.event_id, article.id, article.version
+            )
+            raise
+        count(f"Change_{article.status.value}")
+        if indexed is not None:
+            count("Indexed")
+            if indexed.duplicate_of:
+                count("Duplicates")
+
+    processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+    return dict(process_partial_response(event, record_handler, processor, context))
+
+
+def _count(name: str) -> None:
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+
+
+@metrics.log_metrics
+@lambda_logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Lambda entry point."""
+    return handle(event, context, _deps.services(), count=_count)

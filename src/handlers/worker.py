@@ -1,0 +1,81 @@
+"""The intake worker Lambda: SQS messages → pipeline runs, with partial batch responses.
+
+Each record's body is an ``IntakeMessage`` (``events/schemas/IntakeMessage.json``). A record
+whose processing raises is reported in ``batchItemFailures`` (the queue's event source mapping
+has ``ReportBatchItemFailures``), so only it is redelivered; after the queue's
+``maxReceiveCount`` it goes to the dead-letter queue. Retry decisions live in ``core.intake``.
+
+Only Logger and Metrics from Powertools are used: Tracer needs aws-xray-sdk, which is not a
+dependency. The local runtime calls ``handle`` with its own ``Services`` (no metrics flush).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from core.events import IntakeMessage
+from core.intake import Intake, to_request
+from handlers import _deps
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from core.services import Services
+
+logger = logging.getLogger(__name__)
+lambda_logger = Logger(service="article-ingest-worker")
+metrics = Metrics(namespace="ArticleIngest", service="worker")
+
+Counter = Callable[[str], None]
+
+
+def _ignore(_: str) -> None:
+    return None
+
+
+def handle(
+    event: dict[str, Any],
+    context: LambdaContext | None,
+    services: Services,
+    *,
+    count: Counter = _ignore,
+) -> dict[str, Any]:
+    """Process an SQS event; returns ``{"batchItemFailures": [...]}``."""
+    intake = Intake(services)
+
+    def record_handler(record: SQSRecord) -> None:
+        message = IntakeMessage.model_validate_json(record.body)
+        receive_count = int(record.attributes.approximate_receive_count or 1)
+        try:
+            result = intake.run(to_request(message), receive_count=receive_count)
+        except Exception:
+            count("RecordErrors")
+            logger.exception("message %s failed (receive %d)", record.message_id, receive_count)
+            raise
+        count(f"Outcome_{result.outcome.value}")
+        logger.info("%s → %s", message.url, result.outcome.value)
+
+    processor = BatchProcessor(event_type=EventType.SQS)
+    return dict(process_partial_response(event, record_handler, processor, context))
+
+
+def _count(name: str) -> None:
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+
+
+@metrics.log_metrics
+@lambda_logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Lambda entry point."""
+    return handle(event, context, _deps.services(), count=_count)
