@@ -225,7 +225,7 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.send(200, b"")
 
     def r_latin1(self) -> None:  # lies: says UTF-8, sends Latin-1
-        body = "<html><body><p>Un café à Noël, déjà vu.</p></body></html>".encode("latin-1")
+        body = LATIN1_PAGE.encode("latin-1")
         self.send(200, body, "text/html; charset=utf-8")
 
     def r_utf7(self) -> None:
@@ -243,6 +243,10 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.send(200, CHALLENGE)
 
 
+LATIN1_PAGE = (
+    '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+    "</head><body><p>Un café à Noël, déjà vu.</p></body></html>"
+)
 CHALLENGE = (
     b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
     b"<div id='cf-challenge'>Enable JavaScript and cookies to continue</div>"

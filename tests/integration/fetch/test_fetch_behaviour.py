@@ -1,0 +1,233 @@
+"""Fetcher behaviour against local servers: TLS, proxies, cookies, retry advice, charset,
+politeness and the development allowance."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from fetch_testnet import LATIN1_PAGE, CountingServer, StubResolver
+
+from core.fetch import (
+    FetchOutcome,
+    FetchPolicy,
+    SafeFetcher,
+    decode_html,
+    looks_like_challenge,
+)
+
+
+def test_unknown_certificate_authority_is_refused(
+    resolver: StubResolver, tls_site: CountingServer, canary: CountingServer
+) -> None:
+    """Without the test CA among the trusted roots the TLS site cannot be fetched."""
+    policy = FetchPolicy(allowed_ports={tls_site.port}, per_host_delay_s=0, deadline_s=3)
+    result = SafeFetcher(policy, resolver=resolver).fetch(f"https://secure.test:{tls_site.port}/")
+    assert result.outcome is FetchOutcome.CONNECT_ERROR
+    assert not result.retryable
+    assert "certificate" in result.message.lower()
+
+
+def test_proxy_variables_are_ignored(
+    monkeypatch: pytest.MonkeyPatch,
+    make_fetcher: Callable[..., SafeFetcher],
+    canary: CountingServer,
+    site: CountingServer,
+) -> None:
+    proxy = f"http://127.0.0.1:{canary.port}"
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, proxy)
+    monkeypatch.setenv("NO_PROXY", "")
+    before = canary.connections
+    result = make_fetcher().fetch(f"http://public.test:{site.port}/article")
+    assert result.outcome is FetchOutcome.OK
+    assert canary.connections == before
+
+
+def test_request_headers_identify_us_and_carry_no_credentials(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    fetcher = make_fetcher(user_agent="test-agent/9 (+https://example.org/bot)")
+    result = fetcher.fetch(
+        f"http://public.test:{site.port}/redirect?cookie=1&to=http://www.public.test:{site.port}/echo"
+    )
+    assert result.outcome is FetchOutcome.OK
+    assert result.redirects == (f"http://www.public.test:{site.port}/echo",)
+    echoed = result.body.decode().lower()
+    assert "user-agent: test-agent/9 (+https://example.org/bot)" in echoed
+    assert f"host: www.public.test:{site.port}" in echoed
+    assert "cookie" not in echoed
+    assert "authorization" not in echoed
+
+
+@pytest.mark.parametrize(
+    ("path", "outcome", "retryable", "status", "retry_after"),
+    [
+        ("/status?code=429&retry_after=120", FetchOutcome.BLOCKED_BY_SITE, True, 429, 120.0),
+        ("/status?code=503&retry_after=30", FetchOutcome.HTTP_ERROR, True, 503, 30.0),
+        ("/challenge", FetchOutcome.BLOCKED_BY_SITE, False, 503, None),
+        ("/status?code=403", FetchOutcome.BLOCKED_BY_SITE, False, 403, None),
+        ("/status?code=404", FetchOutcome.HTTP_ERROR, False, 404, None),
+        ("/status?code=500", FetchOutcome.HTTP_ERROR, True, 500, None),
+        ("/drip", FetchOutcome.TIMEOUT, True, 200, None),
+        ("/bomb", FetchOutcome.TOO_LARGE, False, 200, None),
+    ],
+)
+def test_retry_advice(
+    path: str,
+    outcome: FetchOutcome,
+    retryable: bool,
+    status: int,
+    retry_after: float | None,
+    make_fetcher: Callable[..., SafeFetcher],
+    site: CountingServer,
+) -> None:
+    result = make_fetcher(deadline_s=1.0).fetch(f"http://public.test:{site.port}{path}")
+    assert result.outcome is outcome
+    assert result.retryable is retryable
+    assert result.http_status == status
+    assert result.retry_after_s == retry_after
+    error = result.to_error()
+    assert (error.code, error.retryable, error.http_status) == (outcome.value, retryable, status)
+
+
+def test_robots_unavailable_is_retryable(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    result = make_fetcher().fetch(f"http://robots5xx.test:{site.port}/article")
+    assert result.outcome is FetchOutcome.ROBOTS_DISALLOWED
+    assert result.retryable
+
+
+def test_robots_can_be_switched_off(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    result = make_fetcher(respect_robots=False).fetch(f"http://robots.test:{site.port}/private")
+    assert result.outcome is FetchOutcome.OK
+
+
+def test_robots_txt_is_fetched_once_per_host(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    def robots_requests() -> int:
+        with site.lock:
+            return sum(
+                1
+                for path, headers in site.requests
+                if path == "/robots.txt" and headers["Host"] == f"robots.test:{site.port}"
+            )
+
+    before = robots_requests()
+    fetcher = make_fetcher()
+    for _ in range(3):
+        assert fetcher.fetch(f"http://robots.test:{site.port}/article").ok
+    assert robots_requests() - before == 1
+
+
+def test_wrong_charset_keeps_bytes_and_falls_back_to_meta(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    result = make_fetcher().fetch(f"http://public.test:{site.port}/latin1")
+    assert result.outcome is FetchOutcome.OK
+    assert result.charset == "utf-8"  # what the header claimed
+    assert result.body == LATIN1_PAGE.encode("latin-1")  # exactly as it arrived
+    decoded = decode_html(result.body, result.charset)
+    assert "café à Noël" in decoded.text
+    assert decoded.source == "meta"  # the header's UTF-8 does not decode these bytes
+
+
+def test_utf7_is_never_used_to_decode(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    result = make_fetcher().fetch(f"http://public.test:{site.port}/utf7")
+    assert result.outcome is FetchOutcome.OK
+    decoded = decode_html(result.body, result.charset)
+    assert "<script>" not in decoded.text
+    assert decoded.encoding != "utf-7"
+
+
+def test_challenge_page_with_200_is_recognised(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    page = make_fetcher().fetch(f"http://public.test:{site.port}/challenge200")
+    article = make_fetcher().fetch(f"http://public.test:{site.port}/article")
+    assert page.outcome is FetchOutcome.OK
+    assert article.outcome is FetchOutcome.OK
+    assert looks_like_challenge(page)
+    assert not looks_like_challenge(article)
+
+
+def test_per_host_concurrency_is_never_exceeded(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    fetcher = make_fetcher(per_host_concurrency=2, respect_robots=False)
+    with site.lock:
+        site.max_in_flight = 0
+    results = []
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(
+                fetcher.fetch(f"http://public.test:{site.port}/slow?s=0.1")
+            )
+        )
+        for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.outcome for r in results] == [FetchOutcome.OK] * 8
+    assert 1 <= site.max_in_flight <= 2
+
+
+class TestDevelopmentAllowance:
+    """``allow_private_networks`` admits loopback and RFC 1918, never metadata or link-local."""
+
+    def test_loopback_admitted(
+        self, make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+    ) -> None:
+        fetcher = make_fetcher(allow_private_networks=True)
+        assert fetcher.fetch(f"http://127.0.0.1:{site.port}/article").ok
+        assert fetcher.fetch(f"http://localhost:{site.port}/article").outcome in (
+            FetchOutcome.OK,
+            FetchOutcome.DNS_ERROR,  # the stub resolver does not know localhost
+        )
+
+    @pytest.mark.parametrize(
+        "template",
+        [
+            "http://169.254.169.254:{c}/latest/meta-data/",
+            "http://[fd00:ec2::254]:{c}/",
+            "http://[fe80::1]:{c}/",
+            "http://100.100.100.200:{c}/",
+            "http://[::ffff:127.0.0.1]:{c}/",
+            "http://metadata.test:{c}/",
+            "http://v6meta.test:{c}/",
+            "http://cgnat.test:{c}/",
+        ],
+    )
+    def test_metadata_and_link_local_still_refused(
+        self,
+        template: str,
+        make_fetcher: Callable[..., SafeFetcher],
+        canary: CountingServer,
+    ) -> None:
+        before = canary.connections
+        result = make_fetcher(allow_private_networks=True).fetch(
+            template.replace("{c}", str(canary.port))
+        )
+        assert result.outcome is FetchOutcome.BLOCKED_ADDRESS
+        assert canary.connections == before
+
+    def test_off_by_default(self) -> None:
+        from core.settings import Settings
+
+        assert FetchPolicy().allow_private_networks is False
+        assert FetchPolicy.from_settings(Settings()).allow_private_networks is False
+
+    def test_env_variable_turns_it_on(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from core.settings import Settings
+
+        monkeypatch.setenv("ARTICLE_INGEST_ALLOW_PRIVATE_NETWORKS", "1")
+        assert FetchPolicy.from_settings(Settings()).allow_private_networks is True
