@@ -1,0 +1,174 @@
+"""Listing articles over the table's indexes: pick partitions, query each, merge, paginate.
+
+A listing reads one or more *lanes* (one partition of one index): one per shard of
+``by-status``/``by-date``, or the ``by-host`` and ``by-site`` partitions of a site. Each lane is
+queried newest first for up to ``limit + 1`` matching keys; the lanes are merged on the sort key
+(duplicates — an article whose hostname and site name both match — are taken once) and the first
+``limit`` form the page. Because every lane fetched one extra match, "there is another page" is
+exact. The cursor is opaque: base64 of JSON holding, per lane not yet exhausted, the last key it
+gave (the ``ExclusiveStartKey`` of its next query), plus a digest of the filters so a cursor is
+refused with other filters.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from core.adapters.aws.table_design import (
+    DATE_INDEX,
+    HOST_INDEX,
+    INDEX_PARTITION_KEYS,
+    SHARDS,
+    SITE_INDEX,
+    SORT_KEY,
+    STATUS_INDEX,
+    TABLE_KEY,
+)
+from core.errors import InvalidInput
+from core.ports import ArticleQuery
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+@dataclass
+class Lane:
+    """One partition of one index, and how far a listing has read it."""
+
+    index: str
+    pk: str
+    after: tuple[str, str] | None = None  # (date_sk, id) of the last item handed out
+    fetched: list[tuple[str, str]] = field(default_factory=list)  # (date_sk, id), newest first
+    consumed: int = 0
+    more: bool = False  # the partition holds matches beyond ``fetched``
+
+    @property
+    def name(self) -> str:
+        return f"{self.index}|{self.pk}"
+
+
+def _filters_digest(query: ArticleQuery) -> str:
+    filters = query.model_dump(mode="json", exclude={"cursor", "limit"})
+    return hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def plan(query: ArticleQuery) -> list[Lane]:
+    """The lanes a query reads, positioned after its cursor."""
+    if query.site:
+        lanes = [Lane(HOST_INDEX, query.site), Lane(SITE_INDEX, query.site)]
+    elif query.status:
+        lanes = [Lane(STATUS_INDEX, f"{query.status.value}#{n}") for n in range(SHARDS)]
+    else:
+        lanes = [Lane(DATE_INDEX, f"all#{n}") for n in range(SHARDS)]
+    if not query.cursor:
+        return lanes
+    try:
+        state = json.loads(base64.urlsafe_b64decode(query.cursor.encode()))
+        if state["f"] != _filters_digest(query):
+            raise InvalidInput("cursor was issued for other filters")
+        positions: dict[str, Any] = state["p"]
+        kept = []
+        for lane in lanes:
+            if lane.name in positions:
+                after = positions[lane.name]
+                lane.after = (str(after[0]), str(after[1])) if after else None
+                kept.append(lane)
+    except (ValueError, TypeError, KeyError, IndexError, binascii.Error) as error:
+        raise InvalidInput("invalid cursor") from error
+    return kept
+
+
+def fetch(client: DynamoDBClient, table: str, lane: Lane, query: ArticleQuery) -> None:
+    """Read up to ``limit + 1`` matching keys of ``lane`` into ``lane.fetched``."""
+    want = query.limit + 1
+    names = {"#pk": INDEX_PARTITION_KEYS[lane.index]}
+    values: dict[str, Any] = {":pk": {"S": lane.pk}}
+    condition = "#pk = :pk"
+    if query.since and query.until:
+        condition += " AND #sk BETWEEN :lo AND :hi"
+    elif query.since:
+        condition += " AND #sk >= :lo"
+    elif query.until:
+        condition += " AND #sk <= :hi"
+    if query.since or query.until:
+        names["#sk"] = SORT_KEY
+    if query.since:
+        values[":lo"] = {"S": query.since}
+    if query.until:
+        values[":hi"] = {"S": query.until + "\uffff"}
+    filters = []
+    if query.language:
+        names["#lang"] = "language"
+        values[":lang"] = {"S": query.language}
+        filters.append("#lang = :lang")
+    if query.status and lane.index in (HOST_INDEX, SITE_INDEX):
+        names["#st"] = "status"
+        values[":st"] = {"S": query.status.value}
+        filters.append("#st = :st")
+    request: dict[str, Any] = {
+        "TableName": table,
+        "IndexName": lane.index,
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+        "ScanIndexForward": False,
+        "Limit": want,
+    }
+    if filters:
+        request["FilterExpression"] = " AND ".join(filters)
+    start = lane.after
+    while True:
+        if start is not None:
+            request["ExclusiveStartKey"] = {
+                TABLE_KEY: {"S": start[1]},
+                INDEX_PARTITION_KEYS[lane.index]: {"S": lane.pk},
+                SORT_KEY: {"S": start[0]},
+            }
+        response = client.query(**request)
+        for item in response.get("Items", []):
+            lane.fetched.append((item[SORT_KEY]["S"], item[TABLE_KEY]["S"]))
+        last = response.get("LastEvaluatedKey")
+        if len(lane.fetched) >= want:
+            lane.more = True
+            del lane.fetched[want:]
+            return
+        if not last:
+            return
+        start = (last[SORT_KEY]["S"], last[TABLE_KEY]["S"])
+
+
+def merge(lanes: list[Lane], limit: int) -> tuple[list[str], bool]:
+    """Ids of the page, newest first, and whether any lane has more; advances each lane."""
+    candidates = sorted(
+        ((sk, article_id, n) for n, lane in enumerate(lanes) for sk, article_id in lane.fetched),
+        reverse=True,
+    )
+    taken: list[str] = []
+    seen: set[str] = set()
+    for sk, article_id, n in candidates:
+        if article_id not in seen:
+            if len(taken) == limit:
+                break
+            taken.append(article_id)
+            seen.add(article_id)
+        lane = lanes[n]
+        lane.consumed += 1
+        lane.after = (sk, article_id)
+    has_more = any(lane.consumed < len(lane.fetched) or lane.more for lane in lanes)
+    return taken, has_more
+
+
+def next_cursor(lanes: list[Lane], query: ArticleQuery) -> str:
+    """The cursor that resumes every lane that still has items."""
+    positions = {
+        lane.name: list(lane.after) if lane.after else None
+        for lane in lanes
+        if lane.consumed < len(lane.fetched) or lane.more
+    }
+    state = {"f": _filters_digest(query), "p": positions}
+    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode()
