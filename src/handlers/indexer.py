@@ -1,8 +1,9 @@
 """The indexer Lambda: the articles table's stream → ``core.indexing.Indexer``.
 
 The event source mapping filters the stream to images whose ``status`` is ``extracted``,
-``indexed`` or ``failed`` and reports partial batch failures: a failed record is retried
-(bisecting the batch), older records are never skipped silently, and records that exhaust
+``indexed`` or ``failed`` and reports partial batch failures. After a failed record the rest
+of the batch is reported failed without being attempted: the stream resumes at the first
+failure anyway, and an article's changes stay in order. Records that exhaust
 ``MaximumRetryAttempts`` or ``MaximumRecordAgeInSeconds`` go to the on-failure destination.
 
 ``NewImage`` is the AWS item layout (``core.adapters.aws.dynamodb_items``); the local runtime
@@ -42,6 +43,10 @@ metrics = Metrics(namespace="ArticleIngest", service="indexer")
 Counter = Callable[[str], None]
 
 
+class RetriedAfterEarlierFailure(Exception):
+    """A record not attempted because an earlier one in the batch failed (keeps order)."""
+
+
 def article_from_image(image: dict[str, Any], store: ArticleStore | None = None) -> Article:
     """The Article in a stream image (DynamoDB JSON of the AWS item layout).
 
@@ -74,7 +79,18 @@ def handle(
         services.articles, services.search_index, services.fingerprints, services.event_bus
     )
 
+    failed: list[str] = []
+
     def record_handler(record: DynamoDBRecord) -> None:
+        if failed:  # the stream resumes at the first failure: later records would be redone
+            raise RetriedAfterEarlierFailure(f"record {record.event_id} follows a failed one")
+        try:
+            process(record)
+        except Exception:
+            failed.append(str(record.event_id))
+            raise
+
+    def process(record: DynamoDBRecord) -> None:
         image = (record.raw_event.get("dynamodb") or {}).get("NewImage")
         if not image:  # REMOVE: nothing to index or announce
             return
