@@ -4,7 +4,7 @@ See ``docs/fetcher.md`` for what is refused and why, the outcomes and the settin
 """
 
 from core.fetch.challenge import looks_like_challenge
-from core.fetch.charset import DecodedHtml, decode_html, parse_content_type
+from core.fetch.content_type import parse_content_type
 from core.fetch.fetcher import SafeFetcher, parse_retry_after
 from core.fetch.outcomes import DEFAULT_RETRYABLE, FetchOutcome, FetchResult, UrlRejected
 from core.fetch.policy import FetchPolicy
@@ -13,7 +13,6 @@ from core.fetch.urls import ParsedUrl, parse_url, validate_url
 
 __all__ = [
     "DEFAULT_RETRYABLE",
-    "DecodedHtml",
     "FetchOutcome",
     "FetchPolicy",
     "FetchResult",
@@ -22,7 +21,6 @@ __all__ = [
     "SafeFetcher",
     "SystemResolver",
     "UrlRejected",
-    "decode_html",
     "looks_like_challenge",
     "parse_content_type",
     "parse_retry_after",

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from core.fetch.addresses import IPAddress, blocked_reason
 from core.fetch.challenge import looks_like_challenge
-from core.fetch.charset import HTML_TYPES, parse_content_type, sniff_html
+from core.fetch.content_type import HTML_TYPES, parse_content_type, sniff_html
 from core.fetch.outcomes import (
     RETRYABLE_STATUSES,
     FetchFailure,

@@ -1,4 +1,4 @@
-"""Content-Type, charset decoding, challenge detection, Retry-After and outcomes."""
+"""Content-Type, challenge detection, Retry-After and outcomes."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from core.fetch import (
     DEFAULT_RETRYABLE,
     FetchOutcome,
     FetchResult,
-    decode_html,
     looks_like_challenge,
     parse_content_type,
     parse_retry_after,
 )
-from core.fetch.charset import sniff_html
+from core.fetch.content_type import sniff_html
 
 
 @pytest.mark.parametrize(
@@ -31,32 +30,6 @@ from core.fetch.charset import sniff_html
 )
 def test_parse_content_type(header: str | None, expected: tuple[str | None, str | None]) -> None:
     assert parse_content_type(header) == expected
-
-
-def test_charset_order_bom_header_meta_detection() -> None:
-    text = "<p>Größe und Übermaß, schöne Grüße aus München.</p>" * 20
-    utf8 = text.encode()
-    assert decode_html(b"\xef\xbb\xbf" + utf8, "iso-8859-1").source == "bom"
-    assert decode_html(utf8, "utf-8").source == "header"
-    meta = b'<meta charset="windows-1252">' + text.encode("cp1252")
-    decoded = decode_html(meta, None)
-    assert (decoded.source, decoded.encoding) == ("meta", "cp1252")
-    assert "München" in decoded.text
-    detected = decode_html(text.encode("cp1252"), "no-such-charset")
-    assert detected.source == "detected"
-    assert "Grüße" in detected.text
-
-
-def test_header_that_cannot_decode_falls_through() -> None:
-    body = '<meta charset="iso-8859-1"><p>café</p>'.encode("latin-1")
-    assert decode_html(body, "utf-8").source == "meta"
-
-
-def test_utf7_is_refused() -> None:
-    body = b"<p>+ADw-script+AD4-</p>"
-    decoded = decode_html(body, "utf-7")
-    assert decoded.encoding != "utf-7"
-    assert "<script>" not in decoded.text
 
 
 def test_sniff_html() -> None:
