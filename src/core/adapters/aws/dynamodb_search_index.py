@@ -2,8 +2,8 @@
 
 Item layout (see ``docs/search.md``), ``pk`` / ``sk`` → attributes:
 
-* ``TERM#<term>`` / ``<99999 - weight, 5 digits>#<article id>`` → ``w`` (weight), ``id`` and
-  the facets ``lang``, ``host``, ``site``, ``date`` (one posting);
+* ``TERM#<term>`` / ``<99999 - weight, 5 digits>#<article id>`` → ``w`` (weight) and the
+  facets ``lang``, ``host``, ``site``, ``date`` (one posting);
 * ``DF#<term>`` / ``DF`` → ``n``, the number of articles holding the term;
 * ``STATS#search`` / ``DOCS`` → ``n``, the number of indexed articles;
 * ``DOC#<article id>`` / ``DOC`` → ``url``, ``title``, facets, ``text`` (its head, for snippets);
@@ -276,7 +276,6 @@ class DynamoSearchIndex:
                     "Item": {
                         **_key(f"TERM#{term}", posting_sort_key(weight, article_id)),
                         **facets,
-                        "id": {"S": article_id},
                         "w": {"N": str(weight)},
                     }
                 }
@@ -373,7 +372,7 @@ class DynamoSearchIndex:
                 Limit=MAX_POSTINGS_PER_TERM,
             )
         return [
-            Posting(item["id"]["S"], int(item["w"]["N"]), _facets(item))
+            Posting(item["sk"]["S"].split("#", 1)[1], int(item["w"]["N"]), _facets(item))
             for item in response.get("Items", [])
         ]
 
