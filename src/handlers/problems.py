@@ -162,7 +162,8 @@ def _validation_problem(error: RequestValidationError, path: str) -> Response[st
     )
 
 
-def _allowed_methods(app: APIGatewayHttpResolver, path: str) -> list[str]:
+def allowed_methods(app: APIGatewayHttpResolver, path: str) -> list[str]:
+    """The methods routed on ``path``."""
     # The resolver keeps its routes privately; reading them keeps this list exact.
     routes = app._static_routes + app._dynamic_routes
     return sorted({route.method for route in routes if route.rule.match(path)})
@@ -212,7 +213,7 @@ def register(app: APIGatewayHttpResolver) -> None:
 
     def _no_route(error: NotFoundError) -> Response[str]:
         method = app.current_event.http_method.upper()
-        allowed = _allowed_methods(app, path())
+        allowed = allowed_methods(app, path())
         if allowed:
             return problem(
                 405,

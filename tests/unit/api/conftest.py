@@ -1,0 +1,99 @@
+"""Route tests: requests go through ``handlers.api.handler`` (the real resolver) as API
+Gateway HTTP API (v2) events, on a ``Services`` over a temp data dir, fetching from the local
+page server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from article_ingest.page_server import PageServer
+from article_ingest.serve import LocalContext, build_event, response_parts
+from core.services import Services
+from core.settings import Settings
+from handlers import _deps
+
+
+@dataclass
+class Answer:
+    """One HTTP answer of the handler."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+Call = Callable[..., Answer]
+
+
+@pytest.fixture(autouse=True)
+def _no_metrics_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+
+
+def make_settings(data_dir: Path, page_server: PageServer, **overrides: Any) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        allow_private_networks=True,
+        allowed_ports=[page_server.port],
+        respect_robots=False,
+        per_host_delay_s=0,
+        **overrides,
+    )
+
+
+@pytest.fixture
+def services(tmp_path: Path, page_server: PageServer) -> Iterator[Services]:
+    built = Services(make_settings(tmp_path / "data", page_server))
+    _deps.use(built)
+    yield built
+    _deps.use(None)
+
+
+def call_handler(
+    method: str,
+    target: str,
+    *,
+    json_body: Any = None,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> Answer:
+    """Send one request through the Lambda handler and decode its answer."""
+    from handlers.api import handler
+
+    sent = dict(headers or {})
+    if json_body is not None:
+        body = json.dumps(json_body).encode()
+        sent.setdefault("Content-Type", "application/json")
+    event = build_event(method, target, list(sent.items()), body or b"")
+    status, pairs, data = response_parts(handler(event, LocalContext()))
+    return Answer(status, {name.lower(): value for name, value in pairs}, data)
+
+
+@pytest.fixture
+def api(services: Services) -> Call:
+    return call_handler
+
+
+def assert_problem(answer: Answer, status: int, code: str) -> dict[str, Any]:
+    """``answer`` is an RFC 9457 problem with this status and code."""
+    assert answer.status == status, answer.body
+    assert answer.content_type == "application/problem+json"
+    problem = answer.json()
+    assert problem["status"] == status
+    assert problem["code"] == code
+    assert problem["type"].endswith("#" + code)
+    assert problem["detail"]
+    return dict(problem)
