@@ -83,8 +83,6 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         with self.server.lock:
             self.server.requests.append((self.path, dict(self.headers.items())))
-            self.server.in_flight += 1
-            self.server.max_in_flight = max(self.server.max_in_flight, self.server.in_flight)
         try:
             route = getattr(self, "r_" + parts.path.strip("/").replace("-", "_").replace(".", "_"))
             route()
@@ -92,9 +90,6 @@ class SiteHandler(BaseHTTPRequestHandler):
             self.send(404, b"not found", "text/plain")
         except (BrokenPipeError, ConnectionResetError):
             pass
-        finally:
-            with self.server.lock:
-                self.server.in_flight -= 1
 
     def send(
         self,
@@ -129,7 +124,16 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.send(200, ARTICLE)
 
     def r_slow(self) -> None:
-        time.sleep(float(self.query.get("s", "0.1")))
+        # In flight = in the waiting phase; after the response is written the client may
+        # release its slot before this thread runs again, so that phase is not counted.
+        with self.server.lock:
+            self.server.in_flight += 1
+            self.server.max_in_flight = max(self.server.max_in_flight, self.server.in_flight)
+        try:
+            time.sleep(float(self.query.get("s", "0.1")))
+        finally:
+            with self.server.lock:
+                self.server.in_flight -= 1
         self.send(200, ARTICLE)
 
     def r_echo(self) -> None:
