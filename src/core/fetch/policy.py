@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -21,12 +21,13 @@ class FetchPolicy:
     """Limits and switches for ``SafeFetcher``; the defaults are the production values.
 
     ``allow_private_networks`` is for local development and tests only: it admits loopback and
-    RFC 1918 addresses, never link-local or metadata addresses. Certificate verification has no
+    RFC 1918 addresses, never link-local or metadata addresses. ``allowed_ports`` accepts any
+    collection and is stored as a frozenset. Certificate verification has no
     switch; ``extra_ca_certs`` can only add trusted roots (a PEM file), e.g. a test CA.
     """
 
     allow_private_networks: bool = False
-    allowed_ports: frozenset[int] = field(default_factory=lambda: frozenset({80, 443}))
+    allowed_ports: Collection[int] = field(default_factory=lambda: frozenset({80, 443}))
     user_agent: str = DEFAULT_USER_AGENT
     deadline_s: float = 20.0
     connect_timeout_s: float = 5.0
