@@ -102,12 +102,13 @@ class SqliteIngestQueue:
     ) -> list[QueueMessage]:
         """Up to ``max_messages`` visible messages, hidden for ``visibility_timeout_s``."""
         now = self.clock()
+        max_messages = max(1, min(max_messages, MAX_RECEIVE_BATCH))
         received: list[QueueMessage] = []
         with self.db.transaction() as conn:
             rows = conn.execute(
                 "SELECT message_id, body, sent_at, receive_count, first_received_at FROM queue"
                 " WHERE visible_at <= ? ORDER BY visible_at, sent_at LIMIT ?",
-                (now, min(max_messages, MAX_RECEIVE_BATCH) * 2),
+                (now, max_messages * 2),
             ).fetchall()
             for row in rows:
                 if row["receive_count"] >= self.max_receives:
