@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 INVOCATION_BUDGET_MS = 30_000
 #: Bodies larger than this are refused without reading them (the handler's own limit is lower).
 READ_LIMIT_BYTES = 1_000_000
+#: An oversized body up to this size is read and dropped before answering 413.
+DISCARD_LIMIT_BYTES = 32_000_000
 
 
 @dataclass
@@ -218,6 +220,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send_problem(400, "invalid_content_length", "Content-Length is not a number.")
             return
         if size > READ_LIMIT_BYTES or size < 0:
+            self._discard(size)
             self._send_problem(
                 413,
                 "payload_too_large",
@@ -239,6 +242,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command == "POST" and status == 202 and self.server.services.is_local:
             self.server.drainer.kick()
         self._send(status, headers, data)
+
+    def _discard(self, size: int) -> None:
+        """Read and drop an oversized body, so the client sees our answer rather than a reset
+        (bodies beyond ``DISCARD_LIMIT_BYTES`` are cut off by closing the connection)."""
+        remaining = min(size, DISCARD_LIMIT_BYTES)
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 64 * 1024))
+            if not chunk:
+                break
+            remaining -= len(chunk)
 
     def _send_problem(self, status: int, code: str, detail: str) -> None:
         from handlers.problems import problem_event_response
