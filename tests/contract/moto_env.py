@@ -88,7 +88,7 @@ def create_resources(endpoint: str, *, prefix: str = "t") -> Settings:
     bus = f"{prefix}-bus-{suffix}"
     events = client("events")
     events.create_event_bus(Name=bus)
-    # The template's rule: IngestRequested events on the bus go to the intake queue.
+    # The template's rule: the detail of IngestRequested events becomes an intake message.
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
         "Attributes"
     ]["QueueArn"]
@@ -100,7 +100,16 @@ def create_resources(endpoint: str, *, prefix: str = "t") -> Settings:
     events.put_targets(
         Rule=f"{prefix}-ingest-requested-{suffix}",
         EventBusName=bus,
-        Targets=[{"Id": "intake", "Arn": queue_arn}],
+        Targets=[
+            {
+                "Id": "intake",
+                "Arn": queue_arn,
+                "InputTransformer": {
+                    "InputPathsMap": {"detail": "$.detail"},
+                    "InputTemplate": "<detail>",
+                },
+            }
+        ],
     )
     return Settings(
         backend="aws",

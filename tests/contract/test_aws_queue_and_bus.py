@@ -82,10 +82,7 @@ def test_bus_routes_ingest_requested_to_the_intake_queue(
     bus.publish(events)
     assert aws_settings.queue_url is not None
     delivered = receive_all(aws_clients, aws_settings.queue_url, 12)
-    assert sorted(d["detail"]["id"] for d in delivered) == sorted(e.id for e in events)
-    assert {(d["detail-type"], d["source"]) for d in delivered} == {
-        ("IngestRequested", "article-ingest")
-    }
+    assert sorted(delivered, key=lambda d: int(d["id"])) == [e.model_dump() for e in events]
 
 
 def test_bus_refuses_a_model_without_routing_fields(

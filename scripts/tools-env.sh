@@ -1,0 +1,41 @@
+# Sourced by scripts/check-template.sh and scripts/sam-build-check.sh: pinned infrastructure
+# tools, each in its own virtualenv under .tools/ (they pin conflicting boto3/botocore ranges),
+# installed on first use. Never touches the project's .venv.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+CFN_LINT_VERSION=1.58.0
+SAM_CLI_VERSION=1.170.0
+CHECKOV_VERSION=3.3.30
+
+# The Lambda runtime's Python: pyenv keeps it outside PATH, so look for it explicitly.
+lambda_python() {
+    local candidate
+    for candidate in python3.12 "$HOME"/.pyenv/versions/3.12*/bin/python3.12; do
+        if command -v "$candidate" >/dev/null 2>&1 &&
+            "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
+            command -v "$candidate"
+            return 0
+        fi
+    done
+    echo "Python 3.12 (the Lambda runtime) not found; install it, e.g. 'pyenv install 3.12'" >&2
+    return 1
+}
+
+# tool_venv NAME PACKAGE==VERSION: make .tools/NAME with that one package, if not already there.
+tool_venv() {
+    local name="$1" requirement="$2" venv="$TOOLS/$1"
+    if [[ -f "$venv/.installed" && "$(cat "$venv/.installed")" == "$requirement" ]]; then
+        return 0
+    fi
+    echo "installing $requirement into .tools/$name ..." >&2
+    rm -rf "$venv"
+    "$(lambda_python)" -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$requirement" >&2
+    echo "$requirement" >"$venv/.installed"
+}
+
+ensure_cfn_lint() { tool_venv cfn-lint "cfn-lint==$CFN_LINT_VERSION"; }
+ensure_sam() { tool_venv sam "aws-sam-cli==$SAM_CLI_VERSION"; }
+ensure_checkov() { tool_venv checkov "checkov==$CHECKOV_VERSION"; }
