@@ -43,6 +43,13 @@ metrics = Metrics(namespace="ArticleIngest", service="indexer")
 Counter = Callable[[str], None]
 
 
+#: The event source mapping's filter (``template.yaml`` carries the same pattern; a test checks).
+STREAM_FILTER_PATTERN: dict[str, Any] = {
+    "eventName": ["INSERT", "MODIFY"],
+    "dynamodb": {"NewImage": {"status": {"S": ["extracted", "indexed", "failed"]}}},
+}
+
+
 class RetriedAfterEarlierFailure(Exception):
     """A record not attempted because an earlier one in the batch failed (keeps order)."""
 
