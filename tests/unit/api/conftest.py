@@ -69,8 +69,10 @@ def call_handler(
     json_body: Any = None,
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
+    principal: str | None = None,
 ) -> Answer:
-    """Send one request through the Lambda handler and decode its answer."""
+    """Send one request through the Lambda handler and decode its answer; ``principal`` is
+    the IAM caller API Gateway would put in the request context."""
     from handlers.api import handler
 
     sent = dict(headers or {})
@@ -78,6 +80,8 @@ def call_handler(
         body = json.dumps(json_body).encode()
         sent.setdefault("Content-Type", "application/json")
     event = build_event(method, target, list(sent.items()), body or b"")
+    if principal is not None:
+        event["requestContext"]["authorizer"] = {"iam": {"userArn": principal}}
     status, pairs, data = response_parts(handler(event, LocalContext()))
     return Answer(status, {name.lower(): value for name, value in pairs}, data)
 

@@ -221,3 +221,16 @@ def test_idempotency_key_reused_with_another_body_is_refused(
         headers=key,
     )
     assert_problem(answer, 422, "idempotency_key_reused")
+
+
+def test_idempotency_keys_are_scoped_to_the_caller(
+    api: Call, page_server: PageServer, services: Services
+) -> None:
+    body = {"urls": [page_server.url(FERRY)], "async": True}
+    key = {"Idempotency-Key": "shared-key"}
+    alice = api("POST", "/articles", json_body=body, headers=key, principal="arn:aws:iam::1:user/a")
+    bob = api("POST", "/articles", json_body=body, headers=key, principal="arn:aws:iam::1:user/b")
+
+    assert (alice.status, bob.status) == (202, 202)
+    assert "idempotent-replayed" not in bob.headers
+    assert _queue(services).pending() == 2
