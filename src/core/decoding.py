@@ -46,6 +46,7 @@ _WHATWG_LABELS = {
     "ks_c_5601-1987": "cp949",
     "big5": "big5hkscs",
 }
+_REFUSED = frozenset({"utf-7"})
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -86,9 +87,13 @@ def resolve_label(label: str | None) -> str | None:
     cleaned = label.strip().strip("\"'").lower()
     mapped = _WHATWG_LABELS.get(cleaned, cleaned)
     try:
-        return codecs.lookup(mapped).name
+        info = codecs.lookup(mapped)
     except LookupError:
         return None
+    # Only text encodings (not base64/rot13/zip codecs); never UTF-7, which smuggles markup.
+    if not info._is_text_encoding or info.name in _REFUSED:  # type: ignore[attr-defined]
+        return None
+    return info.name
 
 
 def _meta_charset(body: bytes) -> str | None:
