@@ -30,7 +30,11 @@ from core.services import Services
 from core.settings import Settings
 from handlers import _deps
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    # GET routes publish no metric; Powertools warns about every empty flush.
+    pytest.mark.filterwarnings("ignore:No application metrics to publish"),
+]
 
 #: Examples per operation and mode: enough to cover every parameter, bounded for CI time.
 MAX_EXAMPLES = 30
@@ -55,6 +59,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
     yield api
     api.shutdown()
     api.server_close()
+    _deps.use(None)
+
+
+@pytest.fixture(autouse=True)
+def _server_services(server: ApiServer) -> Iterator[None]:
+    # Other modules' tests may run in between on the same worker and swap the services.
+    _deps.use(server.services)
+    yield
     _deps.use(None)
 
 
