@@ -22,7 +22,6 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.ids import article_id
 from core.models import Article, ArticleError, ArticleStatus
 
 EVENT_SOURCE = "article-ingest"
@@ -167,6 +166,8 @@ class IngestRequested(EventEnvelope):
     @classmethod
     def of(cls, url: str, *, requested_by: str | None = None) -> IngestRequested:
         """A request for ``url`` now; the id is stable for this URL and instant."""
+        from core.ids import article_id  # courlan: only for producers of this event
+
         now = datetime.now(UTC)
         stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
         return cls(

@@ -19,7 +19,6 @@ first is the original and the later copy gets ``duplicate_of``.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,13 +26,13 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from core.assemble import READING_WORDS_PER_MINUTE, word_count
 from core.errors import VersionConflict
 from core.events import ArticleDuplicateDetected, ArticleFailed, ArticleIndexed, ArticleIngested
 from core.fingerprint import hamming_distance, simhash
 from core.language import detect_language
 from core.models import Article, ArticleStatus
 from core.ports import ArticleStore, EventBus, SearchIndex
+from core.textstats import reading_time_minutes, word_count
 
 logger = logging.getLogger(__name__)
 
@@ -84,11 +83,6 @@ class Duplicate:
     distance: int
 
 
-def reading_time(words: int) -> int:
-    """Minutes to read ``words`` words."""
-    return math.ceil(words / READING_WORDS_PER_MINUTE)
-
-
 @dataclass
 class Indexer:
     """Handles article changes from the stream; safe to run twice on the same change."""
@@ -137,7 +131,7 @@ class Indexer:
                 "status": ArticleStatus.INDEXED,
                 "language": article.language or detect_language(text),
                 "word_count": words,
-                "reading_time_minutes": reading_time(words),
+                "reading_time_minutes": reading_time_minutes(words),
                 "fingerprint": fingerprint,
                 "duplicate_of": duplicate.article_id if duplicate else None,
                 "error": None,
