@@ -47,6 +47,7 @@ STREAM_BATCH = 25
 STREAM_MAX_RETRIES = 10
 VISIBILITY_TIMEOUT_S = 120.0
 LEASE_S = 60.0
+LEASE_POLL_S = 1.0
 MAX_BACKOFF_S = 30.0
 # The local outbox keeps processed rows as long as a DynamoDB stream keeps records.
 STREAM_RETENTION = timedelta(hours=24)
@@ -355,10 +356,12 @@ class LocalRuntime:
         ).fetchone()
         if pending is None:
             return None
+        now = self.clock()
         wait = float(cursor["retry_at"])
-        if cursor["owner"] not in (None, self.owner):
-            wait = max(wait, float(cursor["lease_until"]))
-        return max(wait, self.clock())
+        if cursor["owner"] not in (None, self.owner) and cursor["lease_until"] > now:
+            # Another process is indexing: poll, since it may finish well before its lease ends.
+            wait = max(wait, min(float(cursor["lease_until"]), now + LEASE_POLL_S))
+        return max(wait, now)
 
     # -- inspection ----------------------------------------------------------------------------
 
