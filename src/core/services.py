@@ -44,7 +44,7 @@ class Services:
         if self.is_local:
             from core.adapters.local.raw_store import FilesystemRawStore
 
-            return FilesystemRawStore(self.settings.raw_dir)
+            return FilesystemRawStore(self.settings.data_dir)
         from core.adapters.aws.s3_raw_store import S3RawStore
 
         return S3RawStore(self.settings)

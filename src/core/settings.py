@@ -73,11 +73,6 @@ class Settings(BaseSettings):
     webhook_secret: str | None = None
 
     @property
-    def raw_dir(self) -> Path:
-        """Where the local raw-HTML store keeps its gzip files."""
-        return self.data_dir / "raw"
-
-    @property
     def db_path(self) -> Path:
         """The local SQLite database (articles, index, queue, outbox)."""
         return self.data_dir / "article-ingest.sqlite3"

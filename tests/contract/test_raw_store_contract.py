@@ -69,15 +69,7 @@ def test_empty_body_round_trips(family: Family) -> None:
     assert family.raw.get(uri) == b""
 
 
-def test_hash_that_does_not_match_the_body_is_refused(
-    family: Family, request: pytest.FixtureRequest
-) -> None:
-    if family.name == "local":
-        # Reported: FilesystemRawStore.put does not check the hash yet; strict, so this turns
-        # red (and the mark must go) once it does.
-        request.applymarker(
-            pytest.mark.xfail(strict=True, reason="local raw store does not verify the hash")
-        )
+def test_hash_that_does_not_match_the_body_is_refused(family: Family) -> None:
     forged = RawPage(
         article_id=ARTICLE_ID,
         content_sha256=hashlib.sha256(b"other bytes").hexdigest(),

@@ -10,31 +10,29 @@ from pathlib import Path
 
 from core.errors import NotFound, StorageError
 from core.ports import RawPage
+from core.raw_keys import verified_key
 
 SCHEME = "file://"
-
-
-def raw_key(article_id: str, content_sha256: str) -> str:
-    """The immutable relative key of one raw page (same layout as the S3 adapter)."""
-    return f"raw/{article_id[:2]}/{article_id}/{content_sha256}.html.gz"
 
 
 class FilesystemRawStore:
     """``RawHtmlStore`` on a directory; writes are atomic (temp file + rename)."""
 
     def __init__(self, root: Path) -> None:
+        """Keep objects under ``root`` (the data directory) using the shared key layout."""
         self.root = root.resolve()
+        self._objects = self.root / "raw"
 
     def _path(self, uri: str) -> Path:
         if not uri.startswith(SCHEME):
             raise NotFound(f"not a local raw-store URI: {uri}")
         path = Path(uri[len(SCHEME) :]).resolve()
-        if not path.is_relative_to(self.root):
+        if not path.is_relative_to(self._objects):
             raise NotFound(f"outside the raw store: {uri}")
         return path
 
     def put(self, page: RawPage) -> str:
-        path = self.root / raw_key(page.article_id, page.content_sha256)
+        path = self.root / verified_key(page)
         uri = SCHEME + str(path)
         if path.exists():
             return uri
