@@ -291,6 +291,8 @@ def run(host: str, port: int, settings: Settings) -> None:
     """Serve the API on ``host:port`` until interrupted."""
     server = make_server(host, port, settings)
     print(f"article-ingest API listening on {server.url}  (docs: {server.url}/docs)", flush=True)
+    if server.services.is_local:
+        server.drainer.kick()  # finish work queued by an earlier run
     try:
         server.serve_forever()
     except KeyboardInterrupt:
