@@ -7,8 +7,6 @@ result for the same bytes.
 from __future__ import annotations
 
 import hashlib
-import math
-import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -17,14 +15,11 @@ from core.extract import extract_article
 from core.fingerprint import simhash
 from core.language import detect_language
 from core.models import Article, ArticleStatus
-
-_WORD = re.compile(r"\w+", re.UNICODE)
+from core.textstats import reading_time_minutes, word_count
 # Fewer words than this is navigation or a banner, not an article. Calibrated on the WCXB
 # development set: the shortest annotated article body has 53 words, while nav-only and
 # cookie-wall pages extract to under 20.
 MIN_ARTICLE_WORDS = 20
-# Average adult silent-reading speed for non-fiction (words per minute).
-READING_WORDS_PER_MINUTE = 230
 
 
 @dataclass(frozen=True)
@@ -43,11 +38,6 @@ class PageInput:
 def sha256_hex(body: bytes) -> str:
     """Hex SHA-256 of the raw bytes (the content hash of the raw store key)."""
     return hashlib.sha256(body).hexdigest()
-
-
-def word_count(text: str) -> int:
-    """Number of words (Unicode ``\\w+`` runs)."""
-    return len(_WORD.findall(text))
 
 
 def assemble(page: PageInput) -> Article | None:
@@ -78,7 +68,7 @@ def assemble(page: PageInput) -> Article | None:
         image=extraction.image,
         text=extraction.text,
         word_count=words,
-        reading_time_minutes=math.ceil(words / READING_WORDS_PER_MINUTE),
+        reading_time_minutes=reading_time_minutes(words),
         content_sha256=sha256_hex(page.body),
         fingerprint=simhash(extraction.text),
         http_status=page.http_status,

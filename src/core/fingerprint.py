@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 
-import numpy as np
-
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Three-word shingles: robust to small edits, sensitive to reordered paragraphs.
 SHINGLE_SIZE = 3
@@ -22,6 +20,8 @@ def _features(text: str) -> list[str]:
 
 def simhash(text: str) -> str:
     """The SimHash of ``text`` as 16 hex digits."""
+    import numpy as np  # deferred: numpy is most of the indexer's import time
+
     features = _features(text)
     if not features:
         return "0" * (BITS // 4)

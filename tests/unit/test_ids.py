@@ -22,3 +22,12 @@ def test_different_pages_differ() -> None:
 def test_normalised_form() -> None:
     assert normalize_url("HTTPS://Example.COM:443/a?utm_medium=x#f") == "https://example.com/a"
     assert len(article_id("https://example.com/")) == 32
+
+
+def test_word_count_and_reading_time() -> None:
+    from core.textstats import reading_time_minutes, word_count
+
+    assert word_count("Le café d'été — 3 000 mots, n'est-ce pas ?") == 11
+    assert word_count("") == 0
+    assert reading_time_minutes(0) == 0
+    assert reading_time_minutes(231) == 2

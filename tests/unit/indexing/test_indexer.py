@@ -217,14 +217,3 @@ def test_fingerprint_registration_keeps_the_first_time(db: SqliteDatabase) -> No
     assert {e.fingerprint for e in entries} == {simhash(text(2))}
     stale = index.candidates(simhash(text(1)), per_band=10)
     assert all(e.fingerprint != simhash(text(1)) for e in stale)  # old buckets were replaced
-
-
-@pytest.mark.parametrize(
-    "sample",
-    ["", "one", "Le café d'été — 3 000 mots, n'est-ce pas ?", "日本語 テキスト", "a_b c-d"],
-)
-def test_indexer_measures_words_like_the_extractor(sample: str) -> None:
-    from core import assemble, textstats
-
-    assert textstats.word_count(sample) == assemble.word_count(sample)
-    assert textstats.READING_WORDS_PER_MINUTE == assemble.READING_WORDS_PER_MINUTE
