@@ -30,7 +30,7 @@ def env(tmp_path: Path, page_server: PageServer) -> dict[str, str]:
         **os.environ,
         "ARTICLE_INGEST_DATA_DIR": str(tmp_path / "data"),
         "ARTICLE_INGEST_ALLOW_PRIVATE_NETWORKS": "1",
-        "ARTICLE_INGEST_ALLOWED_PORTS": json.dumps([page_server.port]),
+        "ARTICLE_INGEST_ALLOWED_PORTS": json.dumps([80, 443, page_server.port]),
         "ARTICLE_INGEST_PER_HOST_DELAY_S": "0",
         "ARTICLE_INGEST_PER_HOST_CONCURRENCY": "4",
     }
