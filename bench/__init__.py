@@ -1,0 +1,1 @@
+"""``make bench``: extraction quality and speed, cold start, memory, cost and throughput."""
