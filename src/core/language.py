@@ -17,8 +17,10 @@ logger = logging.getLogger(__name__)
 # normalised probability swings widely, so shorter texts keep the declared language.
 MIN_TEXT_CHARS = 120
 MIN_PROBABILITY = 0.80
-# Classifying the first few thousand characters is as accurate as the whole text and bounded.
-SAMPLE_CHARS = 4000
+# The classifier's cost grows with the text; on the 793 WCXB development articles the first
+# 1,000 characters gave the same language as the whole text on every page, at a tenth of the
+# time (0.6 ms instead of 5.9 ms a page; see bench/).
+SAMPLE_CHARS = 1000
 _PRIMARY_SUBTAG = re.compile(r"^([a-zA-Z]{2})(?:[-_].*)?$")
 
 
@@ -29,6 +31,11 @@ def _identifier() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def warm_up() -> None:
+    """Load the language model now (about half a second) instead of on the first page."""
+    _identifier()
+
+
 def normalize_declared(value: str | None) -> str | None:
     """``fr-FR`` → ``fr``; anything that is not a two-letter primary subtag → None."""
     if not value:
@@ -37,12 +44,20 @@ def normalize_declared(value: str | None) -> str | None:
     return match.group(1).lower() if match else None
 
 
+def _sample(text: str) -> str:
+    """The first ``SAMPLE_CHARS`` characters, cut at a space so no word is halved."""
+    if len(text) <= SAMPLE_CHARS:
+        return text
+    cut = text.rfind(" ", 0, SAMPLE_CHARS)
+    return text[: cut if cut > SAMPLE_CHARS // 2 else SAMPLE_CHARS]
+
+
 def detect_language(text: str | None, declared: str | None = None) -> str | None:
     """The ISO 639-1 code of ``text``, falling back to the declared language."""
     declared_code = normalize_declared(declared)
     if not text or len(text) < MIN_TEXT_CHARS:
         return declared_code
-    code, probability = _identifier().classify(text[:SAMPLE_CHARS])
+    code, probability = _identifier().classify(_sample(text))
     if probability >= MIN_PROBABILITY:
         return str(code)
     return declared_code or str(code)
