@@ -8,6 +8,7 @@ After a POST that queued work, the local runtime drains the queue in a backgroun
 from __future__ import annotations
 
 import base64
+import importlib
 import logging
 import os
 import threading
@@ -276,13 +277,25 @@ class _RequestHandler(BaseHTTPRequestHandler):
         logger.info("%s - %s", self.address_string(), format % args)
 
 
+#: Imported up front, on one thread: a request thread and the drain thread importing them at
+#: the same time can see a half-initialised Powertools package (ImportError).
+_PRELOAD = ("handlers.api", "handlers.worker", "handlers.indexer", "article_ingest.runtime")
+
+
 def make_server(host: str, port: int, settings: Settings) -> ApiServer:
     """A server on ``host:port`` (port 0: a free one) wired to ``settings``; not yet serving."""
     from handlers import _deps
 
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "article-ingest")
+    for module in _PRELOAD:
+        importlib.import_module(module)
     services = Services(settings)
+    if services.is_local:
+        # Build the lazy adapters now: request threads and the drain thread would otherwise
+        # race to create them (and their SQLite schemas) on first use.
+        for adapter in ("articles", "raw_store", "queue", "search_index", "pipeline"):
+            getattr(services, adapter)
     _deps.use(services)
     return ApiServer(host, port, services, Drainer(_local_drain(services)))
 
