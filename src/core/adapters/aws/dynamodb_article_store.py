@@ -16,6 +16,8 @@ See ``table_design`` for the key design and ``dynamodb_listing`` for pagination.
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -31,7 +33,7 @@ from core.adapters.aws.dynamodb_items import (
 )
 from core.adapters.aws.s3_raw_store import S3RawStore
 from core.adapters.aws.table_design import TABLE_KEY
-from core.errors import InvalidInput
+from core.errors import InvalidInput, StorageError
 from core.models import Article
 from core.ports import ArticlePage, ArticleQuery, RawHtmlStore
 from core.settings import Settings
@@ -42,6 +44,7 @@ logger = logging.getLogger(__name__)
 # DynamoDB bills writes per KB, so a long inline text would cost more than one S3 PUT.
 INLINE_TEXT_LIMIT = 64 * 1024
 BATCH_GET_MAX = 100
+BATCH_GET_ATTEMPTS = 6
 
 
 class DynamoArticleStore:
@@ -102,13 +105,18 @@ class DynamoArticleStore:
         for start in range(0, len(ids), BATCH_GET_MAX):
             keys: list[Any] = [{TABLE_KEY: {"S": i}} for i in ids[start : start + BATCH_GET_MAX]]
             request: dict[str, Any] = {self.table: {"Keys": keys}}
-            while request:
+            for attempt in range(BATCH_GET_ATTEMPTS):
                 response = self.clients.dynamodb().batch_get_item(RequestItems=request)
                 for item in response.get("Responses", {}).get(self.table, []):
                     article = self.article_from_item(item)
                     found[article.id] = article
-                # Unprocessed keys come back under throttling; the client's retries back off.
+                # Throttled keys come back in a 200 answer, which botocore does not retry.
                 request = dict(response.get("UnprocessedKeys") or {})
+                if not request:
+                    break
+                time.sleep(random.uniform(0, min(1.0, 0.05 * 2**attempt)))
+            else:
+                raise StorageError("BatchGetItem left keys unprocessed after retries")
         return [found[i] for i in ids if i in found]  # an id deleted meanwhile is skipped
 
     # -- writes -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Raw page bytes in S3: gzip at rest, immutable keys, server-side encryption, orphan tagging.
 
-Key layout (the same as the filesystem store)::
+Key layout: ``core.raw_keys`` (shared with the filesystem store)::
 
     raw/<id[:2]>/<id>/<content_sha256>.html.gz     the page exactly as it arrived
     raw/<id[:2]>/<id>/text-<text_sha256>.txt.gz    an article text too long for DynamoDB
@@ -20,13 +20,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
-import re
 from typing import Final
 from urllib.parse import quote
 
 from core.adapters.aws.clients import AwsClients, error_code, required, translated
-from core.errors import InvalidInput, NotFound
+from core.errors import NotFound
 from core.ports import RawPage
+from core.raw_keys import text_key, verified_key
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -37,29 +37,7 @@ PENDING = "pending"
 LINKED = "linked"
 SSE: Final = "AES256"
 
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _MISSING = ("NoSuchKey", "404", "NotFound")
-
-
-def _check_id(article_id: str) -> str:
-    if not _ID.match(article_id):
-        raise InvalidInput(f"article id not usable in a key: {article_id!r}")
-    return article_id
-
-
-def raw_key(article_id: str, content_sha256: str) -> str:
-    """The immutable key of one raw page."""
-    if not _SHA256.match(content_sha256):
-        raise InvalidInput(
-            f"content_sha256 is not a lowercase SHA-256 hex digest: {content_sha256!r}"
-        )
-    return f"raw/{article_id[:2]}/{_check_id(article_id)}/{content_sha256}.html.gz"
-
-
-def text_key(article_id: str, text_sha256: str) -> str:
-    """The immutable key of an article text kept out of DynamoDB, next to the raw pages."""
-    return f"raw/{article_id[:2]}/{_check_id(article_id)}/text-{text_sha256}.txt.gz"
 
 
 class S3RawStore:
@@ -88,9 +66,7 @@ class S3RawStore:
 
     def put(self, page: RawPage) -> str:
         """Store the page gzip-compressed (idempotent) and return its ``s3://`` URI."""
-        if hashlib.sha256(page.body).hexdigest() != page.content_sha256:
-            raise InvalidInput(f"content_sha256 does not match the body of {page.article_id}")
-        key = raw_key(page.article_id, page.content_sha256)
+        key = verified_key(page)
         metadata = {"article-id": page.article_id, "content-sha256": page.content_sha256}
         if page.charset:
             metadata["charset"] = page.charset
