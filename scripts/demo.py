@@ -55,8 +55,10 @@ def main() -> int:
         got = json.loads(run("get", article["id"], env=env).stdout)
         excerpt = textwrap.shorten(got["text"], 160, placeholder=" …")
         print(f"● {got['title']}")
-        print(f"  {got['status']} · language {got['language']} · date {got['date']} · "
-              f"{got['word_count']} words · site {got['sitename']} ({got['hostname']})")
+        print(
+            f"  {got['status']} · language {got['language']} · date {got['date']} · "
+            f"{got['word_count']} words · site {got['sitename']} ({got['hostname']})"
+        )
         print(f"  {excerpt}")
         print(f"  raw HTML: {got['raw_html_uri']}")
         if got.get("duplicate_of"):
@@ -73,8 +75,10 @@ def main() -> int:
     ok = len(articles) - len(failures)
     expected_ok = len(urls) - EXPECTED_FAILURES
     if ok != expected_ok or len(failures) != EXPECTED_FAILURES or not hits:
-        print(f"\nDemo FAILED: {ok}/{expected_ok} pages ingested, {len(hits)} search hits",
-              file=sys.stderr)
+        print(
+            f"\nDemo FAILED: {ok}/{expected_ok} pages ingested, {len(hits)} search hits",
+            file=sys.stderr,
+        )
         print(ingest.stderr, file=sys.stderr)
         return 1
     print(f"\nDemo OK: {ok} articles ingested and indexed, {len(failures)} bad URLs refused.")

@@ -44,8 +44,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
     executor = ProcessPoolExecutor(jobs) if jobs > 1 else None
     try:
         results = (
-            executor.map(extract_file, paths, [args.url] * len(paths),
-                         [args.content_type] * len(paths), chunksize=4)
+            executor.map(
+                extract_file,
+                paths,
+                [args.url] * len(paths),
+                [args.content_type] * len(paths),
+                chunksize=4,
+            )
             if executor
             else (extract_file(p, args.url, args.content_type) for p in paths)
         )
@@ -83,8 +88,9 @@ def _crash_result(url: str, error: Exception) -> Article:
         id=article_id(url),
         url=url,
         status=ArticleStatus.FAILED,
-        error=ArticleError(code="internal_error", message=f"{type(error).__name__}: {error}",
-                           retryable=True),
+        error=ArticleError(
+            code="internal_error", message=f"{type(error).__name__}: {error}", retryable=True
+        ),
     )
 
 
@@ -107,7 +113,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     def run(url: str) -> Article:
         try:
             article = services.pipeline.ingest(url)
-        except Exception as error:  # noqa: BLE001 - one URL never stops the others
+        except Exception as error:
             article = _crash_result(url, error)
         progress.advance(failed=article.status is ArticleStatus.FAILED)
         return article
@@ -125,10 +131,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         elif article.error:
             print(f"FAILED  {article.url}  {article.error.code}: {article.error.message}")
         else:
-            print(f"{article.status.value.upper():8}{article.id}  {article.language or '--'}  "
-                  f"{article.word_count:>6} words  {article.title or '(no title)'}  {article.url}")
-    print(f"{len(final) - failed} ok, {failed} failed, data in {services.settings.data_dir}",
-          file=sys.stderr)
+            print(
+                f"{article.status.value.upper():8}{article.id}  {article.language or '--'}  "
+                f"{article.word_count:>6} words  {article.title or '(no title)'}  {article.url}"
+            )
+    print(
+        f"{len(final) - failed} ok, {failed} failed, data in {services.settings.data_dir}",
+        file=sys.stderr,
+    )
     return 1 if failed else 0
 
 
@@ -138,8 +148,10 @@ def cmd_get(args: argparse.Namespace) -> int:
 
     article = Services(_settings(args)).articles.get(args.id)
     if article is None:
-        print(json.dumps({"error": {"code": "not_found", "message": f"no article {args.id}"}}),
-              file=sys.stderr)
+        print(
+            json.dumps({"error": {"code": "not_found", "message": f"no article {args.id}"}}),
+            file=sys.stderr,
+        )
         return 1
     _print_json(article)
     return 0
@@ -150,8 +162,12 @@ def cmd_search(args: argparse.Namespace) -> int:
     from core.services import Services
 
     hits = Services(_settings(args)).search_index.search(
-        args.query, language=args.language, site=args.site, since=args.since,
-        until=args.until, limit=args.limit,
+        args.query,
+        language=args.language,
+        site=args.site,
+        since=args.since,
+        until=args.until,
+        limit=args.limit,
     )
     _print_json(list(hits))
     return 0
@@ -174,8 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     data = argparse.ArgumentParser(add_help=False)
-    data.add_argument("--data-dir", help="data directory (default: $ARTICLE_INGEST_DATA_DIR "
-                                         "or .data)")
+    data.add_argument(
+        "--data-dir", help="data directory (default: $ARTICLE_INGEST_DATA_DIR or .data)"
+    )
 
     extract = commands.add_parser("extract", help="extract local HTML files (no network)")
     extract.add_argument("paths", nargs="+", help=".html or .html.gz files, or directories")

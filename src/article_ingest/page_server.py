@@ -22,10 +22,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.latency_s = latency_s
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: object) -> None:
         """Keep the demo and test output quiet."""
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         if self.latency_s:
             time.sleep(self.latency_s)
         name = self.path.split("?", 1)[0].lstrip("/")
@@ -50,6 +50,7 @@ class PageServer:
     """Serve ``root`` on ``host`` (127.0.0.1 by default) on a free port, in a thread."""
 
     def __init__(self, root: Path, host: str = "127.0.0.1", latency_s: float = 0.0) -> None:
+        self.host = host
         handler = partial(_Handler, root=root.resolve(), latency_s=latency_s)
         self._server = ThreadingHTTPServer((host, 0), handler)
         self._server.daemon_threads = True
@@ -62,7 +63,7 @@ class PageServer:
 
     def url(self, name: str) -> str:
         """The URL of one served file."""
-        return f"http://{self._server.server_address[0]}:{self.port}/{name}"
+        return f"http://{self.host}:{self.port}/{name}"
 
     def __enter__(self) -> PageServer:
         self._thread.start()

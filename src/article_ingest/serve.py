@@ -291,11 +291,6 @@ def make_server(host: str, port: int, settings: Settings) -> ApiServer:
     for module in _PRELOAD:
         importlib.import_module(module)
     services = Services(settings)
-    if services.is_local:
-        # Build the lazy adapters now: request threads and the drain thread would otherwise
-        # race to create them (and their SQLite schemas) on first use.
-        for adapter in ("articles", "raw_store", "queue", "search_index", "pipeline"):
-            getattr(services, adapter)
     _deps.use(services)
     return ApiServer(host, port, services, Drainer(_local_drain(services)))
 

@@ -16,6 +16,7 @@ from core.fingerprint import simhash
 from core.language import detect_language
 from core.models import Article, ArticleStatus
 from core.textstats import reading_time_minutes, word_count
+
 # Fewer words than this is navigation or a banner, not an article. Calibrated on the WCXB
 # development set: the shortest annotated article body has 53 words, while nav-only and
 # cookie-wall pages extract to under 20.

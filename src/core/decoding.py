@@ -63,10 +63,34 @@ _DETECTION_SAMPLE_BYTES = 64 * 1024
 _LATIN_FAMILY = frozenset(
     codecs.lookup(name).name
     for name in (
-        "cp1252", "latin_1", "iso8859_15", "mac_roman", "cp1250", "iso8859_2", "cp850", "cp437",
-        "iso8859_3", "iso8859_4", "iso8859_9", "iso8859_10", "iso8859_13", "iso8859_14", "cp1254",
-        "mac_latin2", "cp1257", "cp858", "ascii", "cp1258", "cp865", "cp860", "cp863", "mac_iceland",
-        "mac_turkish", "cp1140", "cp500", "cp037",
+        "cp1252",
+        "latin_1",
+        "iso8859_15",
+        "mac_roman",
+        "cp1250",
+        "iso8859_2",
+        "cp850",
+        "cp437",
+        "iso8859_3",
+        "iso8859_4",
+        "iso8859_9",
+        "iso8859_10",
+        "iso8859_13",
+        "iso8859_14",
+        "cp1254",
+        "mac_latin2",
+        "cp1257",
+        "cp858",
+        "ascii",
+        "cp1258",
+        "cp865",
+        "cp860",
+        "cp863",
+        "mac_iceland",
+        "mac_turkish",
+        "cp1140",
+        "cp500",
+        "cp037",
     )
 )
 
@@ -91,7 +115,7 @@ def resolve_label(label: str | None) -> str | None:
     except LookupError:
         return None
     # Only text encodings (not base64/rot13/zip codecs); never UTF-7, which smuggles markup.
-    if not info._is_text_encoding or info.name in _REFUSED:  # type: ignore[attr-defined]
+    if not info._is_text_encoding or info.name in _REFUSED:
         return None
     return info.name
 
@@ -129,11 +153,10 @@ def decode_html(body: bytes, http_charset: str | None = None) -> Decoded:
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             return Decoded(body[len(bom) :].decode(encoding, "replace"), encoding, "bom")
-    encoding = resolve_label(http_charset)
+    found: str | None = resolve_label(http_charset)
     source = "http"
-    if encoding is None:
-        encoding, source = _meta_charset(body), "meta"
-    if encoding is None:
-        encoding, source = _detect(body)
+    if found is None:
+        found, source = _meta_charset(body), "meta"
+    encoding, source = (found, source) if found else _detect(body)
     logger.debug("decoding with %s (from %s)", encoding, source)
     return Decoded(body.decode(encoding, "replace"), encoding, source)

@@ -57,7 +57,9 @@ def _read(path: Path) -> bytes:
     return data
 
 
-def extract_file(path: Path, url: str | None = None, content_type: str | None = None) -> ExtractResult:
+def extract_file(
+    path: Path, url: str | None = None, content_type: str | None = None
+) -> ExtractResult:
     """The Article in one file, or a ``failed`` result saying why there is none."""
     page_url = url or path.resolve().as_uri()
     try:
@@ -71,7 +73,10 @@ def extract_file(path: Path, url: str | None = None, content_type: str | None = 
         return _failure(path, page_url, "not_html", f"{path} is a binary file, not HTML")
     mime, charset = parse_content_type(content_type)
     page = PageInput(
-        body=body, url=page_url, article_id=article_id(page_url), content_type=mime,
+        body=body,
+        url=page_url,
+        article_id=article_id(page_url),
+        content_type=mime,
         http_charset=charset,
     )
     article = assemble(page)

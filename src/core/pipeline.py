@@ -78,7 +78,9 @@ class IngestPipeline:
                 http_status=result.http_status,
             )
             return self._fail(the_id, url, error, result, raw_uri=raw_uri)
-        article = article.model_copy(update={"raw_html_uri": raw_uri, "fetched_at": result.fetched_at})
+        article = article.model_copy(
+            update={"raw_html_uri": raw_uri, "fetched_at": result.fetched_at}
+        )
         return self._store(article)
 
     def _store(self, article: Article) -> Article:

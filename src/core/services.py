@@ -7,8 +7,9 @@ and lets the local and AWS families swap behind the same ports.
 
 from __future__ import annotations
 
-from functools import cached_property
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from core.settings import Settings
 
@@ -20,25 +21,58 @@ if TYPE_CHECKING:
     from core.ports import ArticleStore, EventBus, IngestQueue, RawHtmlStore, SearchIndex
 
 
+T = TypeVar("T")
+
+
+class shared_property(Generic[T]):
+    """``cached_property`` that builds its value once even when threads race for it.
+
+    ``functools.cached_property`` has no lock (since Python 3.12): two threads asking for an
+    adapter at once would both build it, and two SQLite schema set-ups would collide.
+    """
+
+    def __init__(self, build: Callable[[Any], T]) -> None:
+        self.build = build
+        self.name = build.__name__
+        self.__doc__ = build.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> shared_property[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type) -> T: ...
+    def __get__(self, instance: object | None, owner: type) -> T | shared_property[T]:
+        if instance is None:
+            return self
+        cache = instance.__dict__
+        if self.name not in cache:
+            with cache["_build_lock"]:
+                if self.name not in cache:
+                    cache[self.name] = self.build(instance)
+        value: T = cache[self.name]
+        return value
+
+
 class Services:
-    """Lazily built adapters for one configuration."""
+    """Lazily built adapters for one configuration (safe to share between threads)."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
+        # Re-entrant: building the pipeline builds the fetcher and the stores.
+        self._build_lock = threading.RLock()
 
     @property
     def is_local(self) -> bool:
         """Whether this is the embedded default (filesystem + SQLite)."""
         return self.settings.backend == "local"
 
-    @cached_property
+    @shared_property
     def db(self) -> SqliteDatabase:
         """The local SQLite database (embedded default only)."""
         from core.adapters.local.sqlite import SqliteDatabase
 
         return SqliteDatabase(self.settings.db_path)
 
-    @cached_property
+    @shared_property
     def raw_store(self) -> RawHtmlStore:
         """Where raw page bytes are kept."""
         if self.is_local:
@@ -49,7 +83,7 @@ class Services:
 
         return S3RawStore(self.settings)
 
-    @cached_property
+    @shared_property
     def articles(self) -> ArticleStore:
         """Article metadata."""
         if self.is_local:
@@ -60,7 +94,7 @@ class Services:
 
         return DynamoArticleStore(self.settings, raw_store=self.raw_store)
 
-    @cached_property
+    @shared_property
     def search_index(self) -> SearchIndex:
         """The keyword index."""
         if self.is_local:
@@ -71,7 +105,7 @@ class Services:
 
         return DynamoSearchIndex(self.settings)
 
-    @cached_property
+    @shared_property
     def fingerprints(self) -> FingerprintIndex:
         """SimHash band buckets for near-duplicate detection."""
         if self.is_local:
@@ -82,7 +116,7 @@ class Services:
 
         return DynamoFingerprintIndex.from_settings(self.settings)
 
-    @cached_property
+    @shared_property
     def queue(self) -> IngestQueue:
         """The intake queue for asynchronous ingestion."""
         if self.is_local:
@@ -93,7 +127,7 @@ class Services:
 
         return SqsIngestQueue(self.settings)
 
-    @cached_property
+    @shared_property
     def event_bus(self) -> EventBus:
         """Where article events are published."""
         if self.is_local:
@@ -104,14 +138,14 @@ class Services:
 
         return EventBridgeBus(self.settings)
 
-    @cached_property
+    @shared_property
     def fetcher(self) -> SafeFetcher:
         """The one safe fetcher every path uses."""
         from core.fetch import FetchPolicy, SafeFetcher
 
         return SafeFetcher(FetchPolicy.from_settings(self.settings))
 
-    @cached_property
+    @shared_property
     def pipeline(self) -> IngestPipeline:
         """Fetch → raw store → extract → article store."""
         from core.pipeline import IngestPipeline

@@ -145,9 +145,6 @@ class Submitter:
         )
 
     def _ingest_all(self, accepted: dict[str, str]) -> dict[str, SubmissionResult]:
-        # Build the pipeline (and its stores) here, once: lazily built adapters are not safe
-        # to construct from several threads at the same time.
-        _ = self.services.pipeline
         workers = max(1, min(len(accepted), self.settings.fetch_workers))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="submit") as pool:
             done = pool.map(self._ingest_one, accepted.values())

@@ -19,7 +19,7 @@ SEED_TITLE = "L’Iran et la Russie insistent sur la fin du carnage d’Israël 
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own console script
+    return subprocess.run(
         [CLI, *args], env=env, capture_output=True, text=True, timeout=300, check=False
     )
 
@@ -39,16 +39,27 @@ def env(tmp_path: Path, page_server: PageServer) -> dict[str, str]:
 def test_extract_seed_page_and_bad_files(pages_dir: Path, tmp_path: Path) -> None:
     (tmp_path / "empty.html").write_text("")
     result = cli(
-        "extract", str(pages_dir / "presstv-fr-gaza.html"), str(tmp_path / "missing.html"),
-        str(tmp_path / "empty.html"), str(pages_dir / "huerto-urbano-es.html"), "--url", SEED_URL,
+        "extract",
+        str(pages_dir / "presstv-fr-gaza.html"),
+        str(tmp_path / "missing.html"),
+        str(tmp_path / "empty.html"),
+        str(pages_dir / "huerto-urbano-es.html"),
+        "--url",
+        SEED_URL,
     )
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [Path(line["source"]).name for line in lines] == [
-        "presstv-fr-gaza.html", "missing.html", "empty.html", "huerto-urbano-es.html",
+        "presstv-fr-gaza.html",
+        "missing.html",
+        "empty.html",
+        "huerto-urbano-es.html",
     ]
     seed, missing, empty, spanish = lines
     assert (seed["title"], seed["language"], seed["date"], seed["sitename"]) == (
-        SEED_TITLE, "fr", "2023-10-28", "French Press TV",
+        SEED_TITLE,
+        "fr",
+        "2023-10-28",
+        "French Press TV",
     )
     assert missing["error"]["code"] == "unreadable"
     assert empty["error"]["code"] == "empty_file"
@@ -75,9 +86,11 @@ def test_ingest_get_search_and_restart(env: dict[str, str], page_server: PageSer
     assert stored["title"] == SEED_TITLE
     assert stored["language"] == "fr"
     raw_path = Path(stored["raw_html_uri"].removeprefix("file://"))
-    assert raw_path.is_file() and raw_path.name.endswith(".html.gz")
+    assert raw_path.is_file()
+    assert raw_path.name.endswith(".html.gz")
     hits = json.loads(cli("search", "Russie Gaza", env=env).stdout)
-    assert hits and hits[0]["id"] == seed_id
+    assert hits
+    assert hits[0]["id"] == seed_id
     assert cli("get", "0" * 32, env=env).returncode == 1
 
     # Failing again later never loses what is stored.
@@ -87,12 +100,17 @@ def test_ingest_get_search_and_restart(env: dict[str, str], page_server: PageSer
 
 
 def test_two_processes_share_one_data_dir(env: dict[str, str], page_server: PageServer) -> None:
-    names = sorted(p.name for p in (Path(__file__).parent.parent / "fixtures" / "pages").glob("*.html"))
+    names = sorted(
+        p.name for p in (Path(__file__).parent.parent / "fixtures" / "pages").glob("*.html")
+    )
     urls = [page_server.url(name) for name in names]
     procs = [
-        subprocess.Popen(  # noqa: S603
-            [CLI, "ingest", "--json", *urls], env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True,
+        subprocess.Popen(
+            [CLI, "ingest", "--json", *urls],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for _ in range(2)
     ]

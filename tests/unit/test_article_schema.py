@@ -16,9 +16,29 @@ def test_schema_lists_the_contract_fields() -> None:
 
     properties = json.loads(render())["properties"]
     for field in (
-        "id", "url", "final_url", "canonical_url", "status", "title", "author", "date",
-        "sitename", "hostname", "language", "description", "categories", "tags", "image",
-        "text", "word_count", "content_sha256", "fingerprint", "raw_html_uri", "http_status",
-        "content_type", "fetched_at", "error",
+        "id",
+        "url",
+        "final_url",
+        "canonical_url",
+        "status",
+        "title",
+        "author",
+        "date",
+        "sitename",
+        "hostname",
+        "language",
+        "description",
+        "categories",
+        "tags",
+        "image",
+        "text",
+        "word_count",
+        "content_sha256",
+        "fingerprint",
+        "raw_html_uri",
+        "http_status",
+        "content_type",
+        "fetched_at",
+        "error",
     ):
         assert field in properties, field

@@ -72,9 +72,19 @@ def test_undecodable_bytes_never_raise() -> None:
 
 @pytest.mark.parametrize(
     ("label", "codec"),
-    [("utf8", "utf-8"), ("latin1", "cp1252"), ("Shift_JIS", "cp932"), ("gb2312", "gb18030"),
-     ("bogus", None), (None, None), ("base64", None), ("rot13", None), ("zip", None),
-     ("utf-7", None), ("UTF7", None)],
+    [
+        ("utf8", "utf-8"),
+        ("latin1", "cp1252"),
+        ("Shift_JIS", "cp932"),
+        ("gb2312", "gb18030"),
+        ("bogus", None),
+        (None, None),
+        ("base64", None),
+        ("rot13", None),
+        ("zip", None),
+        ("utf-7", None),
+        ("UTF7", None),
+    ],
 )
 def test_labels(label: str | None, codec: str | None) -> None:
     assert resolve_label(label) == codec

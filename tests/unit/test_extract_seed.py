@@ -5,16 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from core.offline import extract_file
-from core.models import ArticleStatus
 from tests.conftest import SEED_URL
 
+from core.models import ArticleStatus
+from core.offline import extract_file
+
 NOISE = [
-    "Infos", "A La Une", "INFO EN CONTINU",  # breadcrumbs
-    "Ilhan Omar", "© Irna",  # captions
-    "Lire aussi", "Partager Cet Article", "SOURCE: FRENCH PRESS TV",  # related, share, source
-    "cookies", "Les plus lus", "Commentaires", "Merci pour cet article", "Accueil",  # page chrome
+    "Infos",
+    "A La Une",
+    "INFO EN CONTINU",  # breadcrumbs
+    "Ilhan Omar",
+    "© Irna",  # captions
+    "Lire aussi",
+    "Partager Cet Article",
+    "SOURCE: FRENCH PRESS TV",  # related, share, source
+    "cookies",
+    "Les plus lus",
+    "Commentaires",
+    "Merci pour cet article",
+    "Accueil",  # page chrome
 ]
 FIRST = "« L'Iran et la Russie doivent utiliser pleinement leurs capacités"
 LAST = "d’un certain nombre d’autres pays occidentaux.»"
@@ -54,8 +63,9 @@ def test_rendering_gives_title_and_body_only(
 
 
 def test_legacy_encoding_is_decoded_like_a_browser(pages_dir: Path) -> None:
-    declared = extract_file(pages_dir / "presstv-fr-gaza-cp1252-header.html", SEED_URL,
-                            "text/html; charset=iso-8859-1")
+    declared = extract_file(
+        pages_dir / "presstv-fr-gaza-cp1252-header.html", SEED_URL, "text/html; charset=iso-8859-1"
+    )
     undeclared = extract_file(pages_dir / "presstv-fr-gaza-cp1252-undeclared.html", SEED_URL)
     # iso-8859-1 means windows-1252 to a browser: the curly apostrophe survives.
     assert declared.charset == "cp1252"

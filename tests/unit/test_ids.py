@@ -15,7 +15,9 @@ def test_same_page_same_id() -> None:
 
 
 def test_different_pages_differ() -> None:
-    assert article_id("https://example.com/news?id=1") != article_id("https://example.com/news?id=2")
+    assert article_id("https://example.com/news?id=1") != article_id(
+        "https://example.com/news?id=2"
+    )
     assert article_id("http://example.com/a") != article_id("https://example.com/a")
 
 

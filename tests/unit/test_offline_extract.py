@@ -12,7 +12,8 @@ from core.offline import expand_paths, extract_file
 def test_missing_file(tmp_path: Path) -> None:
     result = extract_file(tmp_path / "nope.html")
     assert result.status is ArticleStatus.FAILED
-    assert result.error is not None and result.error.code == "unreadable"
+    assert result.error is not None
+    assert result.error.code == "unreadable"
     assert result.source.endswith("nope.html")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,26 @@ class SqliteDatabase:
         self._schema_lock = threading.Lock()
         self._schemas: set[str] = set()
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._enable_wal()
+
+    def _enable_wal(self) -> None:
+        """Switch the file to WAL once; the mode is persistent, so later connections inherit it.
+
+        Changing the journal mode needs an exclusive lock, and SQLite does not wait on the busy
+        handler for it: retry briefly while another process holds the database.
+        """
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+            while True:
+                try:
+                    return
+                except sqlite3.OperationalError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+        finally:
+            conn.close()
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection (created on first use)."""
@@ -34,7 +55,6 @@ class SqliteDatabase:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             self._local.conn = conn
