@@ -37,7 +37,7 @@ unit: install
 test: lint typecheck
 	$(BIN)/pytest -q -n 2
 
-pr: test template-check
+pr: test template-check sam-build
 
 bench: install
 	$(BIN)/python -m bench.run
@@ -56,3 +56,11 @@ lock:
 
 clean:
 	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache .aws-sam
+
+# cfn-lint, sam validate --lint and checkov (pinned, each in its own venv under .tools/).
+template-check:
+	bash scripts/check-template.sh
+
+# sam build with the Lambda Python, then invoke every built handler with events/*.json on moto.
+sam-build: install
+	bash scripts/sam-build-check.sh
