@@ -347,9 +347,17 @@ def search(
     q: Annotated[str, Query(min_length=1, max_length=256, description="Search words.")],
     language: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None,
     site: Annotated[str | None, Query(max_length=253)] = None,
+    since: Annotated[
+        str | None, Query(pattern=DATE_PATTERN, description="Earliest date, YYYY-MM-DD.")
+    ] = None,
+    until: Annotated[
+        str | None, Query(pattern=DATE_PATTERN, description="Latest date, YYYY-MM-DD.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> SearchResults:
-    hits = _deps.services().search_index.search(q, language=language, site=site, limit=limit)
+    hits = _deps.services().search_index.search(
+        q, language=language, site=site, since=since, until=until, limit=limit
+    )
     return SearchResults(query=q, items=hits)
 
 

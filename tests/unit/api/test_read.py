@@ -152,6 +152,11 @@ def test_search_ranks_indexed_articles(
     assert body["items"][0]["id"] == ferry_id
     spanish_only = api("GET", "/search?q=solar%20ferry&language=es").json()["items"]
     assert ferry_id not in [hit["id"] for hit in spanish_only]
+    # The ferry article is dated 2024-05-14.
+    in_range = api("GET", "/search?q=solar%20ferry&since=2024-05-01&until=2024-05-31").json()
+    assert [hit["id"] for hit in in_range["items"]] == [ferry_id]
+    assert api("GET", "/search?q=solar%20ferry&since=2024-06-01").json()["items"] == []
+    assert_problem(api("GET", "/search?q=x&until=31/05/2024"), 422, "validation_error")
 
 
 def test_search_needs_a_query(api: Call) -> None:
