@@ -137,7 +137,9 @@ class Indexer:
                 "error": None,
             }
         )
-        self.search.index(indexed)
+        # Search shows each story once: a near-duplicate keeps no search entries (the index
+        # drops an article without text), so its original is the one that ranks.
+        self.search.index(indexed.model_copy(update={"text": None}) if duplicate else indexed)
         try:
             stored = self.articles.put(indexed)
         except VersionConflict:

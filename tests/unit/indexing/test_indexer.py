@@ -137,6 +137,20 @@ def test_later_copy_at_another_url_points_at_the_earlier(
     assert other.duplicate_of is None
 
 
+def test_a_duplicate_is_left_out_of_search(db: SqliteDatabase, store: SqliteArticleStore) -> None:
+    indexer, search, _ = make_indexer(db, store)
+    body = text(11, words=500)
+    indexer.handle(extracted(store, 1, body))
+    copy = indexer.handle(extracted(store, 2, body))
+    assert copy is not None
+    assert copy.duplicate_of == f"{1:032x}"
+    assert copy.text == body  # the stored copy keeps its text
+    assert [(a.id, a.text is not None) for a in search.indexed] == [
+        (f"{1:032x}", True),
+        (f"{2:032x}", False),  # entries removed: the search index drops text-less articles
+    ]
+
+
 def test_reindexing_the_original_does_not_make_it_a_duplicate(
     db: SqliteDatabase, store: SqliteArticleStore
 ) -> None:
