@@ -6,8 +6,10 @@ import hashlib
 
 import pytest
 
+from core.adapters.aws.clients import AwsClients
 from core.errors import InvalidInput, NotFound
 from core.ports import RawPage
+from core.settings import Settings
 from tests.contract.conftest import Family, gunzip
 
 ARTICLE_ID = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -77,3 +79,25 @@ def test_hash_that_does_not_match_the_body_is_refused(family: Family) -> None:
     )
     with pytest.raises(InvalidInput):
         family.raw.put(forged)
+
+
+@pytest.mark.aws
+def test_presigned_url_downloads_the_original_bytes_as_an_attachment(
+    aws_settings: Settings, aws_clients: AwsClients
+) -> None:
+    import gzip
+    import urllib.request
+
+    from core.adapters.aws.s3_raw_store import S3RawStore
+
+    store = S3RawStore(aws_settings, aws_clients)
+    body = "<html><body><p>Grüße — été</p></body></html>".encode()
+    uri = store.put(page(body))
+    url = store.presigned_url(uri, 60)
+    assert url.startswith(aws_settings.aws_endpoint_url or "")
+    with urllib.request.urlopen(url, timeout=10) as response:  # the local moto server
+        data = response.read()
+        assert response.headers["Content-Type"] == "application/octet-stream"
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        encoding = response.headers.get("Content-Encoding")
+    assert (gzip.decompress(data) if encoding == "gzip" else data) == body

@@ -92,6 +92,26 @@ class S3RawStore:
             return False
         return True
 
+    def presigned_url(self, uri: str, expires_s: int) -> str:
+        """A short-lived download URL for a raw page, served as an attachment.
+
+        The object keeps ``Content-Encoding: gzip``, so HTTP clients receive the page's
+        original bytes; the content type is overridden so a browser never renders it.
+        """
+        key = self._key(uri)
+        filename = key.rsplit("/", 2)[-2] + ".html"  # the article id
+        url: str = self.clients.s3().generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": key,
+                "ResponseContentType": "application/octet-stream",
+                "ResponseContentDisposition": f'attachment; filename="{filename}"',
+            },
+            ExpiresIn=expires_s,
+        )
+        return url
+
     # -- Helpers for the article store --------------------------------------------------------
 
     def put_text(self, article_id: str, text: str) -> str:
