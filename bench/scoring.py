@@ -85,6 +85,7 @@ class PageScore:
     date_match: bool
     has_author: bool
     has_date: bool
+    gave_date: bool = False
 
 
 def score_page(
@@ -116,6 +117,7 @@ def score_page(
         date_match=iso_date(date) == true_date,
         has_author=bool(true_author),
         has_date=bool(true_date),
+        gave_date=bool(iso_date(date)),
     )
 
 
@@ -126,6 +128,7 @@ def summarize(scores: Sequence[PageScore]) -> dict[str, float]:
     without_total = sum(s.without_total for s in scores) or 1
     authored = [s for s in scores if s.has_author]
     dated = [s for s in scores if s.has_date]
+    given = [s for s in scores if s.gave_date]
     return {
         "pages": float(len(scores)),
         "f1": sum(s.f1 for s in scores) / count,
@@ -138,4 +141,5 @@ def summarize(scores: Sequence[PageScore]) -> dict[str, float]:
         "author_exact_when_known": sum(s.author_match for s in authored) / (len(authored) or 1),
         "date_exact": sum(s.date_match for s in scores) / count,
         "date_exact_when_known": sum(s.date_match for s in dated) / (len(dated) or 1),
+        "date_correct_when_given": sum(s.date_match for s in given) / (len(given) or 1),
     }

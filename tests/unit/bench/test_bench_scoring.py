@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from bench.scoring import fold, iso_date, score_page, snippets_found, summarize, word_f1
 from bench.speed import percentile
 
@@ -66,6 +65,7 @@ def test_score_page_and_summary() -> None:
     assert summary["title_exact"] == pytest.approx(0.5)
     assert summary["date_exact_when_known"] == pytest.approx(0.5)
     assert summary["author_exact_when_known"] == 0.0
+    assert summary["date_correct_when_given"] == pytest.approx(1.0)
 
 
 def test_percentile_is_nearest_rank() -> None:

@@ -1,0 +1,57 @@
+"""``make bench``: every benchmark part in one run, then ``docs/benchmarks.md``.
+
+Parts: extraction quality and speed (ours vs bare trafilatura), fetch throughput (the
+fetcher's own benchmark), cold start and memory, cost. Each writes ``bench/out/NAME.json``;
+a part that fails is logged and the report says it was not measured.
+
+Run: ``python -m bench.run [--subset] [--skip NAME ...]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import time
+from collections.abc import Callable
+
+logger = logging.getLogger(__name__)
+PARTS = ("quality", "speed", "fetch_throughput", "coldstart", "cost")
+
+
+def _part(name: str, subset: bool) -> Callable[[], object]:
+    module = importlib.import_module(f"bench.{name}")
+    if name in ("quality", "speed"):
+        return lambda: module.main(["--subset"] if subset else [])
+    if name == "cost":
+        return lambda: module.main(["--pages", "20"])
+    return lambda: module.main([]) if name == "fetch_throughput" else module.main()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the parts, write the report; returns the number of failed parts."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--subset", action="store_true", help="WCXB subset in the repo only")
+    parser.add_argument("--skip", nargs="*", default=[], choices=PARTS, help="parts to skip")
+    args = parser.parse_args(argv)
+    failed = 0
+    for name in PARTS:
+        if name in args.skip:
+            continue
+        start = time.perf_counter()
+        logger.info("== %s", name)
+        try:
+            _part(name, args.subset)()
+        except Exception:
+            failed += 1
+            logger.exception("benchmark part %s failed", name)
+        logger.info("== %s done in %.0f s", name, time.perf_counter() - start)
+    from bench.report import write
+
+    logger.info("wrote %s", write())
+    return failed
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    raise SystemExit(main())
