@@ -100,6 +100,28 @@ def quality(result: dict[str, Any]) -> list[str]:
         },
     )
     lines += ["", "![Extraction quality](img/quality.png)", ""]
+    lines += [
+        "What these numbers made us change in `core/extract.py` and `core/language.py` "
+        "(before = trafilatura's own metadata, the right-hand column):",
+        "",
+        f"- title: the `<h1>` that agrees with the declared title instead of the declared "
+        f"title ({s['trafilatura']['title_exact']:.3f} → {s['ours']['title_exact']:.3f});",
+        f"- date: htmldate without its extensive free-text search: exact "
+        f"{s['trafilatura']['date_exact']:.3f} → {s['ours']['date_exact']:.3f}, correct when "
+        f"given {s['trafilatura']['date_correct_when_given']:.3f} → "
+        f"{s['ours']['date_correct_when_given']:.3f}, found on pages with a date "
+        f"{s['trafilatura']['date_exact_when_known']:.3f} → "
+        f"{s['ours']['date_exact_when_known']:.3f} (fewer wrong dates, a few more missing);",
+        "- author: trafilatura's byline fallback without its copy of the whole tree "
+        "(the same byline on 792 of the 793 pages, in less time); categories and tags as "
+        "declared by the page; no licence;",
+        "- parsing: one parse with lxml's element class chosen in C (same text, ~10% faster);",
+        "- language: the first 1,000 characters instead of 4,000 (same language on every page "
+        "of this set, a quarter of the time);",
+        "- kept: trafilatura's default balanced mode (the modes below score lower) and the "
+        "title out of the text.",
+        "",
+    ]
     variants = _load("quality_variants")
     if variants:
         vs = variants["summary"]
