@@ -14,7 +14,7 @@ Run by ``scripts/sam-build-check.sh``::
 
     .venv/bin/python -m scripts.invoke_built_handlers --runtime-python PY [--build-dir DIR]
 
-Prints each function's bundle size and a closing ``N passed, N failed`` line.
+Prints each function's bundle size and a closing ``built handlers: N ok, N failed`` line.
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
                     check.failures.append(event.name)
     total = sum(len(c.events) for c in checks)
     failed = sum(len(c.failures) for c in checks) + int(oversize)
-    print(f"{total - failed} passed, {failed} failed")
+    print(f"built handlers: {total - failed} ok, {failed} failed")
     return 1 if failed else 0
 
 
