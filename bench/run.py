@@ -1,7 +1,8 @@
 """``make bench``: every benchmark part in one run, then ``docs/benchmarks.md``.
 
 Parts: extraction quality and speed (ours vs bare trafilatura), fetch throughput (the
-fetcher's own benchmark), cold start and memory, cost. Each writes ``bench/out/NAME.json``;
+fetcher's own benchmark), end-to-end ingest throughput (ours vs trafilatura's command
+line), cold start and memory, cost. Each writes ``bench/out/NAME.json``;
 a part that fails is logged and the report says it was not measured.
 
 Run: ``python -m bench.run [--subset] [--skip NAME ...]``.
@@ -16,7 +17,7 @@ import time
 from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
-PARTS = ("quality", "speed", "fetch_throughput", "coldstart", "cost")
+PARTS = ("quality", "speed", "fetch_throughput", "ingest_throughput", "coldstart", "cost")
 
 
 def _part(name: str, subset: bool) -> Callable[[], object]:
@@ -25,7 +26,9 @@ def _part(name: str, subset: bool) -> Callable[[], object]:
         return lambda: module.main(["--subset"] if subset else [])
     if name == "cost":
         return lambda: module.main(["--pages", "20"])
-    return lambda: module.main([]) if name == "fetch_throughput" else module.main()
+    if name in ("fetch_throughput", "ingest_throughput"):
+        return lambda: module.main([])
+    return lambda: module.main()
 
 
 def main(argv: list[str] | None = None) -> int:
