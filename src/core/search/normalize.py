@@ -46,7 +46,8 @@ def fold(word: str) -> str:
 
 
 def _fold_word(word: str) -> str:
-    word = fold(word.replace("’", "'"))
+    # ASCII has nothing to decompose or strip, and its casefold() is lower(): the fast path.
+    word = word.lower() if word.isascii() else fold(word.replace("’", "'"))
     if "'" in word:
         head, _, tail = word.partition("'")
         if head in _ELISIONS:

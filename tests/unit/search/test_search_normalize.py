@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.search import content_tokens, fold, iter_tokens, query_terms, stop_words
+from core.search.normalize import _ELISIONS, _TOKEN, _fold_word
 
 
 def terms(text: str, language: str | None) -> list[str]:
@@ -101,4 +104,32 @@ def test_query_terms_are_bounded() -> None:
         "six",
         "seven",
         "eight",
+    ]
+
+
+def _fold_word_without_fast_path(word: str) -> str:
+    """How every word was folded before the ASCII fast path: always through ``fold``."""
+    word = fold(word.replace("’", "'"))
+    if "'" in word:
+        head, _, tail = word.partition("'")
+        if head in _ELISIONS:
+            word = tail
+        elif word.endswith("'s"):
+            word = word[:-2]
+        word = word.replace("'", "")
+    return word
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_ascii_fast_path_folds_like_fold(text: str) -> None:
+    for match in _TOKEN.finditer(text):
+        assert _fold_word(match.group()) == _fold_word_without_fast_path(match.group())
+
+
+def test_ascii_fast_path_keeps_elisions_and_possessives() -> None:
+    assert [t.term for t in iter_tokens("L'Hotel d'ETAT, John's QU'ON")] == [
+        "hotel",
+        "etat",
+        "john",
+        "on",
     ]
