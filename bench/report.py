@@ -247,14 +247,15 @@ def ingest_end_to_end(result: dict[str, Any] | None) -> list[str]:
             f"{side['cpu_s']:.1f}",
             ok,
             str(side["server"]["max_in_flight_per_host"]),
+            "-" if (gap := side["server"]["min_start_gap_per_host_s"]) is None else f"{gap:.3f}",
         ]
         for name, side, ok in (
             (
                 "ours",
                 ours,
-                f"{ours['indexed']} indexed, {ours['failed']} failed "
+                f"{ours['indexed']} indexed, {ours['failed']} failed"
                 + (
-                    "(" + ", ".join(f"{k} {v}" for k, v in ours["error_codes"].items()) + ")"
+                    " (" + ", ".join(f"{k} {v}" for k, v in ours["error_codes"].items()) + ")"
                     if ours["error_codes"]
                     else ""
                 ),
@@ -263,12 +264,31 @@ def ingest_end_to_end(result: dict[str, Any] | None) -> list[str]:
         )
     ]
     lines += _table(
-        ["side", "wall s", "pages/s", "CPU s", "result", "max in flight per host"], rows
+        [
+            "side",
+            "wall s",
+            "pages/s",
+            "CPU s",
+            "result",
+            "max in flight per host",
+            "shortest gap s",
+        ],
+        rows,
     )
     lines += [
         "",
-        f"**Wall-time ratio ours / trafilatura: {result['ratio_wall']:.2f}** (goal < 1).",
+        f"**Wall-time ratio ours / trafilatura: {result['ratio_wall']:.2f}** (goal < 1). "
+        "The last two columns are what the page servers saw: requests in flight on one host "
+        "and the shortest time between two request arrivals on one host (arrivals jitter by "
+        "a few ms around the request starts the clients space out).",
     ]
+    floor = result.get("floor_s")
+    if floor:
+        lines[-1] += (
+            f" Latency alone would take at least {floor['ours']:.1f} s with one request at a "
+            f"time per host and {floor['trafilatura']:.1f} s in trafilatura's rounds (each as "
+            "long as its slowest response); the rest is processing and start-up."
+        )
     bar_chart(
         IMG / "ingest-throughput.png",
         f"End-to-end ingest of {result['pages']} URLs (seconds)",

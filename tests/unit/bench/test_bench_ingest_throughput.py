@@ -19,6 +19,8 @@ from bench.ingest_throughput import (
     loopback_hosts,
     our_env,
     page_number,
+    rounds_floor_s,
+    serial_floor_s,
     settings_file_text,
     spread_urls,
     trafilatura_settings,
@@ -130,3 +132,12 @@ def test_server_cycles_pages_gzips_on_request_and_has_no_robots(server: PageServ
     assert (stats.requests, stats.pages, stats.gzip, stats.not_found) == (3, 2, 1, 1)
     assert stats.max_in_flight == 1
     assert server.reset_stats().requests == 0
+
+
+def test_latency_floors() -> None:
+    hosts = [[0.05, 0.2, 0.15], [0.2, 0.05]]
+    assert serial_floor_s(hosts, 0.1) == pytest.approx(0.1 + 0.2 + 0.15)
+    assert serial_floor_s(hosts, 0.0) == pytest.approx(0.4)
+    assert rounds_floor_s(hosts, 0.1) == pytest.approx(0.2 + 0.2 + 0.15)
+    assert rounds_floor_s([[0.05], [0.06]], 0.1) == pytest.approx(0.1)
+    assert serial_floor_s([], 0.1) == rounds_floor_s([], 0.1) == 0.0
