@@ -279,8 +279,9 @@ def ingest_end_to_end(result: dict[str, Any] | None) -> list[str]:
         "",
         f"**Wall-time ratio ours / trafilatura: {result['ratio_wall']:.2f}** (goal < 1). "
         "The last two columns are what the page servers saw: requests in flight on one host "
-        "and the shortest time between two request arrivals on one host (arrivals jitter by "
-        "a few ms around the request starts the clients space out).",
+        "and the shortest time between two request arrivals on one host (an arrival lags its "
+        "request's start by connecting and, in our process, by waiting for the GIL, so two "
+        "arrivals can be closer than the delay the client keeps between the starts).",
     ]
     floor = result.get("floor_s")
     if floor:
