@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+from trafilatura.xpaths import AUTHOR_XPATHS
+
 from core import language
-from core.extract import _load, extract_article, headline, markup_author
+from core.extract import (
+    _AUTHOR_XPATHS,
+    _byline_candidates,
+    _load,
+    extract_article,
+    headline,
+    markup_author,
+)
 
 PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>How to Plant Tomatoes in Spring | Garden Weekly</title></head><body>
@@ -63,3 +73,77 @@ def test_language_of_a_long_text_and_the_declared_fallback() -> None:
     french = "Le gouvernement a annoncé mardi une nouvelle série de mesures pour les écoles. " * 30
     assert language.detect_language(french, "en") == "fr"
     assert language.detect_language("Bonjour", "fr-FR") == "fr"
+
+
+# One element per alternative of trafilatura's byline XPaths, each on a tag that it accepts and
+# on one that it does not, with near misses ("Authority", "by-line") that no test accepts.
+_BYLINE_ATTRIBUTES = [
+    'rel="author"',
+    'id="author"',
+    'class="author"',
+    'itemprop="author name"',
+    'data-testid="AuthorCard"',
+    'data-testid="AuthorURL"',
+    'class="x authorname"',
+    'class="author-name"',
+    'class="AuthorName"',
+    'class="authorName"',
+    'class="byline"',
+    'class="username"',
+    'class="byl"',
+    'class="BBL"',
+    'itemprop="creator author"',
+    'id="post-author"',
+    'id="zuozhe"',
+    'id="bianji1"',
+    'id="xiaobian"',
+    'class="authors"',
+    'class="channel-name"',
+    'class="zuozhe"',
+    'class="bianji"',
+    'class="xiaobian"',
+    'class="submitted-by"',
+    'class="posted-by"',
+    'class="journalist-name"',
+    'data-component="Byline"',
+    'id="Author"',
+    'class="PostAuthor"',
+    'class="screenname"',
+    'class="writer"',
+    'class="Byline"',
+    'class="by-line"',
+    'class="Authority"',
+    'id="au-thor"',
+    'class="byl name"',
+    'rel="me"',
+    'href="/author/jo"',
+]
+_TAGS = ["a", "address", "div", "link", "p", "span", "strong", "h3", "h4", "li", "section"]
+
+
+def _byline_page(extra: str = "") -> str:
+    elements = "\n".join(
+        f"<{tag} {attribute}>Jo Grower {i}</{tag}>"
+        for i, attribute in enumerate(_BYLINE_ATTRIBUTES)
+        for tag in _TAGS
+    )
+    body = f"<body>{elements}<author>Al</author>{extra}</body>"
+    return f"<html><head><title>t</title></head>{body}</html>"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        _byline_page(),
+        _byline_page("<div><rel>me</rel>Jo Child</div>"),  # the ``rel='me'`` child test
+        # lxml hands back the <div>, not the document's root
+        '<div id="html"><p>Lone</p><span class="author">Jo Grower</span></div>',
+        _byline_page() + '<html><body><span class="author">Second root</span></body></html>',
+    ],
+)
+def test_byline_candidates_are_trafilaturas(page: str) -> None:
+    tree = _load(page)
+    expected = [xpath(tree) for xpath in AUTHOR_XPATHS]
+    assert [xpath(tree) for xpath in _AUTHOR_XPATHS] == expected
+    assert _byline_candidates(tree) == expected
+    assert any(expected)
