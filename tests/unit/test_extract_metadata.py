@@ -147,3 +147,48 @@ def test_byline_candidates_are_trafilaturas(page: str) -> None:
     assert [xpath(tree) for xpath in _AUTHOR_XPATHS] == expected
     assert _byline_candidates(tree) == expected
     assert any(expected)
+
+
+# Hand-written news paragraphs (~400 characters each), longer than the language sample.
+PARAGRAPHS = {
+    "fr": "Le conseil municipal a adopté lundi soir un nouveau plan de circulation pour le "
+    "centre-ville, après plusieurs mois de concertation avec les habitants et les commerçants. "
+    "Les rues piétonnes seront étendues dès le printemps prochain, tandis que deux parkings "
+    "relais doivent ouvrir à l'entrée de la ville. Les associations de cyclistes saluent une "
+    "avancée, mais regrettent l'absence de pistes protégées sur les grands axes.",
+    "de": "Der Stadtrat hat am Montagabend einen neuen Verkehrsplan für die Innenstadt "
+    "beschlossen, nach monatelangen Gesprächen mit Anwohnern und Geschäftsleuten. Die "
+    "Fußgängerzone soll ab dem kommenden Frühjahr erweitert werden, während am Stadtrand zwei "
+    "Park-and-Ride-Plätze entstehen. Radfahrerverbände begrüßen den Schritt, bemängeln jedoch "
+    "das Fehlen geschützter Radwege auf den Hauptstraßen.",
+    "es": "El ayuntamiento aprobó el lunes por la noche un nuevo plan de movilidad para el "
+    "centro de la ciudad, tras varios meses de diálogo con vecinos y comerciantes. Las calles "
+    "peatonales se ampliarán a partir de la próxima primavera, mientras que se abrirán dos "
+    "aparcamientos disuasorios en las entradas de la ciudad. Las asociaciones de ciclistas "
+    "celebran el avance, aunque lamentan la falta de carriles protegidos.",
+    "it": "Il consiglio comunale ha approvato lunedì sera un nuovo piano del traffico per il "
+    "centro storico, dopo mesi di confronto con i residenti e i commercianti. Le zone pedonali "
+    "saranno ampliate a partire dalla prossima primavera, mentre due parcheggi di interscambio "
+    "apriranno agli ingressi della città. Le associazioni dei ciclisti accolgono con favore la "
+    "decisione, ma lamentano l'assenza di piste protette sulle strade principali.",
+    "pt": "A câmara municipal aprovou na segunda-feira à noite um novo plano de mobilidade "
+    "para o centro da cidade, depois de vários meses de diálogo com moradores e comerciantes. "
+    "As ruas pedonais serão alargadas a partir da próxima primavera, e dois parques de "
+    "estacionamento dissuasores vão abrir nas entradas da cidade. As associações de ciclistas "
+    "saúdam o avanço, mas lamentam a falta de ciclovias protegidas.",
+    "nl": "De gemeenteraad heeft maandagavond een nieuw verkeersplan voor het centrum "
+    "aangenomen, na maanden overleg met bewoners en winkeliers. De voetgangerszone wordt vanaf "
+    "het komende voorjaar uitgebreid, terwijl aan de rand van de stad twee transferia worden "
+    "geopend. Fietsersbonden zijn blij met de stap, maar missen vrijliggende fietspaden op de "
+    "grote wegen. Veel winkeliers vrezen dat er minder klanten komen.",
+}
+
+
+@pytest.mark.parametrize(("code", "text"), PARAGRAPHS.items())
+def test_the_sample_tells_european_languages_apart_whatever_is_declared(
+    code: str, text: str
+) -> None:
+    long_text = f"{text}\n{text}"
+    assert len(long_text) > language.SAMPLE_CHARS
+    for declared in (None, "en", "de-DE"):
+        assert language.detect_language(long_text, declared) == code
