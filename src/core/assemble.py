@@ -16,7 +16,6 @@ from core.fingerprint import fingerprint
 from core.language import detect_language
 from core.models import Article, ArticleStatus
 from core.textstats import reading_time_minutes
-from core.textstats import word_count as word_count  # re-exported: bench/speed.py uses it
 
 # Fewer words than this is navigation or a banner, not an article. Calibrated on the WCXB
 # development set: the shortest annotated article body has 53 words, while nav-only and
