@@ -112,6 +112,10 @@ class Intake:
         except Exception as error:
             if receive_count < self.settings.queue_max_receives:
                 raise
+            if request.attempt + 1 < self.settings.max_fetch_attempts:
+                # The receive count also counts deliveries lost to batch-mates' crashes: while
+                # attempts remain, start a fresh message instead of giving up on the URL.
+                return self._retry(request, None, f"{type(error).__name__}: {error}")
             logger.exception("last delivery of %s failed; recording the failure", request.url)
             code = error.code if isinstance(error, DomainError) else "internal_error"
             failure = ArticleError(code=code, message=str(error)[:500], retryable=True)
@@ -134,25 +138,25 @@ class Intake:
             and result.retryable
             and request.attempt + 1 < self.settings.max_fetch_attempts
         ):
-            delay = retry_delay(
-                request.attempt, self.settings.retry_base_delay_s, result.retry_after_s, self.rng
-            )
-            retry = request.model_copy(update={"attempt": request.attempt + 1})
-            self.services.queue.send([retry], delay_s=delay)
-            logger.info(
-                "%s: %s (attempt %d); retrying in %d s",
-                request.url,
-                result.outcome.value,
-                request.attempt + 1,
-                delay,
-            )
-            return IntakeResult(IntakeOutcome.RETRY_SCHEDULED, request.id, delay_s=delay)
+            return self._retry(request, result.retry_after_s, result.outcome.value)
         pipeline = dataclasses.replace(self.services.pipeline, fetcher=_Prefetched(result))
         article = pipeline.ingest(request.url)
         outcome = (
             IntakeOutcome.FAILED if article.status is ArticleStatus.FAILED else IntakeOutcome.STORED
         )
         return IntakeResult(outcome, request.id, article)
+
+    def _retry(self, request: IngestRequest, retry_after_s: float | None, why: str) -> IntakeResult:
+        """Enqueue the next attempt with backoff (never sooner than ``Retry-After``)."""
+        delay = retry_delay(
+            request.attempt, self.settings.retry_base_delay_s, retry_after_s, self.rng
+        )
+        retry = request.model_copy(update={"attempt": request.attempt + 1})
+        self.services.queue.send([retry], delay_s=delay)
+        logger.info(
+            "%s: %s (attempt %d); retrying in %d s", request.url, why, request.attempt + 1, delay
+        )
+        return IntakeResult(IntakeOutcome.RETRY_SCHEDULED, request.id, delay_s=delay)
 
     def _record_failure(self, request: IngestRequest, error: ArticleError) -> IntakeResult:
         """Store ``failed`` unless a good article is already stored."""

@@ -128,7 +128,17 @@ def test_store_errors_redeliver_until_the_last_receive(tmp_path: Path) -> None:
             return real.put(article)  # type: ignore[arg-type]
 
     services.__dict__["articles"] = FailsOnce()
-    last = Intake(services).run(request(), receive_count=services.settings.queue_max_receives)
+    last_receive = services.settings.queue_max_receives
+    # Attempts remain: the URL starts over as a fresh message rather than being given up.
+    again = Intake(services).run(request(), receive_count=last_receive)
+    assert again.outcome is IntakeOutcome.RETRY_SCHEDULED
+    assert real.get(article_id(URL)) is None
+    queued = services.queue.receive(max_messages=10, visibility_timeout_s=30)  # type: ignore[attr-defined]
+    assert queued == []  # delayed by the backoff, not yet visible
+
+    services.__dict__["articles"] = FailsOnce()
+    final_attempt = request(attempt=services.settings.max_fetch_attempts - 1)
+    last = Intake(services).run(final_attempt, receive_count=last_receive)
     assert last.outcome is IntakeOutcome.FAILED
     stored = real.get(article_id(URL))
     assert stored is not None
