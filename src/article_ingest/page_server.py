@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -46,12 +48,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class PageServer:
-    """Serve ``root`` on ``host`` (127.0.0.1 by default) on a free port, in a thread."""
+class BackgroundServer:
+    """An HTTP server on a free port of ``host``, served from a daemon thread inside ``with``."""
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", latency_s: float = 0.0) -> None:
+    def __init__(self, handler: Callable[..., BaseHTTPRequestHandler], host: str = "127.0.0.1"):
         self.host = host
-        handler = partial(_Handler, root=root.resolve(), latency_s=latency_s)
         self._server = ThreadingHTTPServer((host, 0), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -61,11 +62,11 @@ class PageServer:
         """The port the server listens on."""
         return int(self._server.server_address[1])
 
-    def url(self, name: str) -> str:
-        """The URL of one served file."""
-        return f"http://{self.host}:{self.port}/{name}"
+    def url(self, path: str) -> str:
+        """The URL of ``path`` on this server (a leading slash is optional)."""
+        return f"http://{self.host}:{self.port}/{path.lstrip('/')}"
 
-    def __enter__(self) -> PageServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -77,3 +78,10 @@ class PageServer:
     ) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class PageServer(BackgroundServer):
+    """Serve the files of ``root`` (see the module docstring), with an optional latency."""
+
+    def __init__(self, root: Path, host: str = "127.0.0.1", latency_s: float = 0.0) -> None:
+        super().__init__(partial(_Handler, root=root.resolve(), latency_s=latency_s), host)

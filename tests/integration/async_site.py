@@ -9,10 +9,10 @@ different page chrome: near-duplicates at different URLs), ``/missing/<n>`` (404
 from __future__ import annotations
 
 import random
-import threading
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
+
+from article_ingest.page_server import BackgroundServer
 
 FLAKY_FAILURES = 2
 _VOCABULARY = (
@@ -101,29 +101,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class NewsSite:
+class NewsSite(BackgroundServer):
     """The site, served in a thread; ``hits`` counts requests per path."""
 
     def __init__(self) -> None:
-        handler = type("Handler", (_Handler,), {"site": self})
         self.hits: Counter[str] = Counter()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def __enter__(self) -> NewsSite:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(type("Handler", (_Handler,), {"site": self}))

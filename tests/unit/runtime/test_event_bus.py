@@ -6,15 +6,15 @@ import hashlib
 import hmac
 import json
 import multiprocessing
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from article_ingest.page_server import BackgroundServer
 from core.adapters.local.event_bus import JsonlEventBus, signature
 from core.errors import StorageError
 from core.events import ArticleIndexed
@@ -81,12 +81,8 @@ class _Receiver(BaseHTTPRequestHandler):
 @pytest.fixture
 def receiver() -> Iterator[tuple[str, Any]]:
     handler: Any = type("Receiver", (_Receiver,), {"received": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", handler
-    server.shutdown()
-    server.server_close()
+    with BackgroundServer(handler) as server:
+        yield server.url("/hook"), handler
 
 
 def test_webhook_posts_are_signed(tmp_path: Path, receiver: tuple[str, Any]) -> None:
