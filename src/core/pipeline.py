@@ -43,10 +43,10 @@ class IngestPipeline:
         """Run the pipeline for ``url``; failures come back as a ``failed`` Article."""
         the_id = article_id(url)
         result = self.fetcher.fetch(url)
-        if not result.ok:
-            return self._fail(the_id, url, result.to_error(), result)
-        content_sha256 = sha256_hex(result.body)
         existing = self.articles.get(the_id)
+        if not result.ok:
+            return self._fail(existing, the_id, url, result.to_error(), result)
+        content_sha256 = sha256_hex(result.body)
         if existing and existing.content_sha256 == content_sha256 and existing.text:
             logger.info("unchanged content for %s", url)
             return existing
@@ -64,37 +64,37 @@ class IngestPipeline:
         )
         article = assemble(page)
         if article is None:
-            code = (
-                FetchOutcome.BLOCKED_BY_SITE
-                if looks_like_challenge(result)
-                else FetchOutcome.EMPTY_EXTRACTION
-            )
+            challenge = looks_like_challenge(result)
             error = ArticleError(
-                code=code.value,
-                message="the page answered but holds no article text"
-                if code is FetchOutcome.EMPTY_EXTRACTION
-                else "the site answered with a bot challenge instead of the page",
+                code=(
+                    FetchOutcome.BLOCKED_BY_SITE if challenge else FetchOutcome.EMPTY_EXTRACTION
+                ).value,
+                message="the site answered with a bot challenge instead of the page"
+                if challenge
+                else "the page answered but holds no article text",
                 retryable=False,
                 http_status=result.http_status,
             )
-            return self._fail(the_id, url, error, result, raw_uri=raw_uri)
+            return self._fail(existing, the_id, url, error, result, raw_uri=raw_uri)
         article = article.model_copy(
             update={"raw_html_uri": raw_uri, "fetched_at": result.fetched_at}
         )
-        return self._store(article)
+        return self._store(article, existing)
 
-    def _store(self, article: Article) -> Article:
+    def _store(self, article: Article, current: Article | None) -> Article:
+        """Write ``article`` over ``current`` (the version last read), re-reading on a race."""
         for _ in range(MAX_WRITE_ATTEMPTS):
-            current = self.articles.get(article.id)
             version = current.version if current else 0
             try:
                 return self.articles.put(article.model_copy(update={"version": version}))
             except VersionConflict:
                 logger.info("lost a write race on %s, retrying", article.id)
+                current = self.articles.get(article.id)
         raise VersionConflict(f"article {article.id} kept changing under us")
 
     def _fail(
         self,
+        existing: Article | None,
         the_id: str,
         url: str,
         error: ArticleError,
@@ -113,8 +113,7 @@ class IngestPipeline:
             fetched_at=result.fetched_at or datetime.now(UTC),
             error=error,
         )
-        existing = self.articles.get(the_id)
         if existing and existing.status is not ArticleStatus.FAILED and existing.text:
             logger.warning("keeping stored %s after failure %s", the_id, error.code)
             return failed.model_copy(update={"version": existing.version})
-        return self._store(failed)
+        return self._store(failed, existing)
