@@ -27,7 +27,7 @@ import logging
 import re
 from collections.abc import Iterator
 from copy import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import urljoin
@@ -149,32 +149,26 @@ _DISCARDED_BELOW = etree.XPath("descendant::*" + _DISCARD_TEST)
 
 
 @dataclass(frozen=True)
-class Extraction:
-    """What trafilatura found in one page."""
+class Metadata:
+    """What the page says about itself (see the module docstring for the sources)."""
+
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    sitename: str | None = None
+    description: str | None = None
+    image: str | None = None
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Extraction(Metadata):
+    """What trafilatura found in one page: its metadata and main text."""
 
     text: str
-    title: str | None = None
-    author: str | None = None
-    date: str | None = None
-    sitename: str | None = None
-    description: str | None = None
-    image: str | None = None
     canonical_url: str | None = None
     declared_language: str | None = None
-    categories: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Metadata:
-    title: str | None = None
-    author: str | None = None
-    date: str | None = None
-    sitename: str | None = None
-    description: str | None = None
-    image: str | None = None
-    categories: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
 
 
 def _same_line(left: str, right: str) -> bool:
@@ -373,7 +367,7 @@ def _sitename(tree: HtmlElement, declared: str | None, page_url: str | None) -> 
     return match.group(1) if match else None
 
 
-def read_metadata(tree: HtmlElement, url: str | None) -> _Metadata:
+def read_metadata(tree: HtmlElement, url: str | None) -> Metadata:
     """Title, author, date, site name, description, image, categories and tags of a page."""
     found: Any = examine_meta(tree)
     if found.author and " " not in found.author:
@@ -383,7 +377,7 @@ def read_metadata(tree: HtmlElement, url: str | None) -> _Metadata:
     except Exception:  # trafilatura's JSON-LD reader fails on some malformed blocks
         logger.debug("unreadable JSON-LD in %s", url, exc_info=True)
     page_url = found.url or extract_url(tree, url)
-    return _Metadata(
+    return Metadata(
         title=headline(tree, found.title or extract_title(tree)),
         author=found.author or markup_author(tree),
         date=_date(tree, page_url),
@@ -430,17 +424,10 @@ def extract_article(html: str, url: str | None = None) -> Extraction | None:
     if not text or not text.strip():
         return None
     return Extraction(
+        **{item.name: getattr(metadata, item.name) for item in fields(Metadata)},
         text=_body_without_title(text.strip(), metadata.title),
-        title=metadata.title,
-        author=metadata.author,
-        date=metadata.date,
-        sitename=metadata.sitename,
-        description=metadata.description,
-        image=metadata.image,
         canonical_url=canonical,
         declared_language=declared,
-        categories=metadata.categories,
-        tags=metadata.tags,
     )
 
 
