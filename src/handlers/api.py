@@ -45,6 +45,12 @@ MAX_BODY_BYTES = 1_000_000
 PRESIGNED_URL_TTL_S = 300
 ID_PATTERN = r"^[0-9a-f]{32}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+Since = Annotated[
+    str | None, Query(pattern=DATE_PATTERN, description="Earliest publication date, YYYY-MM-DD.")
+]
+Until = Annotated[
+    str | None, Query(pattern=DATE_PATTERN, description="Latest publication date, YYYY-MM-DD.")
+]
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace="ArticleIngest", service=SERVICE)
@@ -314,12 +320,8 @@ def list_articles(
         str | None, Query(pattern=r"^[a-z]{2}$", description="ISO 639-1 code.")
     ] = None,
     status: Annotated[ArticleStatus | None, Query()] = None,
-    since: Annotated[
-        str | None, Query(pattern=DATE_PATTERN, description="Earliest date, YYYY-MM-DD.")
-    ] = None,
-    until: Annotated[
-        str | None, Query(pattern=DATE_PATTERN, description="Latest date, YYYY-MM-DD.")
-    ] = None,
+    since: Since = None,
+    until: Until = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[
         str | None, Query(max_length=2048, description="`next_cursor` of the previous page.")
@@ -347,12 +349,8 @@ def search(
     q: Annotated[str, Query(min_length=1, max_length=256, description="Search words.")],
     language: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None,
     site: Annotated[str | None, Query(max_length=253)] = None,
-    since: Annotated[
-        str | None, Query(pattern=DATE_PATTERN, description="Earliest date, YYYY-MM-DD.")
-    ] = None,
-    until: Annotated[
-        str | None, Query(pattern=DATE_PATTERN, description="Latest date, YYYY-MM-DD.")
-    ] = None,
+    since: Since = None,
+    until: Until = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> SearchResults:
     hits = _deps.services().search_index.search(
