@@ -23,8 +23,14 @@ MIN_PROBABILITY = 0.80
 # page, whose first 1,000 characters end in "Lorem ipsum" filler (la) where 200-800 give its
 # real language (en); the French, Spanish and English pages of tests/fixtures and hand-written
 # paragraphs in fr, de, es, it, pt and nl come out right from 200 up, whatever the declared
-# language. 400 keeps twice that margin for texts that open with names or figures, and costs
-# 0.59 ms a page in the pipeline instead of 0.95 ms for 1,000 (0.16 instead of 0.38 warm).
+# language. So a short sample is read first and only a doubt reads the longer one: 724 of the
+# 791 articles score at least QUICK_PROBABILITY on QUICK_SAMPLE_CHARS, always with the
+# language of the 1,000-character sample (none wrong at 0.99; at 0.9 the one above was), and
+# the other 67 are read again on SAMPLE_CHARS, which keeps twice the margin for texts that open
+# with names or figures. 0.33 ms a page in the pipeline, instead of 0.55 for 400 characters
+# every time.
+QUICK_SAMPLE_CHARS = 200
+QUICK_PROBABILITY = 0.99
 SAMPLE_CHARS = 400
 _PRIMARY_SUBTAG = re.compile(r"^([a-zA-Z]{2})(?:[-_].*)?$")
 
@@ -59,12 +65,22 @@ def normalize_declared(value: str | None) -> str | None:
     return match.group(1).lower() if match else None
 
 
-def _sample(text: str) -> str:
-    """The first ``SAMPLE_CHARS`` characters, cut at a space so no word is halved."""
-    if len(text) <= SAMPLE_CHARS:
+def _sample(text: str, chars: int = SAMPLE_CHARS) -> str:
+    """The first ``chars`` characters, cut at a space so no word is halved."""
+    if len(text) <= chars:
         return text
-    cut = text.rfind(" ", 0, SAMPLE_CHARS)
-    return text[: cut if cut > SAMPLE_CHARS // 2 else SAMPLE_CHARS]
+    cut = text.rfind(" ", 0, chars)
+    return text[: cut if cut > chars // 2 else chars]
+
+
+def _classify(text: str) -> tuple[str, float]:
+    """Language and probability: of the quick sample when it is clear, else of the longer one."""
+    model = _identifier()
+    quick = _sample(text, QUICK_SAMPLE_CHARS)
+    code, probability = model.classify(quick)
+    if probability < QUICK_PROBABILITY and len(quick) < len(text):
+        code, probability = model.classify(_sample(text))
+    return str(code), float(probability)
 
 
 def detect_language(text: str | None, declared: str | None = None) -> str | None:
@@ -72,7 +88,7 @@ def detect_language(text: str | None, declared: str | None = None) -> str | None
     declared_code = normalize_declared(declared)
     if not text or len(text) < MIN_TEXT_CHARS:
         return declared_code
-    code, probability = _identifier().classify(_sample(text))
+    code, probability = _classify(text)
     if probability >= MIN_PROBABILITY:
-        return str(code)
-    return declared_code or str(code)
+        return code
+    return declared_code or code

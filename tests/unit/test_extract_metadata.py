@@ -9,6 +9,7 @@ from core import language
 from core.extract import (
     _AUTHOR_XPATHS,
     _byline_candidates,
+    _canonical,
     _load,
     extract_article,
     headline,
@@ -61,12 +62,49 @@ def test_markup_author_ignores_text_of_discarded_descendants() -> None:
     assert markup_author(_load(page)) == "Jo Grower"
 
 
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        (
+            '<head><link rel="canonical" href=" /a "></head><body><p>x</p></body>',
+            "https://e.example/a",
+        ),
+        # a <head> after the body stays a child of <html>
+        (
+            '<body><p>x</p></body><head><link rel="canonical" href="/b"></head>',
+            "https://e.example/b",
+        ),
+        # libxml2 drops a <head> inside the body, so its link is the body's, not a canonical
+        ('<head></head><body><p>x</p><head><link rel="canonical" href="/c"></head></body>', None),
+        ('<head><link rel="alternate" href="/d"></head><body><p>x</p></body>', None),
+    ],
+)
+def test_canonical_link_is_read_from_the_head(markup: str, expected: str | None) -> None:
+    assert _canonical(_load(f"<html>{markup}</html>"), "https://e.example/z") == expected
+
+
 def test_language_sample_is_bounded_and_cut_between_words() -> None:
     text = "mot " * 1000
     sample = language._sample(text)
     assert len(sample) <= language.SAMPLE_CHARS
     assert sample.endswith("mot")
     assert language._sample("court") == "court"
+
+
+def test_a_text_opening_with_names_is_judged_on_the_longer_sample() -> None:
+    names = (
+        "Emmanuel Macron, Olaf Scholz, Giorgia Meloni, Pedro Sánchez, Donald Tusk, Mark Rutte, "
+        "Ursula von der Leyen, Charles Michel, Roberta Metsola, Kaja Kallas, Antonio Costa, "
+        "Viktor Orbán, Robert Fico 2024 "
+    )
+    french = (
+        "Le conseil municipal a adopté lundi soir un nouveau plan de circulation pour le "
+        "centre-ville, après des mois de concertation avec les habitants et les commerçants. "
+    )
+    text = names + french * 2
+    # the names alone leave the classifier unsure, so the declared language would win
+    assert language.detect_language(text[: language.QUICK_SAMPLE_CHARS], "de") == "de"
+    assert language.detect_language(text, "de") == "fr"
 
 
 def test_language_of_a_long_text_and_the_declared_fallback() -> None:
