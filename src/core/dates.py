@@ -10,10 +10,14 @@ tests/unit/test_dates.py checks the result against ``find_date`` on every sample
 
 from __future__ import annotations
 
+import re
 import time
 from contextlib import suppress
 
 from htmldate.core import (
+    ALWAYS_TAGS,
+    CLASS_CUES,
+    ID_CLASS_CUES,
     TIMESTAMP_LOOSE_PATTERN,
     TIMESTAMP_PATTERN,
     date_candidates,
@@ -21,9 +25,11 @@ from htmldate.core import (
     examine_elements,
     examine_header,
     examine_time_elements,
+    is_date_candidate,
     serialize,
 )
 from htmldate.extractors import (
+    FAST_TAGS,
     discard_unwanted,
     extract_url_date,
     idiosyncrasies_search,
@@ -35,6 +41,42 @@ from htmldate.settings import CLEANING_LIST
 from htmldate.utils import Extractor, clean_html
 from htmldate.validators import get_max_date, get_min_date
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
+
+from core.literals import any_of
+
+
+def _literals(pattern: str) -> list[str]:
+    """The strings an alternation of literals (each may open with a ``[Xx]`` class) matches;
+    anything else in htmldate's cues fails here, at import, rather than be missed."""
+    literals = []
+    for branch in pattern.split("|"):
+        cased = re.fullmatch(r"\[(\w)(\w)\](\w[\w-]*)", branch)
+        if cased:
+            literals += [cased[1] + cased[3], cased[2] + cased[3]]
+        elif re.fullmatch(r"\w[\w-]*", branch):
+            literals.append(branch)
+        else:
+            raise ValueError(f"not a literal cue: {branch!r}")
+    return literals
+
+
+# What htmldate's markup search reads: every element of ALWAYS_READ_TAGS, and those of
+# CUED_TAGS whose id, class or itemprop passes ``is_date_candidate`` — which all hold a match of
+# DATE_CUE ("date" or "datum" once a "D" is lower-cased, or one of its two patterns). A pass
+# over the page made for another reason keeps the elements that hold a cue, in document
+# order, and ``is_markup_candidate`` then decides on those alone.
+ALWAYS_READ_TAGS = ALWAYS_TAGS
+CUED_TAGS = frozenset(FAST_TAGS)
+DATE_CUE = any_of(
+    [
+        "date",
+        "Date",
+        "datum",
+        "Datum",
+        *_literals(ID_CLASS_CUES.pattern),
+        *_literals(CLASS_CUES.pattern),
+    ]
+)
 
 
 def _options() -> Extractor:
@@ -48,8 +90,8 @@ def _options() -> Extractor:
     )
 
 
-def publication_date(tree: HtmlElement, url: str | None) -> str | None:
-    """The page's publication date as ``YYYY-MM-DD``, or None; prunes ``tree`` in place."""
+def declared_date(tree: HtmlElement, url: str | None) -> str | None:
+    """The date the page declares: in its URL, ``<meta>`` tags, JSON-LD or ``<abbr>`` titles."""
     options = _options()
     if url is None:
         link = tree.find('.//link[@rel="canonical"]')
@@ -60,12 +102,39 @@ def publication_date(tree: HtmlElement, url: str | None) -> str | None:
         or json_search(tree, options)
         or examine_abbr_elements(tree, options)
     )
-    if found is not None:
-        return str(found)
+    return str(found) if found is not None else None
+
+
+def is_markup_candidate(element: HtmlElement) -> bool:
+    """Whether htmldate's markup search reads ``element`` (one of the tags above)."""
+    return element.tag in ALWAYS_READ_TAGS or bool(is_date_candidate(element))
+
+
+def _inside(element: HtmlElement, tree: HtmlElement) -> bool:
+    return any(ancestor is tree for ancestor in element.iterancestors())
+
+
+def markup_candidates(tree: HtmlElement, scanned: list[HtmlElement] | None) -> list[HtmlElement]:
+    """What htmldate's ``date_candidates`` finds in ``tree`` (pruned since): the ``scanned``
+    elements (the page's markup candidates, in document order) still inside it, or, when
+    nothing was scanned, htmldate's own search of the tree."""
+    if scanned is None:
+        return list(date_candidates(tree, False))
+    return [element for element in scanned if _inside(element, tree)]
+
+
+def markup_date(tree: HtmlElement, scanned: list[HtmlElement] | None = None) -> str | None:
+    """A date in the page's markup or text; prunes ``tree`` in place.
+
+    ``scanned``: the page's markup candidates, found before any pruning by a pass over the
+    page made for another reason (the byline search), which spares this search a pass of its
+    own.
+    """
+    options = _options()
     with suppress(ValueError):  # lxml refuses some control characters: search as it is
         tree = discard_unwanted(clean_html(tree, CLEANING_LIST))
     found = (
-        examine_elements(date_candidates(tree, False), options)
+        examine_elements(markup_candidates(tree, scanned), options)
         or examine_elements(tree.xpath(".//title|.//h1"), options)
         or examine_time_elements(tree, options)
     )

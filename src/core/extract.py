@@ -63,7 +63,14 @@ from trafilatura.utils import (
 )
 from trafilatura.xml import xmltotxt
 
-from core.dates import publication_date
+from core.dates import (
+    ALWAYS_READ_TAGS,
+    CUED_TAGS,
+    DATE_CUE,
+    declared_date,
+    is_markup_candidate,
+    markup_date,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -324,24 +331,48 @@ def _texts(element: HtmlElement, discarded: set[HtmlElement]) -> Iterator[str]:
             yield child.tail
 
 
-def _byline_candidates(tree: HtmlElement) -> list[list[HtmlElement]]:
-    """What each of trafilatura's byline XPaths finds in ``tree``, in its order."""
+@dataclass(frozen=True)
+class _MarkupScan:
+    """What one pass over a page's elements found for the markup searches."""
+
+    bylines: list[list[HtmlElement]]  # what each of trafilatura's byline XPaths finds
+    date_candidates: list[HtmlElement] | None  # what htmldate's markup search reads, if asked
+
+
+def _scan_markup(tree: HtmlElement, with_dates: bool = False) -> _MarkupScan:
+    """Byline candidates (and, ``with_dates``, htmldate's date candidates) in one pass."""
     maybe: list[HtmlElement] = []
+    maybe_dates: list[HtmlElement] = []
+    always, cued = (ALWAYS_READ_TAGS, CUED_TAGS) if with_dates else (frozenset(), frozenset())
+    author_cue, date_cue = _MAYBE_AUTHOR.search, DATE_CUE.search  # ~940 elements: local names
     # ``//`` searches the whole document: above ``tree`` when lxml handed back the body's only
     # child, and beside it when a broken page left several top-level elements.
     for top in _TOP_LEVEL(tree):
         for element in top.iter(etree.Element):
-            if element.tag == "rel":  # the ``rel='me'`` test reads a child's text
-                return [xpath(tree) for xpath in _AUTHOR_XPATHS]
-            values = element.values()
-            if (values and _MAYBE_AUTHOR.search(" ".join(values))) or element.tag == "author":
+            tag = element.tag
+            if tag == "rel":  # the ``rel='me'`` test reads a child's text
+                return _MarkupScan([xpath(tree) for xpath in _AUTHOR_XPATHS], None)
+            values = " ".join(element.values())
+            if (values and author_cue(values)) or tag == "author":
                 maybe.append(element)
-    return [[element for element in maybe if test(element)] for test in _IS_AUTHOR]
+            if tag in always or (tag in cued and values and date_cue(values)):
+                maybe_dates.append(element)
+    return _MarkupScan(
+        [[element for element in maybe if test(element)] for test in _IS_AUTHOR],
+        [element for element in maybe_dates if is_markup_candidate(element)]
+        if with_dates
+        else None,
+    )
 
 
-def markup_author(tree: HtmlElement) -> str | None:
+def _byline_candidates(tree: HtmlElement) -> list[list[HtmlElement]]:
+    """What each of trafilatura's byline XPaths finds in ``tree``, in its order."""
+    return _scan_markup(tree).bylines
+
+
+def markup_author(tree: HtmlElement, scan: _MarkupScan | None = None) -> str | None:
     """trafilatura's author fallback (bylines in the markup), without copying the tree."""
-    for candidates in _byline_candidates(tree):
+    for candidates in (scan or _scan_markup(tree)).bylines:
         for element in candidates:
             if _DISCARDED_AROUND(element):
                 continue
@@ -363,9 +394,8 @@ def _sitename(tree: HtmlElement, declared: str | None, page_url: str | None) -> 
     return match.group(1) if match else None
 
 
-def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | None]:
-    """Title, author, site name, description, image, categories and tags of a page, and the
-    page's own URL as it declares it (for the date search, which comes last)."""
+def _declared(tree: HtmlElement, url: str | None) -> Any:
+    """What the ``<meta>`` tags and JSON-LD say (a trafilatura ``Document``)."""
     found: Any = examine_meta(tree)
     if found.author and " " not in found.author:
         found.author = None
@@ -373,17 +403,22 @@ def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | N
         found = extract_meta_json(tree, found)
     except Exception:  # trafilatura's JSON-LD reader fails on some malformed blocks
         logger.debug("unreadable JSON-LD in %s", url, exc_info=True)
-    page_url = found.url or extract_url(tree, url)
-    metadata = Metadata(
+    return found
+
+
+def _described(
+    tree: HtmlElement, found: Any, page_url: str | None, scan: _MarkupScan | None
+) -> Metadata:
+    """Everything but the date, from the declarations and the page's markup."""
+    return Metadata(
         title=headline(tree, found.title or extract_title(tree)),
-        author=found.author or markup_author(tree),
+        author=found.author or markup_author(tree, scan),
         sitename=_sitename(tree, found.sitename, page_url),
         description=found.description or None,
         image=found.image or None,
         categories=list(found.categories or []),
         tags=list(found.tags or []),
     )
-    return metadata, page_url
 
 
 def main_text(tree: HtmlElement, url: str | None) -> str | None:
@@ -416,17 +451,24 @@ def extract_article(html: str, url: str | None = None) -> Extraction | None:
         return None
     declared = tree.get("lang") or tree.get("xml:lang")
     canonical = _canonical(tree, url)
-    metadata, page_url = read_metadata(tree, url)
+    found = _declared(tree, url)
+    page_url = found.url or extract_url(tree, url)
+    date = declared_date(tree, page_url)
+    # the byline and the date searches read the same elements: one pass when both need it
+    scan = None if found.author else _scan_markup(tree, with_dates=date is None)
+    metadata = _described(tree, found, page_url, scan)
     text = main_text(tree, url)  # trafilatura prunes the tree in place
     if not text or not text.strip():
         return None
+    if date is None:  # last: the markup search spends what trafilatura left of the tree
+        date = markup_date(tree, scan.date_candidates if scan else None)
     return Extraction(
         **{
             item.name: getattr(metadata, item.name)
             for item in fields(Metadata)
             if item.name != "date"
         },
-        date=publication_date(tree, page_url),  # last: the date search spends what is left
+        date=date,
         text=_body_without_title(text.strip(), metadata.title),
         canonical_url=canonical,
         declared_language=declared,

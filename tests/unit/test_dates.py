@@ -10,10 +10,15 @@ from pathlib import Path
 
 import pytest
 from htmldate import find_date
+from htmldate.core import date_candidates
+from htmldate.extractors import discard_unwanted
+from htmldate.settings import CLEANING_LIST
+from htmldate.utils import clean_html
+from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
-from core.dates import publication_date
+from core.dates import declared_date, markup_candidates, markup_date
 from core.decoding import decode_html
-from core.extract import _load
+from core.extract import _load, _scan_markup, main_text
 
 BENCH_PAGES = Path(__file__).resolve().parents[2] / "bench" / "data" / "wcxb-dev-articles"
 ARTICLE = "<p>" + "Words of the article body, long enough to be a paragraph. " * 5 + "</p>"
@@ -38,6 +43,10 @@ PAGES = {
     "loose date in text": ("<p>Filed 2014-03-15 by the desk.</p>", None, "2014-03-15"),
     "no date": ("<p>Nothing dated here at all.</p>", None, None),
 }
+
+
+def publication_date(tree: HtmlElement, url: str | None) -> str | None:
+    return declared_date(tree, url) or markup_date(tree)
 
 
 def _today() -> str:
@@ -99,3 +108,31 @@ def test_the_benchmark_pages_get_htmldates_date() -> None:
         assert publication_date(deepcopy(tree), url) == expected, page.name
         dated += expected is not None
     assert dated > len(pages) // 2
+
+
+def _paths(tree: HtmlElement, elements: list[HtmlElement]) -> list[str]:
+    document = tree.getroottree()
+    return [document.getpath(element) for element in elements]
+
+
+def test_the_byline_pass_finds_htmldates_date_candidates() -> None:
+    """Candidates gathered before trafilatura prunes the page, then kept if still in it, are
+    the ones htmldate's own search finds afterwards."""
+    checked = 0
+    for page in _bench_pages():
+        html = decode_html(gzip.decompress(page.read_bytes())).text
+        scanned_tree, searched_tree = _load(html), _load(html)
+        if scanned_tree is None or searched_tree is None:
+            continue
+        scanned = _scan_markup(scanned_tree, with_dates=True).date_candidates
+        if scanned is None:  # a page with a <rel> element: no shared pass
+            continue
+        for tree in (scanned_tree, searched_tree):
+            main_text(tree, None)
+            discard_unwanted(clean_html(tree, CLEANING_LIST))
+        kept = markup_candidates(scanned_tree, scanned)
+        assert _paths(scanned_tree, kept) == _paths(
+            searched_tree, date_candidates(searched_tree, False)
+        ), page.name
+        checked += bool(kept)
+    assert checked > 100
