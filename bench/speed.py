@@ -70,7 +70,7 @@ def _stage_breakdown(pages: list[Page]) -> dict[str, float]:
         decoded = decode_html(page.body)
         mark = time.perf_counter()
         totals["decode"] += mark - start
-        extraction = extract_article(decoded.text, page.url)
+        extraction = extract_article(decoded.text, page.url, decoded.utf8)
         start, mark = mark, time.perf_counter()
         totals["extract+metadata"] += mark - start
         if extraction is None:

@@ -45,7 +45,7 @@ def assemble(page: PageInput) -> Article | None:
     """The extracted Article (status ``extracted``), or None when the page holds no article."""
     decoded = decode_html(page.body, page.http_charset)
     location = page.final_url or page.url
-    extraction = extract_article(decoded.text, location)
+    extraction = extract_article(decoded.text, location, decoded.utf8)
     if extraction is None:
         return None
     digest = fingerprint(extraction.text)  # counts the words as it goes: one split of the text

@@ -250,7 +250,7 @@ _PARSER = _parser()
 _CONTROL_BYTES = [bytes([c]) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
 
 
-def _repaired(html: str, beginning: str) -> tuple[str, bytes]:
+def _repaired(html: str, beginning: str, utf8: bytes | None = None) -> tuple[str, bytes]:
     """trafilatura's ``repair_faulty_html``, and its result in UTF-8 for the parser.
 
     The same three repairs, each only when it changes something: trafilatura's search for
@@ -258,7 +258,7 @@ def _repaired(html: str, beginning: str) -> tuple[str, bytes]:
     WCXB page of 178k characters), where looking for each one in the UTF-8 bytes takes a
     tenth of that.
     """
-    data = html.encode("utf-8", "surrogatepass")
+    data = html.encode("utf-8", "surrogatepass") if utf8 is None else utf8
     changed = False
     if "\ufffe" in html or "\uffff" in html or any(data.find(c) >= 0 for c in _CONTROL_BYTES):
         html, changed = INVALID_XML_CHARS.sub("", html), True
@@ -274,14 +274,15 @@ def _repaired(html: str, beginning: str) -> tuple[str, bytes]:
     return html, html.encode("utf-8", "surrogatepass") if changed else data
 
 
-def _load(html: str) -> HtmlElement | None:
+def _load(html: str, utf8: bytes | None = None) -> HtmlElement | None:
     """``trafilatura.load_html`` for text we already decoded, with the faster parser.
 
-    lxml reads UTF-8 bytes faster than a ``str`` (0.95 ms instead of 1.12 on an average WCXB
-    page), into the same tree; the ``str`` stays the fallback.
+    lxml reads the text as UTF-8 bytes (``utf8``, when the page came so, saves encoding it),
+    into the same tree, and those bytes also show quickly whether it needs repairs; the
+    ``str`` stays the fallback.
     """
     beginning = html[:50].lower()
-    html, data = _repaired(html, beginning)
+    html, data = _repaired(html, beginning, utf8)
     tree: HtmlElement | None = None
     try:
         tree = fromstring(data, parser=_PARSER)
@@ -394,9 +395,29 @@ def _sitename(tree: HtmlElement, declared: str | None, page_url: str | None) -> 
     return match.group(1) if match else None
 
 
+def meta_tags(tree: HtmlElement) -> Any:
+    """trafilatura's ``examine_meta``: what the ``<meta>`` tags of ``<head>`` say.
+
+    It reads nothing else, but finds them with ``.//head`` searches that walk the whole page
+    (0.2 ms of its 0.28 on WCXB pages). Lent to an empty ``<html>`` for the call, the head is
+    read in a quarter of the time, then put back where it was (libxml2 keeps no ``<head>`` but
+    the root's, so no other one is missed).
+    """
+    head = tree.find("head") if tree.tag == "html" and tree.getparent() is None else None
+    if head is None:
+        return examine_meta(tree)
+    position = tree.index(head)
+    shell = _PARSER.makeelement("html")
+    shell.append(head)
+    try:
+        return examine_meta(shell)
+    finally:
+        tree.insert(position, head)
+
+
 def _declared(tree: HtmlElement, url: str | None) -> Any:
     """What the ``<meta>`` tags and JSON-LD say (a trafilatura ``Document``)."""
-    found: Any = examine_meta(tree)
+    found: Any = meta_tags(tree)
     if found.author and " " not in found.author:
         found.author = None
     try:
@@ -444,9 +465,12 @@ def main_text(tree: HtmlElement, url: str | None) -> str | None:
     return str(xmltotxt(body, options.formatting))
 
 
-def extract_article(html: str, url: str | None = None) -> Extraction | None:
-    """The article in ``html``, or None when the page holds no main text."""
-    tree = _load(html)
+def extract_article(
+    html: str, url: str | None = None, utf8: bytes | None = None
+) -> Extraction | None:
+    """The article in ``html`` (``utf8``: the same text as UTF-8 bytes, if the caller has them),
+    or None when the page holds no main text."""
+    tree = _load(html, utf8)
     if tree is None:
         return None
     declared = tree.get("lang") or tree.get("xml:lang")

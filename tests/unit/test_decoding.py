@@ -71,6 +71,34 @@ def test_undecodable_bytes_never_raise() -> None:
 
 
 @pytest.mark.parametrize(
+    ("body", "charset"),
+    [
+        (FRENCH.encode(), None),
+        (FRENCH.encode(), "utf-8"),
+        (codecs.BOM_UTF8 + FRENCH.encode(), "windows-1252"),
+        (f'<meta charset="utf-8">{FRENCH}'.encode(), None),
+        ("<p>a literal \ufffd stays</p>".encode(), "utf-8"),
+    ],
+)
+def test_clean_utf8_comes_with_its_bytes(body: bytes, charset: str | None) -> None:
+    decoded = decode_html(body, charset)
+    assert decoded.utf8 is not None
+    assert decoded.utf8 == decoded.text.encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("body", "charset"),
+    [
+        (b"<p>\xff\xfe\xfa broken \x81</p>", "utf-8"),
+        (FRENCH.encode("cp1252"), "windows-1252"),
+        (codecs.BOM_UTF16_LE + FRENCH.encode("utf-16-le"), None),
+    ],
+)
+def test_other_pages_come_without_bytes(body: bytes, charset: str | None) -> None:
+    assert decode_html(body, charset).utf8 is None
+
+
+@pytest.mark.parametrize(
     ("label", "codec"),
     [
         ("utf8", "utf-8"),

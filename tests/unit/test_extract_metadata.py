@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
+from pathlib import Path
+from typing import Any
+
 import pytest
+from lxml import etree  # type: ignore[import-untyped]
+from trafilatura.metadata import examine_meta
 from trafilatura.xpaths import AUTHOR_XPATHS
 
 from core import language
+from core.decoding import decode_html
 from core.extract import (
     _AUTHOR_XPATHS,
     _byline_candidates,
@@ -14,6 +21,7 @@ from core.extract import (
     extract_article,
     headline,
     markup_author,
+    meta_tags,
 )
 
 PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
@@ -230,3 +238,36 @@ def test_the_sample_tells_european_languages_apart_whatever_is_declared(
     assert len(long_text) > language.SAMPLE_CHARS
     for declared in (None, "en", "de-DE"):
         assert language.detect_language(long_text, declared) == code
+
+
+def _bench_pages() -> list[Path]:
+    root = Path(__file__).resolve().parents[2] / "bench" / "data" / "wcxb-dev-articles" / "html"
+    return sorted(root.glob("*.html.gz"))
+
+
+def _said(document: Any) -> dict[str, Any]:
+    return {k: v for k, v in document.as_dict().items() if k not in ("body", "commentsbody")}
+
+
+def test_meta_tags_are_trafilaturas_and_leave_the_page_as_it_was() -> None:
+    pages = _bench_pages()
+    assert len(pages) > 150
+    for page in pages:
+        html = decode_html(gzip.decompress(page.read_bytes())).text
+        tree = _load(html)
+        assert tree is not None
+        before = etree.tostring(tree.getroottree(), encoding="unicode")
+        assert _said(meta_tags(tree)) == _said(examine_meta(_load(html))), page.name
+        assert etree.tostring(tree.getroottree(), encoding="unicode") == before, page.name
+
+
+def test_meta_tags_of_a_page_without_a_head_and_of_a_fragment() -> None:
+    headless = _load("<html><body><p>No head here, only a paragraph of text.</p></body></html>")
+    assert headless is not None
+    assert headless.find("head") is None
+    assert _said(meta_tags(headless)) == _said(examine_meta(headless))
+    paragraphs = "<p>A fragment: lxml hands back the body's only child.</p>" * 3
+    fragment = _load(f'<div id="x">{paragraphs}</div>')
+    assert fragment is not None
+    assert fragment.getparent() is not None
+    assert _said(meta_tags(fragment)) == _said(examine_meta(fragment))

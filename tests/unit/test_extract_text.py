@@ -49,6 +49,14 @@ def _trafilatura_text(html: str, url: str | None) -> str | None:
 
 
 @pytest.mark.parametrize("html", PAGES.values(), ids=PAGES.keys())
+def test_the_tree_from_the_pages_utf8_bytes_is_the_same(html: str) -> None:
+    from_text, from_bytes = _load(html), _load(html, html.encode("utf-8", "surrogatepass"))
+    assert (from_text is None) == (from_bytes is None)
+    if from_text is not None:
+        assert _shape(from_text) == _shape(from_bytes)
+
+
+@pytest.mark.parametrize("html", PAGES.values(), ids=PAGES.keys())
 def test_main_text_is_bare_extractions(html: str) -> None:
     tree = _load(html)
     assert tree is not None
