@@ -61,6 +61,12 @@ class _Tables:
         self.is_word: NDArray[np.bool_] = np.char.isalnum(code_points.view("U1"))
         self.is_word[ord("_")] = True  # ``\w`` is alphanumeric or the underscore
         self.powers, self.inverse_powers = _powers(2 * CHUNK_CHARS + 2)
+        # each byte value's eight bits, most significant first; where each byte column's
+        # histogram starts in a shared one
+        self.byte_bits: NDArray[np.int64] = np.unpackbits(
+            np.arange(256, dtype=np.uint8)[:, None], axis=1
+        ).astype(np.int64)
+        self.byte_offsets: NDArray[np.intp] = np.arange(BITS // 8, dtype=np.intp) * 256
 
 
 def _powers(count: int) -> tuple[NDArray[np.uint64], NDArray[np.uint64]]:
@@ -124,7 +130,9 @@ def _word_hashes(chunk: str, tables: _Tables) -> NDArray[np.uint64]:
         folded = _code_points(lower)
     else:  # a few letters lower-case to two characters (İ): fold each code point alone
         folded = _code_points("".join(c.lower()[0] for c in chunk))
-    edges = np.flatnonzero(np.diff(is_word, prepend=False, append=False))
+    bounded = np.zeros(len(is_word) + 2, dtype=bool)  # a non-word before and after
+    bounded[1:-1] = is_word
+    edges = np.flatnonzero(bounded[1:] != bounded[:-1])
     starts, ends = edges[0::2], edges[1::2]
     count = len(code_points)
     powers, inverse_powers = tables.powers, tables.inverse_powers
@@ -160,11 +168,17 @@ def _shingle_hashes(hashes: NDArray[np.uint64]) -> NDArray[np.uint64]:
 
 
 def _bit_counts(features: NDArray[np.uint64]) -> NDArray[np.int64]:
-    """How many of ``features`` have each bit set, most significant bit first."""
+    """How many of ``features`` have each bit set, most significant bit first.
+
+    A histogram of each byte column (one ``bincount`` over the eight, offset) times each byte
+    value's bits: 40 µs for an average WCXB article, where summing the unpacked bits took 70.
+    """
     import numpy as np
 
+    tables = _get_tables()
     as_bytes = features.astype(">u8").view(np.uint8).reshape(-1, BITS // 8)
-    counts: Any = np.unpackbits(as_bytes, axis=1).sum(axis=0, dtype=np.int64)
+    histogram = np.bincount((as_bytes + tables.byte_offsets).ravel(), minlength=(BITS // 8) * 256)
+    counts: Any = (histogram.reshape(BITS // 8, 256) @ tables.byte_bits).ravel()
     return counts  # type: ignore[no-any-return]
 
 
