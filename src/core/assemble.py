@@ -34,6 +34,7 @@ class PageInput:
     http_status: int | None = None
     content_type: str | None = None
     http_charset: str | None = None
+    content_sha256: str | None = None  # the raw store's hash of ``body``, when already taken
 
 
 def sha256_hex(body: bytes) -> str:
@@ -71,7 +72,7 @@ def assemble(page: PageInput) -> Article | None:
         text=extraction.text,
         word_count=words,
         reading_time_minutes=reading_time_minutes(words),
-        content_sha256=sha256_hex(page.body),
+        content_sha256=page.content_sha256 or sha256_hex(page.body),
         fingerprint=digest.simhash,
         http_status=page.http_status,
         content_type=page.content_type,

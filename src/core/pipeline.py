@@ -61,6 +61,7 @@ class IngestPipeline:
             http_status=result.http_status,
             content_type=result.content_type,
             http_charset=result.charset,
+            content_sha256=content_sha256,
         )
         article = assemble(page)
         if article is None:
