@@ -320,7 +320,7 @@ def ingest_end_to_end(result: dict[str, Any] | None) -> list[str]:
         "Our extraction runs one page at a time per process (a lock in `core/extract.py`): "
         "lxml work on several pages from several threads at once corrupted the heap, and "
         "about a third of 600-page runs of the 16-thread `ingest` died (`python -m "
-        "bench.stress_ingest` reproduces it); with the lock none died in 16 runs, and they "
+        "bench.stress_ingest` reproduces it); with the lock none died in 24 runs, and they "
         "took less time.",
     ]
     bar_chart(

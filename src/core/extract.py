@@ -251,7 +251,7 @@ _PARSER = _parser()
 # 16-thread `ingest` of 600 loopback pages died with "double free or corruption" or a
 # segmentation fault in about a third of the runs. Extraction holds the GIL nearly all the time
 # anyway, so one page at a time costs no throughput (the same runs took 22-23 s instead of 27-29)
-# and the crashes stopped (0 in 16 runs; python -m bench.stress_ingest). Fetching, storing, language
+# and the crashes stopped (0 in 24 runs; python -m bench.stress_ingest). Fetching, storing, language
 # and fingerprint still run in parallel.
 _EXTRACTION_LOCK = threading.Lock()
 # What trafilatura's INVALID_XML_CHARS matches below U+FFFE, as single UTF-8 bytes.
