@@ -363,6 +363,22 @@ def _host_stats(servers: Sequence[PageServer]) -> dict[str, Any]:
     }
 
 
+class SideCrashed(RuntimeError):
+    """A side's process died from a signal: its time says nothing about its speed."""
+
+
+def check_completed(sides: dict[str, dict[str, Any]]) -> None:
+    """Raise when a side was killed by a signal (an abort or a segmentation fault): a run
+    that died after two seconds once made a ratio of 0.04 (exit 1, some URLs failed, is fine)."""
+    for name, side in sides.items():
+        if side["exit_code"] < 0:
+            tail = side["stderr_tail"].strip().splitlines()[-1:]
+            raise SideCrashed(
+                f"{name} died with signal {-side['exit_code']} after {side['wall_s']} s: "
+                + " ".join(tail)
+            )
+
+
 def run(
     pages: int, hosts: int, limits: Limits, seed: int, latency_s: tuple[float, float]
 ) -> dict[str, Any]:
@@ -394,6 +410,7 @@ def run(
         [latency_for(seed, "/" + u.split("/", 3)[3], *latency_s) for u in urls[h::hosts]]
         for h in range(hosts)
     ]
+    check_completed({"ours": ours, "trafilatura": theirs})
     for side, ok in ((ours, ours["indexed"]), (theirs, theirs["outputs"])):
         side["pages_per_s"] = round(pages / side["wall_s"], 2)
         side["ok"] = ok

@@ -14,6 +14,8 @@ import pytest
 from bench.ingest_throughput import (
     Limits,
     PageServer,
+    SideCrashed,
+    check_completed,
     clean_env,
     latency_for,
     loopback_hosts,
@@ -141,3 +143,11 @@ def test_latency_floors() -> None:
     assert rounds_floor_s(hosts, 0.1) == pytest.approx(0.2 + 0.2 + 0.15)
     assert rounds_floor_s([[0.05], [0.06]], 0.1) == pytest.approx(0.1)
     assert serial_floor_s([], 0.1) == rounds_floor_s([], 0.1) == 0.0
+
+
+def test_a_side_killed_by_a_signal_fails_the_run() -> None:
+    fine = {"exit_code": 1, "wall_s": 44.0, "stderr_tail": "998 ok, 2 failed\n"}
+    check_completed({"ours": fine, "trafilatura": {**fine, "exit_code": 0}})
+    died = {"exit_code": -6, "wall_s": 2.0, "stderr_tail": "x\ndouble free or corruption\n"}
+    with pytest.raises(SideCrashed, match=r"ours died with signal 6 after 2\.0 s: double free"):
+        check_completed({"ours": died, "trafilatura": fine})
