@@ -16,8 +16,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 logger = logging.getLogger(__name__)
+OUT = Path(__file__).resolve().parent / "out"
 PARTS = ("quality", "speed", "fetch_throughput", "ingest_throughput", "coldstart", "cost")
 
 
@@ -38,6 +40,8 @@ def _part(name: str, subset: bool) -> Callable[[], object]:
     command = [sys.executable, "-m", f"bench.{name}", *_arguments(name, subset)]
 
     def run() -> None:
+        # a part that fails leaves no result behind, rather than an earlier run's
+        (OUT / f"{name}.json").unlink(missing_ok=True)
         exit_code = subprocess.run(command, check=False).returncode
         if exit_code:
             raise RuntimeError(f"{' '.join(command)} exited with {exit_code}")
