@@ -174,8 +174,8 @@ def speed(result: dict[str, Any]) -> list[str]:
     stages = ", ".join(f"{k} {v:.1f} ms" for k, v in result["ours_stages_ms"].items())
     lines += [
         "",
-        f"**Our overhead: {result['ratio_total']:.2f}×** total time "
-        f"(median per-page ratio {result['ratio_median_page']:.2f}×; goal ≤ 1.05×). "
+        f"**Our overhead: {result['ratio_total']:.3f}×** total time "
+        f"(median per-page ratio {result['ratio_median_page']:.3f}×; goal ≤ 1.05×). "
         f"Our stages, mean per page: {stages}. "
         f"Loading the language model once: {result['language_model_load_s']:.2f} s.",
         "",
