@@ -374,11 +374,6 @@ def _scan_markup(tree: HtmlElement, with_dates: bool = False) -> _MarkupScan:
     )
 
 
-def _byline_candidates(tree: HtmlElement) -> list[list[HtmlElement]]:
-    """What each of trafilatura's byline XPaths finds in ``tree``, in its order."""
-    return _scan_markup(tree).bylines
-
-
 def markup_author(tree: HtmlElement, scan: _MarkupScan | None = None) -> str | None:
     """trafilatura's author fallback (bylines in the markup), without copying the tree."""
     for candidates in (scan or _scan_markup(tree)).bylines:

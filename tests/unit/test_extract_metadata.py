@@ -15,9 +15,9 @@ from core import language
 from core.decoding import decode_html
 from core.extract import (
     _AUTHOR_XPATHS,
-    _byline_candidates,
     _canonical,
     _load,
+    _scan_markup,
     extract_article,
     headline,
     markup_author,
@@ -191,7 +191,7 @@ def test_byline_candidates_are_trafilaturas(page: str) -> None:
     tree = _load(page)
     expected = [xpath(tree) for xpath in AUTHOR_XPATHS]
     assert [xpath(tree) for xpath in _AUTHOR_XPATHS] == expected
-    assert _byline_candidates(tree) == expected
+    assert _scan_markup(tree).bylines == expected
     assert any(expected)
 
 
