@@ -105,7 +105,8 @@ def peak_kb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 mode, what, path = sys.argv[1], sys.argv[2], sys.argv[3]
 if mode == "ours":
-    from core.assemble import PageInput, assemble
+    from core.assemble import assemble
+    from core.ports import PageInput
     from core.language import warm_up
     warm_up()
     run = lambda body, i: assemble(PageInput(body=body, url="https://example.org/%d" % i,

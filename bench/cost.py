@@ -171,7 +171,9 @@ def count_requests(pages: int) -> dict[str, Any]:
     tally = Tally()
     with moto_server() as endpoint:
         services = Services(create_resources(endpoint, prefix="bench"))
-        pipeline = IngestPipeline(PageFetcher(), services.raw_store, services.articles)
+        pipeline = IngestPipeline(
+            PageFetcher(), services.raw_store, services.articles, services.extractor
+        )
         indexer = Indexer(
             services.articles, services.search_index, services.fingerprints, services.event_bus
         )

@@ -90,7 +90,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _extract(result: FetchResult) -> bool:
-    from core.assemble import PageInput, assemble
+    from core.assemble import assemble
+    from core.ports import PageInput
 
     article = assemble(
         PageInput(

@@ -35,7 +35,8 @@ TRAFILATURA_VARIANTS: dict[str, dict[str, Any]] = {
 
 
 def _ours(page: Page) -> dict[str, PageScore]:
-    from core.assemble import PageInput, assemble
+    from core.assemble import assemble
+    from core.ports import PageInput
 
     article = assemble(PageInput(body=page.body, url=page.url, article_id=page.file_id))
     if article is None:

@@ -88,8 +88,9 @@ def run(pages: list[Page], rounds: int = 1) -> dict[str, Any]:
     """Time ours and bare trafilatura on ``pages``; returns the result document."""
     import trafilatura
 
-    from core.assemble import PageInput, assemble, sha256_hex
+    from core.assemble import assemble, sha256_hex
     from core.language import warm_up
+    from core.ports import PageInput
 
     start = time.perf_counter()
     warm_up()

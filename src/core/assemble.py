@@ -7,7 +7,6 @@ result for the same bytes.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from core.decoding import decode_html
@@ -15,26 +14,13 @@ from core.extract import extract_article
 from core.fingerprint import fingerprint
 from core.language import detect_language
 from core.models import Article, ArticleStatus
+from core.ports import PageInput
 from core.textstats import reading_time_minutes
 
 # Fewer words than this is navigation or a banner, not an article. Calibrated on the WCXB
 # development set: the shortest annotated article body has 53 words, while nav-only and
 # cookie-wall pages extract to under 20.
 MIN_ARTICLE_WORDS = 20
-
-
-@dataclass(frozen=True)
-class PageInput:
-    """The bytes of one page and what we know about where they came from."""
-
-    body: bytes
-    url: str
-    article_id: str
-    final_url: str | None = None
-    http_status: int | None = None
-    content_type: str | None = None
-    http_charset: str | None = None
-    content_sha256: str | None = None  # the raw store's hash of ``body``, when already taken
 
 
 def sha256_hex(body: bytes) -> str:

@@ -35,3 +35,17 @@ class StorageError(DomainError):
     """A backing store failed; the operation may be retried."""
 
     code = "storage_error"
+
+
+class ExtractionFailed(DomainError):
+    """A page could not be extracted within its budget, or its extraction process died.
+
+    Never retryable: the same bytes would fail the same way. ``code`` is one of
+    ``extraction_timeout``, ``too_complex`` or ``extraction_crashed``.
+    """
+
+    code = "extraction_failed"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code

@@ -9,9 +9,10 @@ from collections.abc import Iterable, Iterator
 from email.message import Message
 from pathlib import Path
 
-from core.assemble import PageInput, assemble
+from core.assemble import assemble
 from core.ids import article_id
 from core.models import ArticleError, ArticleStatus, ExtractResult
+from core.ports import PageInput
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
 # Bytes that never occur in an HTML document but always in images, archives and executables.

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from core.assemble import PageInput, assemble, sha256_hex
-from core.errors import VersionConflict
+from core.assemble import sha256_hex
+from core.errors import ExtractionFailed, VersionConflict
 from core.fetch import FetchOutcome, FetchResult, looks_like_challenge
 from core.ids import article_id
 from core.models import Article, ArticleError, ArticleStatus
-from core.ports import ArticleStore, RawHtmlStore, RawPage
+from core.ports import ArticleStore, PageExtractor, PageInput, RawHtmlStore, RawPage
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ class IngestPipeline:
     fetcher: Fetcher
     raw_store: RawHtmlStore
     articles: ArticleStore
+    extractor: PageExtractor
 
     def ingest(self, url: str) -> Article:
         """Run the pipeline for ``url``; failures come back as a ``failed`` Article."""
@@ -63,7 +64,16 @@ class IngestPipeline:
             http_charset=result.charset,
             content_sha256=content_sha256,
         )
-        article = assemble(page)
+        try:
+            article = self.extractor.assemble(page)
+        except ExtractionFailed as failure:
+            error = ArticleError(
+                code=failure.code,
+                message=failure.message,
+                retryable=False,
+                http_status=result.http_status,
+            )
+            return self._fail(existing, the_id, url, error, result, raw_uri=raw_uri)
         if article is None:
             challenge = looks_like_challenge(result)
             error = ArticleError(

@@ -18,6 +18,29 @@ from core.models import Article, ArticleStatus
 
 
 @dataclass(frozen=True)
+class PageInput:
+    """The bytes of one page and what we know about where they came from."""
+
+    body: bytes
+    url: str
+    article_id: str
+    final_url: str | None = None
+    http_status: int | None = None
+    content_type: str | None = None
+    http_charset: str | None = None
+    content_sha256: str | None = None  # the raw store's hash of ``body``, when already taken
+
+
+class PageExtractor(Protocol):
+    """Turns page bytes into an Article (``core.assemble``), within a budget."""
+
+    def assemble(self, page: PageInput) -> Article | None:
+        """The extracted Article, or None when the page holds no article; raises
+        ``ExtractionFailed`` when the page is over budget or its extraction crashed."""
+        ...
+
+
+@dataclass(frozen=True)
 class RawPage:
     """The bytes of a page exactly as they arrived, with what is needed to read them back."""
 

@@ -18,7 +18,14 @@ if TYPE_CHECKING:
     from core.fetch import SafeFetcher
     from core.indexing import FingerprintIndex
     from core.pipeline import IngestPipeline
-    from core.ports import ArticleStore, EventBus, IngestQueue, RawHtmlStore, SearchIndex
+    from core.ports import (
+        ArticleStore,
+        EventBus,
+        IngestQueue,
+        PageExtractor,
+        RawHtmlStore,
+        SearchIndex,
+    )
 
 
 T = TypeVar("T")
@@ -146,8 +153,15 @@ class Services:
         return SafeFetcher(FetchPolicy.from_settings(self.settings))
 
     @shared_property
+    def extractor(self) -> PageExtractor:
+        """Where pages are extracted."""
+        from core.extractors import InProcessExtractor
+
+        return InProcessExtractor()
+
+    @shared_property
     def pipeline(self) -> IngestPipeline:
         """Fetch → raw store → extract → article store."""
         from core.pipeline import IngestPipeline
 
-        return IngestPipeline(self.fetcher, self.raw_store, self.articles)
+        return IngestPipeline(self.fetcher, self.raw_store, self.articles, self.extractor)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from core.assemble import PageInput, assemble
+from core.assemble import assemble
 from core.ids import article_id
+from core.ports import PageInput
 
 URL = "https://www.example.org/fr/gaza"
 
