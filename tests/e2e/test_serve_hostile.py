@@ -8,6 +8,8 @@ import base64
 import json
 import os
 import subprocess
+import time
+from collections import Counter
 from collections.abc import Iterator
 from functools import partial
 from http.server import BaseHTTPRequestHandler
@@ -18,12 +20,16 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from article_ingest.page_server import BackgroundServer
-from tests.e2e.test_serve import CLI, Http
+from tests.e2e.test_serve import CLI, DRAIN_WAIT_S, Http
 
 pytestmark = pytest.mark.e2e
 PAGE = (
     Path(__file__).parents[1] / "fixtures" / "pages" / "harbour-solar-ferry-en.html"
 ).read_bytes()
+
+
+#: Requests each path+query received.
+HITS: Counter[str] = Counter()
 
 
 class _CharsetPages(BaseHTTPRequestHandler):
@@ -34,6 +40,7 @@ class _CharsetPages(BaseHTTPRequestHandler):
         """Quiet."""
 
     def do_GET(self) -> None:
+        HITS[self.path] += 1
         parts = urlsplit(self.path)
         label = parse_qs(parts.query).get("charset", ["utf-8"])[0]
         body, content_type = PAGE, f"text/html; charset={label}"
@@ -106,7 +113,27 @@ def test_a_page_in_a_refused_encoding_fails_with_a_clear_code(
     assert status == 200, body
     (result,) = body["results"]
     assert result["status"] == "failed"
-    assert result["error"]["code"] not in ("internal_error", "crash")
+    # A browser shows such a page as one U+FFFD: there is no text to extract.
+    assert result["error"]["code"] == "empty_extraction"
+
+
+def test_a_queued_page_with_a_label_browsers_ignore_is_fetched_once(
+    http: Http, charset_site: BackgroundServer
+) -> None:
+    """The worker no longer crashes on it, so it is not redelivered and fetched again."""
+    path = "/header?charset=undefined&queued=1"
+    status, _, body = http.post_json("/articles", {"urls": [charset_site.url(path)], "async": True})
+    assert status == 202, body
+    article_id = body["results"][0]["id"]
+    deadline = time.monotonic() + DRAIN_WAIT_S
+    article: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        article = http.get_json(f"/articles/{article_id}")[1]
+        if article["status"] not in ("queued", "fetched"):
+            break
+        time.sleep(0.2)
+    assert article["status"] in ("extracted", "indexed"), article
+    assert HITS[path] == 1
 
 
 def _problem(
