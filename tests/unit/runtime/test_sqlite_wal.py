@@ -88,3 +88,38 @@ def test_an_open_reader_does_not_block_a_writer(tmp_path: Path) -> None:
         assert reader.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 2
     finally:
         reader.close()
+
+
+OPEN_AND_WRITE = """
+import sys
+from pathlib import Path
+from core.adapters.local.sqlite import SqliteDatabase
+db = SqliteDatabase(Path(sys.argv[1]))
+db.ensure_schema("t", "CREATE TABLE IF NOT EXISTS t (n INTEGER)")
+with db.transaction() as conn:
+    conn.execute("INSERT INTO t VALUES (1)")
+print(db.journal_mode)
+"""
+
+
+def test_processes_opening_a_new_database_together_all_get_wal(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "shared.db"
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_AND_WRITE, str(path)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outputs = [p.communicate(timeout=120)[0].strip() for p in processes]
+    assert [p.returncode for p in processes] == [0] * 4
+    assert outputs == ["wal"] * 4
+    conn = _fresh(path)
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 4
+    finally:
+        conn.close()

@@ -47,8 +47,12 @@ class SqliteDatabase:
             while True:
                 try:
                     return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
-                except sqlite3.OperationalError:
-                    if time.monotonic() > deadline:
+                except sqlite3.OperationalError as error:
+                    busy = error.sqlite_errorcode & 0xFF in (
+                        sqlite3.SQLITE_BUSY,
+                        sqlite3.SQLITE_LOCKED,
+                    )
+                    if not busy or time.monotonic() > deadline:
                         raise
                     time.sleep(0.05)
         finally:
