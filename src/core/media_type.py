@@ -3,12 +3,20 @@
 Parameters are read as the WHATWG MIME Sniffing Standard parses them: ``;``-separated
 ``name=value`` pairs, names ASCII-lowercased, quoted-string values with ``\\`` escapes, the
 first occurrence of a name wins. The charset comes back as the raw label; only
-``core.decoding.resolve_label`` decides whether it names an encoding.
+``core.decoding.resolve_label`` decides whether it names an encoding. A value that cannot be a
+label (not printable ASCII, or longer than ``MAX_LABEL_LENGTH``) comes back as None: it would
+be ignored when decoding anyway, and it is kept with the raw page (S3 object metadata accepts
+only ASCII, at most 2 KB), so a hostile header must not make storing the page fail.
 """
 
 from __future__ import annotations
 
+import re
+
 _HTTP_WHITESPACE = " \t\r\n"
+#: Longer than any WHATWG label (the longest, ``cseucpkdfmtjapanese``, has 19 characters).
+MAX_LABEL_LENGTH = 64
+_LABEL_LIKE = re.compile(rf"[!-~]{{1,{MAX_LABEL_LENGTH}}}")
 
 
 def _quoted(value: str, start: int) -> tuple[str, int]:
@@ -67,4 +75,6 @@ def parse_content_type(header: str | None) -> tuple[str | None, str | None]:
     mime, separator, rest = header.strip(_HTTP_WHITESPACE).partition(";")
     charset = _parameters(separator + rest).get("charset")
     charset = charset.strip(_HTTP_WHITESPACE).lower() if charset else None
-    return mime.strip(_HTTP_WHITESPACE).lower() or None, charset or None
+    if charset is not None and not _LABEL_LIKE.fullmatch(charset):
+        charset = None
+    return mime.strip(_HTTP_WHITESPACE).lower() or None, charset

@@ -151,6 +151,11 @@ def test_a_stored_encoding_reads_the_page_back_the_same_way() -> None:
         ("text/html; charset=idna", ("text/html", "idna")),
         ("text/html; foo; charset=x-sjis", ("text/html", "x-sjis")),
         (" TEXT/HTML ", ("text/html", None)),
+        # Never a label; kept out of the raw page's S3 metadata (ASCII only, 2 KB at most).
+        ("text/html; charset=\u00e9", ("text/html", None)),
+        ("text/html; charset=utf\x7f8", ("text/html", None)),
+        ('text/html; charset="utf 8"', ("text/html", None)),
+        ("text/html; charset=" + "a" * 3000, ("text/html", None)),
     ],
 )
 def test_content_type_parameters(header: str, expected: tuple[str | None, str | None]) -> None:
