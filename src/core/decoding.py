@@ -125,7 +125,9 @@ def _detected_encoding(name: str) -> str | None:
         codec = codecs.lookup(name).name
     except LookupError:
         return None
-    return codec if codec in _DETECTABLE else resolve_label(codec.replace("_", "-"))
+    if codec not in _DETECTABLE:
+        codec = resolve_label(codec.replace("_", "-")) or ""
+    return codec if codec in _DETECTABLE else None
 
 
 def _detect(body: bytes) -> tuple[str, str]:
