@@ -11,7 +11,9 @@ Locally, ``LocalRuntime.drain`` does both jobs with the same event shapes:
   first failed record after a backoff; after ``stream_max_retries`` that record goes to the
   ``stream_dead_letters`` table (the on-failure destination). The cursor lives in SQLite, so
   a restart resumes where the last run stopped; a lease keeps two processes from reading
-  the stream at once.
+  the stream at once. The lease names its holder (``article_ingest.liveness``): a holder on
+  this machine that has died (``kill -9``, a crash) is seen as such and its lease taken at
+  once; a live holder, or one elsewhere, keeps it until it releases it or ``LEASE_S`` runs out.
 
 ``drain`` returns when the queue is empty and the stream caught up, or at ``timeout_s``.
 """
@@ -29,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+from article_ingest import liveness
 from core.adapters.local.queue import QueueMessage, SqliteIngestQueue
 from core.models import Article
 from core.services import Services
@@ -186,7 +189,7 @@ class LocalRuntime:
         self.stream_batch = stream_batch
         self.stream_max_retries = stream_max_retries
         self.visibility_timeout_s = visibility_timeout_s
-        self.owner = str(uuid.uuid4())
+        self.owner = liveness.owner_token()
         self.db = services.db
         self.db.ensure_schema("stream_cursors", CURSOR_SCHEMA)
         # The article store creates the outbox table; make sure it exists before reading it.
@@ -281,13 +284,22 @@ class LocalRuntime:
         ).fetchone()
         return row
 
+    def _leased_to_another(self, cursor: sqlite3.Row, now: float) -> bool:
+        """Whether another live runtime holds the stream lease."""
+        owner = cursor["owner"]
+        if owner in (None, self.owner) or cursor["lease_until"] <= now:
+            return False
+        if liveness.is_dead(owner):
+            logger.warning("the stream lease holder %s has died; taking the lease over", owner)
+            return False
+        return True
+
     def _claim_stream(self) -> list[sqlite3.Row]:
         """The next due records, taking (or renewing) the stream lease; [] if none."""
         now = self.clock()
         with self.db.transaction() as conn:
             cursor = self._cursor(conn)
-            leased = cursor["owner"] not in (None, self.owner) and cursor["lease_until"] > now
-            if leased or cursor["retry_at"] > now:
+            if self._leased_to_another(cursor, now) or cursor["retry_at"] > now:
                 return []
             rows = conn.execute(
                 "SELECT * FROM stream WHERE seq > ? ORDER BY seq LIMIT ?",
@@ -358,7 +370,7 @@ class LocalRuntime:
             return None
         now = self.clock()
         wait = float(cursor["retry_at"])
-        if cursor["owner"] not in (None, self.owner) and cursor["lease_until"] > now:
+        if self._leased_to_another(cursor, now):
             # Another process is indexing: poll, since it may finish well before its lease ends.
             wait = max(wait, min(float(cursor["lease_until"]), now + LEASE_POLL_S))
         return max(wait, now)

@@ -14,39 +14,11 @@ from dataclasses import dataclass
 
 import charset_normalizer
 
+from core import encoding_labels
+from core.encoding_labels import REPLACEMENT, X_USER_DEFINED
+
 logger = logging.getLogger(__name__)
 
-# The WHATWG Encoding Standard maps these labels to a superset encoding; Python's codecs
-# would decode them strictly (e.g. latin-1 has no curly quotes where windows-1252 does).
-_WHATWG_LABELS = {
-    "ascii": "cp1252",
-    "us-ascii": "cp1252",
-    "iso-8859-1": "cp1252",
-    "iso8859-1": "cp1252",
-    "iso_8859-1": "cp1252",
-    "latin1": "cp1252",
-    "latin-1": "cp1252",
-    "l1": "cp1252",
-    "cp819": "cp1252",
-    "ibm819": "cp1252",
-    "x-cp1252": "cp1252",
-    "iso-8859-9": "cp1254",
-    "latin5": "cp1254",
-    "iso-8859-11": "cp874",
-    "tis-620": "cp874",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "x-gbk": "gb18030",
-    "shift_jis": "cp932",
-    "shift-jis": "cp932",
-    "sjis": "cp932",
-    "x-sjis": "cp932",
-    "ms_kanji": "cp932",
-    "euc-kr": "cp949",
-    "ks_c_5601-1987": "cp949",
-    "big5": "big5hkscs",
-}
-_REFUSED = frozenset({"utf-7"})
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -95,43 +67,67 @@ _LATIN_FAMILY = frozenset(
 )
 
 
+# Codecs detection may choose: every codec a browser decodes except the ones no page is
+# sniffed as (UTF-16 has a BOM or a declaration; ISO-2022-JP is stateful).
+_DETECTABLE = encoding_labels.ENCODINGS - {
+    REPLACEMENT,
+    X_USER_DEFINED,
+    "utf-16-le",
+    "utf-16-be",
+    "iso2022_jp",
+}
+_DETECTION_CANDIDATES = sorted(_DETECTABLE)
+# x-user-defined: ASCII as is, bytes 0x80-0xFF to U+F780-U+F7FF.
+_X_USER_DEFINED = {byte: 0xF780 + byte - 0x80 for byte in range(0x80, 0x100)}
+
+
 @dataclass(frozen=True)
 class Decoded:
     """A page's text and how its encoding was chosen."""
 
     text: str
     encoding: str
-    source: str  # "bom", "http", "meta", "detected" or "fallback"
+    source: str  # "bom", "http", "meta", "detected", "fallback" or "stored"
     # The text's exact UTF-8 encoding when the page came as clean UTF-8 (the parser reads
     # bytes; encoding the text again would cost 0.2 ms on an average WCXB page).
     utf8: bytes | None = None
 
 
 def resolve_label(label: str | None) -> str | None:
-    """The Python codec for a WHATWG encoding label, or None when the label is unknown."""
+    """The codec for a WHATWG encoding label, or None when browsers do not know the label.
+
+    Only the Encoding Standard's labels count (``core.encoding_labels``): ``idna``,
+    ``punycode``, ``undefined``, ``utf-7``, ``base64`` and the like are unknown, so the page is
+    sniffed further as a browser would.
+    """
     if not label:
         return None
-    cleaned = label.strip().strip("\"'").lower()
-    mapped = _WHATWG_LABELS.get(cleaned, cleaned)
-    try:
-        info = codecs.lookup(mapped)
-    except LookupError:
-        return None
-    # Only text encodings (not base64/rot13/zip codecs); never UTF-7, which smuggles markup.
-    if not info._is_text_encoding or info.name in _REFUSED:
-        return None
-    return info.name
+    return encoding_labels.lookup(label.strip().strip("\"'"))
 
 
 def _meta_charset(body: bytes) -> str | None:
-    match = _META_CHARSET.search(body[:_PRESCAN_BYTES])
-    if not match:
+    """The first known charset declared by a ``<meta>`` in the first 1,024 bytes."""
+    for match in _META_CHARSET.finditer(body[:_PRESCAN_BYTES]):
+        encoding = resolve_label(match.group(1).decode("ascii", "ignore"))
+        if encoding is None:
+            continue  # an unknown label: the prescan goes on to the next <meta>
+        # A page that could be read to find an ASCII meta tag is not UTF-16 (WHATWG rule),
+        # and a <meta> cannot select x-user-defined.
+        if encoding.startswith("utf-16"):
+            return "utf-8"
+        return "cp1252" if encoding == X_USER_DEFINED else encoding
+    return None
+
+
+def _detected_encoding(name: str) -> str | None:
+    """Our codec for a codec name charset_normalizer reports (e.g. ``euc_kr`` → cp949)."""
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
         return None
-    encoding = resolve_label(match.group(1).decode("ascii", "ignore"))
-    # A page that could be read to find an ASCII meta tag is not UTF-16 (WHATWG rule).
-    if encoding and encoding.startswith("utf-16"):
-        return "utf-8"
-    return encoding
+    if codec not in _DETECTABLE:
+        codec = resolve_label(codec.replace("_", "-")) or ""
+    return codec if codec in _DETECTABLE else None
 
 
 def _detect(body: bytes) -> tuple[str, str]:
@@ -143,26 +139,36 @@ def _detect(body: bytes) -> tuple[str, str]:
         # A multi-byte character cut by the sample boundary is still UTF-8.
         if error.start >= len(sample) - 3 and len(body) > len(sample):
             return "utf-8", "detected"
-    best = charset_normalizer.from_bytes(sample).best()
+    # Like a browser's detector, guess only among the encodings a browser can decode.
+    best = charset_normalizer.from_bytes(sample, cp_isolation=_DETECTION_CANDIDATES).best()
     if best is not None:
-        encoding = resolve_label(best.encoding)
+        encoding = _detected_encoding(best.encoding)
         if encoding and encoding not in _LATIN_FAMILY:
             return encoding, "detected"
     return "cp1252", "fallback"
 
 
-def decode_html(body: bytes, http_charset: str | None = None) -> Decoded:
-    """Decode ``body`` as a browser would; never raises on bad bytes (they become U+FFFD)."""
-    for bom, encoding in _BOMS:
+def decode_html(
+    body: bytes, http_charset: str | None = None, *, encoding: str | None = None
+) -> Decoded:
+    """Decode ``body`` as a browser would; never raises on bad bytes (they become U+FFFD).
+
+    ``http_charset`` is the Content-Type's charset label. ``encoding`` is the ``Decoded.encoding``
+    an earlier decoding of the same bytes chose (a stored article's ``charset``): it is used
+    as is when it is one of ours, so a stored page reads back exactly as it was extracted.
+    """
+    for bom, bom_encoding in _BOMS:
         if body.startswith(bom):
-            return _decoded(body[len(bom) :], encoding, "bom")
+            return _decoded(body[len(bom) :], bom_encoding, "bom")
+    if encoding is not None and encoding in encoding_labels.ENCODINGS:
+        return _decoded(body, encoding, "stored")
     found: str | None = resolve_label(http_charset)
     source = "http"
     if found is None:
         found, source = _meta_charset(body), "meta"
-    encoding, source = (found, source) if found else _detect(body)
-    logger.debug("decoding with %s (from %s)", encoding, source)
-    return _decoded(body, encoding, source)
+    chosen, source = (found, source) if found else _detect(body)
+    logger.debug("decoding with %s (from %s)", chosen, source)
+    return _decoded(body, chosen, source)
 
 
 def _decoded(body: bytes, encoding: str, source: str) -> Decoded:
@@ -171,4 +177,9 @@ def _decoded(body: bytes, encoding: str, source: str) -> Decoded:
             return Decoded(body.decode("utf-8"), encoding, source, utf8=body)
         except UnicodeDecodeError:
             pass  # bad bytes: U+FFFD below, so the text is no longer the body
+    if encoding == REPLACEMENT:
+        # Browsers refuse these encodings (ISO-2022-KR, HZ...): the page is one U+FFFD.
+        return Decoded("\ufffd" if body else "", encoding, source)
+    if encoding == X_USER_DEFINED:
+        return Decoded(body.decode("latin-1").translate(_X_USER_DEFINED), encoding, source)
     return Decoded(body.decode(encoding, "replace"), encoding, source)

@@ -49,3 +49,9 @@ class ExtractionFailed(DomainError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class InvalidCursor(InvalidInput):
+    """A listing cursor this service did not issue (or for other filters)."""
+
+    code = "invalid_cursor"

@@ -6,11 +6,11 @@ import codecs
 import gzip
 import zlib
 from collections.abc import Iterable, Iterator
-from email.message import Message
 from pathlib import Path
 
 from core.assemble import assemble
 from core.ids import article_id
+from core.media_type import parse_content_type
 from core.models import ArticleError, ArticleStatus, ExtractResult
 from core.ports import PageInput
 
@@ -29,16 +29,6 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
             )
         else:
             yield path
-
-
-def parse_content_type(value: str | None) -> tuple[str | None, str | None]:
-    """``text/html; charset=windows-1252`` → (``text/html``, ``windows-1252``)."""
-    if not value:
-        return None, None
-    message = Message()
-    message["content-type"] = value
-    charset = message.get_param("charset")
-    return message.get_content_type(), charset if isinstance(charset, str) else None
 
 
 def _failure(source: Path, url: str, code: str, message: str) -> ExtractResult:

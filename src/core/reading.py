@@ -43,7 +43,7 @@ def raw_bytes(raw_store: RawHtmlStore, article: Article) -> bytes:
 
 def render_content(raw_store: RawHtmlStore, article: Article, output_format: OutputFormat) -> str:
     """The main content re-extracted from the stored page in ``output_format``."""
-    decoded = decode_html(raw_bytes(raw_store, article), article.charset)
+    decoded = decode_html(raw_bytes(raw_store, article), encoding=article.charset)
     rendered = render(decoded.text, article.final_url or article.url, output_format)
     if rendered is None:
         raise ContentUnavailable(f"article {article.id} holds no main text to render")

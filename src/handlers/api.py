@@ -25,7 +25,7 @@ from core.models import Article, ArticleStatus
 from core.ports import ArticlePage, ArticleQuery, SearchHit
 from core.reading import load_article, raw_uri, render_content
 from core.submission import Submission, Submitter
-from handlers import _deps, problems
+from handlers import _deps, limits, problems
 from handlers.idempotency import MAX_KEY_LENGTH, IdempotentCall, persistence_layer
 
 if TYPE_CHECKING:
@@ -414,7 +414,7 @@ def _refuse_early(event: dict[str, Any]) -> dict[str, Any] | None:
         return problems.problem_event_response(
             400, "malformed_json", "The request body is not UTF-8 encoded JSON."
         )
-    return None
+    return limits.json_body_problem(body)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -1,7 +1,8 @@
 """``Idempotency-Key`` support: a retried POST gets the first answer back.
 
 Powertools' idempotency utility does the bookkeeping, on DynamoDB (``backend=aws``) or on the
-local SQLite database. The record is keyed on the caller and the header value; the hash of the
+local SQLite database. The record is keyed on the caller and the header value (``scope``: the
+caller's length first, so no choice of ``|`` in either can make two pairs meet); the hash of the
 validated body is stored with it, so reusing a key for a different body is refused
 (``IdempotencyValidationError``) instead of silently answering for another request. A call
 that raises leaves no record, so it can be retried with the same key.
@@ -57,6 +58,12 @@ def persistence_layer(services: Services) -> BasePersistenceLayer:
     )
 
 
+def scope(caller: str, key: str) -> str:
+    """The record's key for ``key`` sent by ``caller``: distinct for distinct pairs, whatever
+    characters either holds (``a|b`` + ``c`` and ``a`` + ``b|c`` do not meet)."""
+    return f"{len(caller)}:{caller}|{key}"
+
+
 def body_hash(body: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON of a validated request body."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -102,6 +109,6 @@ class IdempotentCall:
         """The result of ``work(body)`` (the stored one on a retry) and whether it was replayed."""
         if context is not None:
             self.config.register_lambda_context(context)
-        request = {"key": f"{caller}|{key}", "body_sha256": body_hash(body), "body": body}
+        request = {"key": scope(caller, key), "body_sha256": body_hash(body), "body": body}
         answer = self._run(request=request)
         return answer["result"], bool(answer["replayed"])

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import random
 from datetime import UTC, datetime
 
 import pytest
 
-from core.errors import InvalidInput, VersionConflict
+from core.errors import InvalidCursor, InvalidInput, VersionConflict
 from core.models import Article, ArticleError, ArticleStatus
 from core.ports import ArticleQuery
 from tests.contract.conftest import Family
@@ -138,6 +139,15 @@ def test_status_change_moves_the_article_between_status_listings(family: Family)
 def test_a_foreign_cursor_is_invalid_input(family: Family) -> None:
     with pytest.raises(InvalidInput):
         family.articles.list(ArticleQuery(cursor="not-a-cursor"))
+
+
+@pytest.mark.parametrize(
+    "raw", [b"[" * 1500, b'{"f":' * 1500, b"9" * 1530, b"[]", b'{"f": null, "p": [1]}']
+)
+def test_a_hostile_cursor_is_invalid_cursor(family: Family, raw: bytes) -> None:
+    """Nested 1,500 deep or holding a 1,530-digit number, a cursor is refused cleanly."""
+    with pytest.raises(InvalidCursor):
+        family.articles.list(ArticleQuery(cursor=base64.urlsafe_b64encode(raw).decode()))
 
 
 STATUSES = list(ArticleStatus)

@@ -9,22 +9,13 @@ from __future__ import annotations
 
 import logging
 
+from core.media_type import parse_content_type
+
 logger = logging.getLogger(__name__)
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
-
-def parse_content_type(header: str | None) -> tuple[str | None, str | None]:
-    """``(mime type, charset)`` from a Content-Type header, both lowercased."""
-    if not header:
-        return None, None
-    mime, *params = header.split(";")
-    charset = None
-    for param in params:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset":
-            charset = value.strip().strip("\"'").strip().lower() or None
-    return mime.strip().lower() or None, charset
+__all__ = ["HTML_TYPES", "parse_content_type", "sniff_html"]
 
 
 def sniff_html(body: bytes) -> bool:

@@ -127,7 +127,7 @@ def test_listing_filters(api: Call, page_server: PageServer, ferry_id: str) -> N
         ("limit=ten", "validation_error", "query.limit"),
         ("since=14/05/2024", "validation_error", "query.since"),
         ("status=done", "validation_error", "query.status"),
-        ("cursor=not-a-cursor", "invalid_input", None),
+        ("cursor=not-a-cursor", "invalid_cursor", None),
     ],
 )
 def test_listing_refuses_bad_parameters(

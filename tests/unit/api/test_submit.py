@@ -234,3 +234,18 @@ def test_idempotency_keys_are_scoped_to_the_caller(
     assert (alice.status, bob.status) == (202, 202)
     assert "idempotent-replayed" not in bob.headers
     assert _queue(services).pending() == 2
+
+
+def test_idempotency_scope_is_unambiguous_when_caller_and_key_hold_a_bar(
+    api: Call, page_server: PageServer, services: Services
+) -> None:
+    body = {"urls": [page_server.url(FERRY)], "async": True}
+    first = api(
+        "POST", "/articles", json_body=body, headers={"Idempotency-Key": "c"}, principal="a|b"
+    )
+    second = api(
+        "POST", "/articles", json_body=body, headers={"Idempotency-Key": "b|c"}, principal="a"
+    )
+    assert (first.status, second.status) == (202, 202)
+    assert "idempotent-replayed" not in second.headers
+    assert _queue(services).pending() == 2

@@ -12,8 +12,6 @@ refused with other filters.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -29,7 +27,8 @@ from core.adapters.aws.table_design import (
     STATUS_INDEX,
     TABLE_KEY,
 )
-from core.errors import InvalidInput
+from core.cursor import decode_cursor, encode_cursor
+from core.errors import InvalidCursor
 from core.ports import ArticleQuery
 
 if TYPE_CHECKING:
@@ -67,10 +66,10 @@ def plan(query: ArticleQuery) -> list[Lane]:
         lanes = [Lane(DATE_INDEX, f"all#{n}") for n in range(SHARDS)]
     if not query.cursor:
         return lanes
+    state = decode_cursor(query.cursor)
     try:
-        state = json.loads(base64.urlsafe_b64decode(query.cursor.encode()))
         if state["f"] != _filters_digest(query):
-            raise InvalidInput("cursor was issued for other filters")
+            raise InvalidCursor("cursor was issued for other filters")
         positions: dict[str, Any] = state["p"]
         kept = []
         for lane in lanes:
@@ -78,8 +77,8 @@ def plan(query: ArticleQuery) -> list[Lane]:
                 after = positions[lane.name]
                 lane.after = (str(after[0]), str(after[1])) if after else None
                 kept.append(lane)
-    except (ValueError, TypeError, KeyError, IndexError, binascii.Error) as error:
-        raise InvalidInput("invalid cursor") from error
+    except (ValueError, TypeError, KeyError, IndexError) as error:
+        raise InvalidCursor("invalid cursor: pass the next_cursor of the previous page") from error
     return kept
 
 
@@ -170,5 +169,4 @@ def next_cursor(lanes: list[Lane], query: ArticleQuery) -> str:
         for lane in lanes
         if lane.consumed < len(lane.fetched) or lane.more
     }
-    state = {"f": _filters_digest(query), "p": positions}
-    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode()
+    return encode_cursor({"f": _filters_digest(query), "p": positions})

@@ -10,8 +10,9 @@ import base64
 import json
 from datetime import UTC, datetime
 
+from core import cursor as cursors
 from core.adapters.local.sqlite import SqliteDatabase
-from core.errors import InvalidInput, VersionConflict
+from core.errors import InvalidCursor, VersionConflict
 from core.models import Article
 from core.ports import ArticlePage, ArticleQuery
 
@@ -47,14 +48,11 @@ def encode_cursor(date: str, article_id: str) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[str, str]:
-    """Inverse of ``encode_cursor``; raises ``InvalidInput`` for a cursor we did not issue."""
-    try:
-        date, article_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError) as error:
-        raise InvalidInput("invalid cursor") from error
-    if not isinstance(date, str) or not isinstance(article_id, str):
-        raise InvalidInput("invalid cursor")
-    return date, article_id
+    """Inverse of ``encode_cursor``; raises ``InvalidCursor`` for a cursor we did not issue."""
+    state = cursors.decode_cursor(cursor)
+    if not (isinstance(state, list) and len(state) == 2 and all(isinstance(s, str) for s in state)):
+        raise InvalidCursor("invalid cursor: pass the next_cursor of the previous page")
+    return state[0], state[1]
 
 
 class SqliteArticleStore:

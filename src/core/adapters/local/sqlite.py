@@ -1,8 +1,12 @@
 """One SQLite database shared by the local adapters, safe across threads and processes.
 
-WAL journaling lets readers proceed while one writer commits; every write transaction starts
-with ``BEGIN IMMEDIATE`` so two CLI processes on one data directory serialise instead of
-failing half-way; ``busy_timeout`` makes the loser wait rather than error.
+The file is switched to WAL journaling when first opened (the mode is stored in the file):
+readers then work on a snapshot and never block the writer, nor the writer them. With WAL,
+``synchronous = NORMAL`` keeps the database consistent after a crash or power loss (the last
+commits may be lost on power loss, never half-applied); where WAL is unavailable (a file
+system without shared memory) the rollback journal stays with ``synchronous = FULL``. Every
+write transaction starts with ``BEGIN IMMEDIATE`` so two CLI processes on one data directory
+serialise instead of failing half-way; ``busy_timeout`` makes the loser wait rather than error.
 """
 
 from __future__ import annotations
@@ -27,22 +31,28 @@ class SqliteDatabase:
         self._schema_lock = threading.Lock()
         self._schemas: set[str] = set()
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._enable_wal()
+        self.journal_mode = self._enable_wal()
 
-    def _enable_wal(self) -> None:
-        """Switch the file to WAL once; the mode is persistent, so later connections inherit it.
+    def _enable_wal(self) -> str:
+        """Switch the file to WAL and return the journal mode now in force (``wal`` unless the
+        file system cannot share memory between processes).
 
-        Changing the journal mode needs an exclusive lock, and SQLite does not wait on the busy
-        handler for it: retry briefly while another process holds the database.
+        The mode is persistent, so later connections (of any process) inherit it. Changing it
+        needs an exclusive lock, and SQLite does not wait on the busy handler for it: retry
+        briefly while another process holds the database.
         """
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
             deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
             while True:
                 try:
-                    return
-                except sqlite3.OperationalError:
-                    if time.monotonic() > deadline:
+                    return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+                except sqlite3.OperationalError as error:
+                    busy = error.sqlite_errorcode & 0xFF in (
+                        sqlite3.SQLITE_BUSY,
+                        sqlite3.SQLITE_LOCKED,
+                    )
+                    if not busy or time.monotonic() > deadline:
                         raise
                     time.sleep(0.05)
         finally:
@@ -55,7 +65,9 @@ class SqliteDatabase:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA synchronous = NORMAL")
+            # NORMAL is crash-safe only with WAL; the rollback journal needs FULL.
+            synchronous = "NORMAL" if self.journal_mode == "wal" else "FULL"
+            conn.execute(f"PRAGMA synchronous = {synchronous}")
             conn.execute("PRAGMA foreign_keys = ON")
             self._local.conn = conn
         return conn
