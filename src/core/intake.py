@@ -3,7 +3,10 @@
 * A retryable fetch outcome (timeout, connection error, HTTP 429/5xx…) is re-enqueued with
   ``attempt + 1`` and an exponential, jittered delay (at least the site's ``Retry-After``),
   until ``max_fetch_attempts``; the last one is stored as ``failed`` with its code.
-* A permanent outcome is stored as ``failed`` with its code by the pipeline.
+* A permanent outcome is stored as ``failed`` with its code by the pipeline, as is a page whose
+  extraction fails or raises: the URL is fetched once and ends ``failed``, never redelivered.
+* A fetch cut short by the invocation's deadline (``OutOfTime``) propagates like any other
+  error: the message is redelivered (the worker also leaves messages it has no time for).
 * Any other error (a store or the queue failing) propagates: the message is redelivered.
   On the queue's last delivery the URL is stored ``failed`` with that error's code instead,
   so it never sits in the dead-letter queue unaccounted for — unless that write fails too.
