@@ -7,8 +7,9 @@ has ``ReportBatchItemFailures``), so only it is redelivered; after the queue's
 
 Time budget: a record is started only while ``fetch_deadline_s + worker_time_margin_s`` of
 the invocation remain, and its fetch is cut ``worker_time_margin_s`` before the end; records
-left over are reported in ``batchItemFailures`` (redelivered later), so a batch never runs
-into the function's timeout (which would redeliver all of it).
+left over are reported in ``batchItemFailures`` (redelivered later; one on its last delivery
+is sent again as a fresh message instead), so a batch never runs into the function's timeout
+(which would redeliver all of it).
 
 Only Logger and Metrics from Powertools are used: Tracer needs aws-xray-sdk, which is not a
 dependency. The local runtime calls ``handle`` with its own ``Services`` (no metrics flush).
@@ -75,6 +76,11 @@ def handle(
         receive_count = int(record.attributes.approximate_receive_count or 1)
         if deadline is not None and deadline - time.monotonic() < settings.fetch_deadline_s:
             count("RecordsDeferred")
+            if receive_count >= settings.queue_max_receives:
+                # Its last delivery: a fresh message, rather than the dead-letter queue.
+                services.queue.send([to_request(message)])
+                logger.info("too little time left for %s: sent again", message.url)
+                return
             logger.info("too little time left for %s: left for redelivery", message.url)
             raise OutOfTime(message.url)
         try:

@@ -26,6 +26,7 @@ from core.fetch.politeness import HostLimiter
 from core.fetch.transport import Deadline
 from core.ids import article_id
 from core.models import ArticleStatus
+from core.pipeline import OutOfTime
 from core.ports import IngestRequest
 from core.services import Services
 from core.submission import API_GATEWAY_LIMIT_S, sync_deadline
@@ -205,3 +206,33 @@ def test_the_worker_stops_taking_records_when_its_time_runs_short(
     assert first is not None
     assert first.status is ArticleStatus.EXTRACTED
     assert services.articles.get(article_id(urls[1])) is None
+
+
+def test_a_record_on_its_last_delivery_is_sent_again_rather_than_dead_lettered(
+    tmp_path: Path, page_server: PageServer
+) -> None:
+    services = Services(make_settings(tmp_path / "data", page_server))
+    url = page_server.url(FERRY)
+    event = _worker_event(services, [url])
+    last = str(services.settings.queue_max_receives)
+    event["Records"][0]["attributes"]["ApproximateReceiveCount"] = last
+    context = LocalContext(deadline=time.monotonic() + 12.0)  # no time for a fetch
+
+    response = worker.handle(event, cast(Any, context), services)
+
+    assert response == {"batchItemFailures": []}
+    queue = services.queue
+    assert isinstance(queue, SqliteIngestQueue)
+    (again,) = queue.receive(max_messages=10, visibility_timeout_s=60)
+    assert again.receive_count == 1
+    assert IngestRequest.model_validate_json(again.body).url == url
+
+
+def test_a_fetch_cut_by_the_deadline_stores_nothing(
+    tmp_path: Path, slow_server: PageServer
+) -> None:
+    services = Services(make_settings(tmp_path / "data", slow_server))
+    url = slow_server.url(f"{FERRY}?cut=1")
+    with pytest.raises(OutOfTime):
+        services.pipeline.ingest(url, deadline=time.monotonic() + 0.5)
+    assert services.articles.get(article_id(url)) is None
