@@ -166,9 +166,8 @@ class Submitter:
 
     def _ingest_one(self, url: str, deadline: float | None) -> SubmissionResult | None:
         """Run the pipeline for ``url``; None when the deadline came before its fetch ended."""
-        from core.pipeline import OutOfTime, failed_article
+        from core.pipeline import OutOfTime
 
-        the_id = article_id(url)
         try:
             article = self.services.pipeline.ingest(url, deadline=deadline)
         except OutOfTime:
@@ -177,7 +176,7 @@ class Submitter:
             retryable = isinstance(error, StorageError | VersionConflict)
             logger.warning("ingesting %s failed: %s", url, error.message)
             error_obj = ArticleError(code=error.code, message=error.message, retryable=retryable)
-            article = failed_article(url, error_obj)
+            return _failed(url, error_obj)
         except Exception:
             logger.exception("unexpected failure ingesting %s", url)
             error_obj = ArticleError(
@@ -185,10 +184,10 @@ class Submitter:
                 message="an unexpected error stopped this URL; it may succeed if retried",
                 retryable=True,
             )
-            article = failed_article(url, error_obj)
+            return _failed(url, error_obj)
         return SubmissionResult(
             url=url,
-            id=the_id,
+            id=article.id,
             status=article.status.value,
             article=article,
             error=article.error,
@@ -235,10 +234,7 @@ class Submitter:
             return self._enqueue(late)
         except StorageError as error:
             failure = ArticleError(code=error.code, message=error.message, retryable=True)
-            return {
-                the_id: SubmissionResult(url=url, id=the_id, status="failed", error=failure)
-                for the_id, url in late.items()
-            }
+            return {the_id: _failed(url, failure) for the_id, url in late.items()}
 
     def _enqueue(self, accepted: dict[str, str]) -> dict[str, SubmissionResult]:
         """Queue first, then record placeholders: a failed send leaves nothing half-done."""
@@ -275,6 +271,16 @@ class Submitter:
         except StorageError as error:
             # The request is queued and will be processed; only the placeholder is missing.
             logger.warning("no queued placeholder for %s: %s", request.id, error.message)
+
+
+def _failed(url: str, error: ArticleError) -> SubmissionResult:
+    """The result of a URL that failed outside the pipeline (its failed Article not stored)."""
+    from core.pipeline import failed_article
+
+    article = failed_article(url, error)
+    return SubmissionResult(
+        url=url, id=article.id, status="failed", article=article, error=article.error
+    )
 
 
 def _report(on_result: OnResult) -> Callable[[Future[SubmissionResult | None]], None]:

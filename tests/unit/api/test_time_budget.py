@@ -29,7 +29,7 @@ from core.models import ArticleStatus
 from core.pipeline import OutOfTime
 from core.ports import IngestRequest
 from core.services import Services
-from core.submission import API_GATEWAY_LIMIT_S, sync_deadline
+from core.submission import API_GATEWAY_LIMIT_S, Submitter, sync_deadline
 from handlers import _deps, worker
 
 PAGES = Path(__file__).parents[2] / "fixtures" / "pages"
@@ -236,3 +236,25 @@ def test_a_fetch_cut_by_the_deadline_stores_nothing(
     with pytest.raises(OutOfTime):
         services.pipeline.ingest(url, deadline=time.monotonic() + 0.5)
     assert services.articles.get(article_id(url)) is None
+
+
+class BrokenQueue:
+    def send(self, requests: Any, *, delay_s: int = 0) -> None:
+        from core.errors import StorageError
+
+        raise StorageError("queue unavailable")
+
+
+def test_late_urls_the_queue_refuses_fail_alone_with_a_retryable_error(
+    tmp_path: Path, page_server: PageServer
+) -> None:
+    services = Services(make_settings(tmp_path / "data", page_server))
+    services.__dict__["queue"] = BrokenQueue()
+    urls = [page_server.url(FERRY), "ftp://example.org/x"]
+    submission = Submitter(services).submit(urls, deadline=time.monotonic() - 1)
+    late, rejected = submission.results
+    assert (submission.mode, rejected.status) == ("sync", "rejected")
+    assert late.status == "failed"
+    assert late.error is not None
+    assert (late.error.code, late.error.retryable) == ("storage_error", True)
+    assert services.articles.get(article_id(urls[0])) is None
