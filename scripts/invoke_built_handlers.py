@@ -141,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, resource in built["Resources"].items()
         if resource["Type"] == "AWS::Serverless::Function"
     }
+    default_timeout = built.get("Globals", {}).get("Function", {}).get("Timeout", 3)
     oversize = False
     for name in sorted(functions):
         size = bundle_size(args.build_dir / name)
@@ -167,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.build_dir / check.function,
                 props["Handler"],
                 check.events,
-                env,
+                {**env, "LAMBDA_INVOKE_TIMEOUT_S": str(props.get("Timeout", default_timeout))},
                 log,
             )
             for item in results:

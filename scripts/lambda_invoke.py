@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
+import time
 import traceback
 import uuid
 from pathlib import Path
@@ -33,9 +35,12 @@ class Context:
 
     def __init__(self) -> None:
         self.aws_request_id = str(uuid.uuid4())
+        # The function's timeout (the caller passes the template's), counted from now.
+        timeout_s = float(os.environ.get("LAMBDA_INVOKE_TIMEOUT_S", "30"))
+        self.deadline = time.monotonic() + timeout_s
 
     def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
 def main(argv: list[str]) -> int:

@@ -7,15 +7,21 @@ import json
 import logging
 import os
 import sys
+from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from article_ingest.progress import Progress
-from core.models import Article, ArticleError, ArticleStatus
+from core.models import ArticleStatus
 from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.services import Services
+    from core.submission import SubmissionResult
 
 logger = logging.getLogger(__name__)
 
@@ -67,37 +73,52 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _read_urls(args: argparse.Namespace) -> list[str]:
+    """The URLs of the command line and ``--urls-file`` (blank and ``#`` lines skipped);
+    duplicates are collapsed by article id in ``core.submission``."""
     urls = list(args.urls)
     if args.urls_file:
         text = sys.stdin.read() if args.urls_file == "-" else Path(args.urls_file).read_text()
         urls += [line.strip() for line in text.splitlines()]
-    seen: set[str] = set()
-    unique = []
-    for url in urls:
-        if url and not url.startswith("#") and url not in seen:
-            seen.add(url)
-            unique.append(url)
-    return unique
+    return [url for url in urls if url and not url.startswith("#")]
 
 
-def _crash_result(url: str, error: Exception) -> Article:
-    from core.ids import article_id
+def _final(services: Services, result: SubmissionResult) -> SubmissionResult:
+    """``result`` with the article as stored now (after the drain indexed it)."""
+    if result.id is None or result.error is not None:
+        return result
+    stored = services.articles.get(result.id)
+    if stored is None:
+        return result
+    return result.model_copy(update={"article": stored, "status": stored.status.value})
 
-    logger.exception("unexpected failure on %s", url)
-    return Article(
-        id=article_id(url),
-        url=url,
-        status=ArticleStatus.FAILED,
-        error=ArticleError(
-            code="internal_error", message=f"{type(error).__name__}: {error}", retryable=True
-        ),
-    )
+
+def _print_result(result: SubmissionResult, as_json: bool) -> None:
+    article = result.article
+    if as_json:
+        print(
+            article.model_dump_json(exclude={"text"})
+            if article is not None
+            else result.model_dump_json(exclude={"article"})
+        )
+    elif result.status == "rejected" and result.error is not None:
+        print(f"REJECTED  {result.url}  {result.error.code}: {result.error.message}")
+    elif result.error is not None:
+        print(f"FAILED  {result.url}  {result.error.code}: {result.error.message}")
+    elif article is not None:
+        print(
+            f"{article.status.value.upper():8}{article.id}  {article.language or '--'}  "
+            f"{article.word_count:>6} words  {article.title or '(no title)'}  {article.url}"
+        )
+    else:
+        print(f"{result.status.upper():8}{result.id}  {result.url}")
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    """Fetch, extract, store and index every URL; print a per-URL summary."""
+    """Fetch, extract, store and index every URL; print a per-URL summary. Exit 1 when any
+    URL failed or was rejected."""
     from article_ingest.runtime import LocalRuntime
     from core.services import Services
+    from core.submission import Submitter
 
     try:
         urls = _read_urls(args)
@@ -110,36 +131,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     services = Services(_settings(args))
     progress = Progress(len(urls), "ingest")
 
-    def run(url: str) -> Article:
-        try:
-            article = services.pipeline.ingest(url)
-        except Exception as error:
-            article = _crash_result(url, error)
-        progress.advance(failed=article.status is ArticleStatus.FAILED)
-        return article
+    def advance(result: SubmissionResult) -> None:
+        progress.advance(failed=result.status in ("failed", "rejected"))
 
-    with ThreadPoolExecutor(services.settings.fetch_workers) as pool:
-        results = list(pool.map(run, urls))
+    results = Submitter(services).ingest(urls, on_result=advance)
     progress.close()
     LocalRuntime(services).drain()
-    final = [(services.articles.get(r.id) if r.error is None else None) or r for r in results]
-    failed = 0
-    for article in final:
-        failed += article.status is ArticleStatus.FAILED
-        if args.json:
-            print(article.model_dump_json(exclude={"text"}))
-        elif article.error:
-            print(f"FAILED  {article.url}  {article.error.code}: {article.error.message}")
-        else:
-            print(
-                f"{article.status.value.upper():8}{article.id}  {article.language or '--'}  "
-                f"{article.word_count:>6} words  {article.title or '(no title)'}  {article.url}"
-            )
+    final = [_final(services, result) for result in results]
+    counts = Counter(
+        "rejected" if r.status == "rejected" else "failed" if r.status == "failed" else "ok"
+        for r in final
+    )
+    for result in final:
+        _print_result(result, args.json)
     print(
-        f"{len(final) - failed} ok, {failed} failed, data in {services.settings.data_dir}",
+        f"{counts['ok']} ok, {counts['failed']} failed, {counts['rejected']} rejected,"
+        f" data in {services.settings.data_dir}",
         file=sys.stderr,
     )
-    return 1 if failed else 0
+    return 1 if counts["failed"] or counts["rejected"] else 0
 
 
 def cmd_get(args: argparse.Namespace) -> int:

@@ -2,7 +2,9 @@
 
 Each request becomes an API Gateway HTTP API (payload 2.0) event, goes through
 ``handlers.api.handler`` exactly as on AWS, and the handler's answer becomes the HTTP response.
-After a POST that queued work, the local runtime drains the queue in a background thread.
+After every POST that stored or queued something (200 or 202), the local runtime drains the
+queue and the change stream in a background thread, so a synchronously ingested article is
+indexed, searchable and announced without another request.
 """
 
 from __future__ import annotations
@@ -240,7 +242,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         )
         answer = handler(event, LocalContext())
         status, headers, data = response_parts(answer)
-        if self.command == "POST" and status == 202 and self.server.services.is_local:
+        if self.command == "POST" and status in (200, 202) and self.server.services.is_local:
+            # A sync POST stored articles (and may have queued late URLs): index, announce and
+            # process them now, not on some later request.
             self.server.drainer.kick()
         self._send(status, headers, data)
 

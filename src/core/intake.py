@@ -3,7 +3,10 @@
 * A retryable fetch outcome (timeout, connection error, HTTP 429/5xx…) is re-enqueued with
   ``attempt + 1`` and an exponential, jittered delay (at least the site's ``Retry-After``),
   until ``max_fetch_attempts``; the last one is stored as ``failed`` with its code.
-* A permanent outcome is stored as ``failed`` with its code by the pipeline.
+* A permanent outcome is stored as ``failed`` with its code by the pipeline, as is a page whose
+  extraction fails or raises: the URL is fetched once and ends ``failed``, never redelivered.
+* A fetch cut short by the invocation's deadline (``OutOfTime``) propagates like any other
+  error: the message is redelivered (the worker also leaves messages it has no time for).
 * Any other error (a store or the queue failing) propagates: the message is redelivered.
   On the queue's last delivery the URL is stored ``failed`` with that error's code instead,
   so it never sits in the dead-letter queue unaccounted for — unless that write fails too.
@@ -13,7 +16,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import random
 from dataclasses import dataclass
@@ -21,11 +23,11 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from core.errors import DomainError, InvalidInput, VersionConflict
+from core.errors import DomainError, InvalidInput
 from core.events import IntakeMessage
-from core.fetch.outcomes import FetchResult
 from core.ids import article_id
 from core.models import Article, ArticleError, ArticleStatus
+from core.pipeline import OutOfTime
 from core.ports import IngestRequest
 
 if TYPE_CHECKING:
@@ -70,16 +72,6 @@ def retry_delay(
     return min(MAX_DELAY_S, round(delay))
 
 
-class _Prefetched:
-    """A fetcher that hands the pipeline a result obtained already."""
-
-    def __init__(self, result: FetchResult) -> None:
-        self.result = result
-
-    def fetch(self, url: str) -> FetchResult:
-        return self.result
-
-
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -105,10 +97,13 @@ class Intake:
         self.settings = services.settings
         self.rng = rng or random.Random()
 
-    def run(self, request: IngestRequest, *, receive_count: int = 1) -> IntakeResult:
-        """Process one request; raises to have the message redelivered."""
+    def run(
+        self, request: IngestRequest, *, receive_count: int = 1, deadline: float | None = None
+    ) -> IntakeResult:
+        """Process one request; raises to have the message redelivered (``OutOfTime`` when
+        ``deadline``, a ``time.monotonic()`` instant, cut its fetch short)."""
         try:
-            return self._run(request)
+            return self._run(request, deadline)
         except Exception as error:
             if receive_count < self.settings.queue_max_receives:
                 raise
@@ -117,11 +112,15 @@ class Intake:
                 # attempts remain, start a fresh message instead of giving up on the URL.
                 return self._retry(request, None, f"{type(error).__name__}: {error}")
             logger.exception("last delivery of %s failed; recording the failure", request.url)
-            code = error.code if isinstance(error, DomainError) else "internal_error"
+            if isinstance(error, OutOfTime):
+                code = "timeout"
+            else:
+                code = error.code if isinstance(error, DomainError) else "internal_error"
             failure = ArticleError(code=code, message=str(error)[:500], retryable=True)
-            return self._record_failure(request, failure)
+            article = self.services.pipeline.record_failure(request.url, failure)
+            return IntakeResult(IntakeOutcome.FAILED, request.id, article)
 
-    def _run(self, request: IngestRequest) -> IntakeResult:
+    def _run(self, request: IngestRequest, deadline: float | None) -> IntakeResult:
         articles = self.services.articles
         existing = articles.get(request.id)
         if (
@@ -132,15 +131,15 @@ class Intake:
         ):
             logger.info("%s already served at %s", request.url, existing.fetched_at)
             return IntakeResult(IntakeOutcome.ALREADY_DONE, request.id, existing)
-        result = self.services.fetcher.fetch(request.url)
+        pipeline = self.services.pipeline
+        result = pipeline.fetch(request.url, deadline=deadline)
         if (
             not result.ok
             and result.retryable
             and request.attempt + 1 < self.settings.max_fetch_attempts
         ):
             return self._retry(request, result.retry_after_s, result.outcome.value)
-        pipeline = dataclasses.replace(self.services.pipeline, fetcher=_Prefetched(result))
-        article = pipeline.ingest(request.url)
+        article = pipeline.ingest_fetched(request.url, result)
         outcome = (
             IntakeOutcome.FAILED if article.status is ArticleStatus.FAILED else IntakeOutcome.STORED
         )
@@ -157,27 +156,3 @@ class Intake:
             "%s: %s (attempt %d); retrying in %d s", request.url, why, request.attempt + 1, delay
         )
         return IntakeResult(IntakeOutcome.RETRY_SCHEDULED, request.id, delay_s=delay)
-
-    def _record_failure(self, request: IngestRequest, error: ArticleError) -> IntakeResult:
-        """Store ``failed`` unless a good article is already stored."""
-        articles = self.services.articles
-        for _ in range(3):
-            current = articles.get(request.id)
-            if current is not None and current.status in (
-                ArticleStatus.EXTRACTED,
-                ArticleStatus.INDEXED,
-            ):
-                return IntakeResult(IntakeOutcome.ALREADY_DONE, request.id, current)
-            failed = Article(
-                id=request.id,
-                url=request.url,
-                status=ArticleStatus.FAILED,
-                version=current.version if current else 0,
-                fetched_at=datetime.now(UTC),
-                error=error,
-            )
-            try:
-                return IntakeResult(IntakeOutcome.FAILED, request.id, articles.put(failed))
-            except VersionConflict:
-                continue
-        raise VersionConflict(f"article {request.id} kept changing while recording a failure")

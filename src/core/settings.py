@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     # API limits.
     max_urls_per_request: int = Field(default=100, ge=1)
     sync_batch_limit: int = Field(default=10, ge=0)
+    sync_time_margin_s: float = Field(
+        default=2.5,
+        ge=0,
+        description="A synchronous POST stops this long before the invocation's remaining"
+        " time (and API Gateway's 29 s) runs out; unfinished URLs are queued.",
+    )
 
     # Asynchronous intake (see core.intake).
     max_fetch_attempts: int = Field(
@@ -55,6 +61,12 @@ class Settings(BaseSettings):
     )
     queue_max_receives: int = Field(
         default=5, ge=1, description="The intake queue's maxReceiveCount (then the DLQ)."
+    )
+    worker_time_margin_s: float = Field(
+        default=15.0,
+        ge=0,
+        description="Seconds the worker keeps free after a fetch (extraction, writes): it"
+        " starts a message only with fetch_deadline_s plus this much time left.",
     )
 
     # AWS resources (backend=aws).

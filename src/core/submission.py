@@ -1,15 +1,20 @@
 """Submitting URLs: validate each one, collapse duplicates, ingest now or queue for later.
 
-The HTTP API and any other front door share this logic. Small batches run through the
-pipeline within the request (a bounded thread pool); larger ones, or callers who ask for it,
-are queued. Every URL gets its own result: one bad URL never fails the others.
+The one use case behind every front door: the HTTP API (and so ``serve``) and the CLI's
+``ingest`` (the worker runs the same pipeline steps through ``core.intake``). A URL refused
+before any fetch is ``rejected``; one whose ingestion went wrong is ``failed``. Small batches
+run through the pipeline within the request (a bounded thread pool); larger ones, or callers
+who ask for it, are queued. A synchronous batch has a deadline: URLs not finished by then are
+queued and answered ``queued``. Every URL gets its own result: one bad URL never fails the
+others.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -22,6 +27,9 @@ from core.ports import IngestRequest
 
 if TYPE_CHECKING:
     from core.services import Services
+
+#: API Gateway cuts a request at 30 s; a synchronous answer never takes longer than this.
+API_GATEWAY_LIMIT_S = 29.0
 
 logger = logging.getLogger(__name__)
 
@@ -57,15 +65,34 @@ class Submission(BaseModel):
     """The answer to one submission: one result per distinct URL, in submission order."""
 
     mode: Literal["sync", "async"] = Field(
-        description="`sync`: processed within the request; `async`: queued for the worker."
+        description="`sync`: processed within the request (a URL not finished within the"
+        " request's time budget is queued and answered `queued`); `async`: queued for the"
+        " worker."
     )
     results: list[SubmissionResult]
+
+
+def sync_deadline(remaining_ms: int | None, margin_s: float) -> float:
+    """The ``time.monotonic()`` instant a synchronous submission must be done by: the
+    invocation's remaining time (if known), at most ``API_GATEWAY_LIMIT_S``, minus
+    ``margin_s`` for queueing the rest and answering."""
+    budget = API_GATEWAY_LIMIT_S
+    if remaining_ms is not None:
+        budget = min(budget, remaining_ms / 1000)
+    return time.monotonic() + max(0.0, budget - margin_s)
 
 
 def _rejected(url: str, code: str, message: str) -> SubmissionResult:
     return SubmissionResult(
         url=url, status="rejected", error=ArticleError(code=code, message=message)
     )
+
+
+OnResult = Callable[["SubmissionResult"], None]
+
+
+def _ignore(_: SubmissionResult) -> None:
+    return None
 
 
 class Submitter:
@@ -75,8 +102,15 @@ class Submitter:
         self.services = services
         self.settings = services.settings
 
-    def submit(self, urls: Sequence[str], *, run_async: bool = False) -> Submission:
-        """Process ``urls``; raises ``InvalidInput``/``TooManyUrls`` for a malformed batch and
+    def submit(
+        self,
+        urls: Sequence[str],
+        *,
+        run_async: bool = False,
+        deadline: float | None = None,
+    ) -> Submission:
+        """Process ``urls`` (a synchronous batch within ``deadline``, a ``time.monotonic()``
+        instant); raises ``InvalidInput``/``TooManyUrls`` for a malformed batch and
         ``StorageError`` when an asynchronous batch cannot be queued."""
         cap = self.settings.max_urls_per_request
         if not urls:
@@ -89,10 +123,21 @@ class Submitter:
         results, accepted = self._screen(urls)
         is_async = run_async or len(accepted) > self.settings.sync_batch_limit
         if accepted:
-            done = self._enqueue(accepted) if is_async else self._ingest_all(accepted)
-            for the_id, result in done.items():
-                results[the_id] = result
+            done = self._enqueue(accepted) if is_async else self._ingest_all(accepted, deadline)
+            results.update(done)
         return Submission(mode="async" if is_async else "sync", results=list(results.values()))
+
+    def ingest(
+        self, urls: Sequence[str], *, on_result: OnResult = _ignore
+    ) -> list[SubmissionResult]:
+        """Ingest every URL now, however many (the CLI): one result per distinct URL, in
+        order; ``on_result`` is called as each one is known."""
+        results, accepted = self._screen(urls)
+        for result in results.values():
+            if result.status == "rejected":
+                on_result(result)
+        results.update(self._ingest_all(accepted, None, on_result))
+        return list(results.values())
 
     def _screen(self, urls: Sequence[str]) -> tuple[dict[str, SubmissionResult], dict[str, str]]:
         """Validate every URL; results keyed (in order) by id, plus the accepted id → URL."""
@@ -119,15 +164,19 @@ class Submitter:
             accepted[the_id] = url
         return results, accepted
 
-    def _ingest_one(self, url: str) -> SubmissionResult:
-        the_id = article_id(url)
+    def _ingest_one(self, url: str, deadline: float | None) -> SubmissionResult | None:
+        """Run the pipeline for ``url``; None when the deadline came before its fetch ended."""
+        from core.pipeline import OutOfTime
+
         try:
-            article = self.services.pipeline.ingest(url)
+            article = self.services.pipeline.ingest(url, deadline=deadline)
+        except OutOfTime:
+            return None
         except DomainError as error:
             retryable = isinstance(error, StorageError | VersionConflict)
             logger.warning("ingesting %s failed: %s", url, error.message)
             error_obj = ArticleError(code=error.code, message=error.message, retryable=retryable)
-            return SubmissionResult(url=url, id=the_id, status="failed", error=error_obj)
+            return _failed(url, error_obj)
         except Exception:
             logger.exception("unexpected failure ingesting %s", url)
             error_obj = ArticleError(
@@ -135,7 +184,7 @@ class Submitter:
                 message="an unexpected error stopped this URL; it may succeed if retried",
                 retryable=True,
             )
-            return SubmissionResult(url=url, id=the_id, status="failed", error=error_obj)
+            return _failed(url, error_obj)
         return SubmissionResult(
             url=url,
             id=article.id,
@@ -144,11 +193,48 @@ class Submitter:
             error=article.error,
         )
 
-    def _ingest_all(self, accepted: dict[str, str]) -> dict[str, SubmissionResult]:
+    def _ingest_all(
+        self,
+        accepted: dict[str, str],
+        deadline: float | None,
+        on_result: OnResult = _ignore,
+    ) -> dict[str, SubmissionResult]:
+        """Ingest the accepted URLs in a thread pool; those not done by ``deadline`` are
+        queued (their threads finish in the background; the worker then finds them done)."""
+        if not accepted:
+            return {}
         workers = max(1, min(len(accepted), self.settings.fetch_workers))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="submit") as pool:
-            done = pool.map(self._ingest_one, accepted.values())
-            return dict(zip(accepted, done, strict=True))
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="submit")
+        futures: dict[Future[SubmissionResult | None], str] = {}
+        for the_id, url in accepted.items():
+            future = pool.submit(self._ingest_one, url, deadline)
+            future.add_done_callback(_report(on_result))
+            futures[future] = the_id
+        try:
+            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+            wait(futures, timeout=timeout)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        results: dict[str, SubmissionResult] = {}
+        late: dict[str, str] = {}
+        for future, the_id in futures.items():
+            result = future.result() if future.done() and not future.cancelled() else None
+            if result is None:
+                late[the_id] = accepted[the_id]
+            else:
+                results[the_id] = result
+        if late:
+            logger.info("time budget spent: queueing %d URL(s)", len(late))
+            results.update(self._queue_late(late))
+        return {the_id: results[the_id] for the_id in accepted}
+
+    def _queue_late(self, late: dict[str, str]) -> dict[str, SubmissionResult]:
+        """Queue URLs a synchronous batch had no time for; a failed send fails only them."""
+        try:
+            return self._enqueue(late)
+        except StorageError as error:
+            failure = ArticleError(code=error.code, message=error.message, retryable=True)
+            return {the_id: _failed(url, failure) for the_id, url in late.items()}
 
     def _enqueue(self, accepted: dict[str, str]) -> dict[str, SubmissionResult]:
         """Queue first, then record placeholders: a failed send leaves nothing half-done."""
@@ -166,14 +252,45 @@ class Submitter:
 
     def _placeholder(self, request: IngestRequest) -> None:
         """Store a ``queued`` article unless one is stored already (never overwrite)."""
+        from core.pipeline import hostname_of
+
         articles = self.services.articles
         try:
             if articles.get(request.id) is None:
                 articles.put(
-                    Article(id=request.id, url=request.url, status=ArticleStatus.QUEUED, version=0)
+                    Article(
+                        id=request.id,
+                        url=request.url,
+                        hostname=hostname_of(request.url),
+                        status=ArticleStatus.QUEUED,
+                        version=0,
+                    )
                 )
         except VersionConflict:
             pass  # the worker (or another request) stored it first
         except StorageError as error:
             # The request is queued and will be processed; only the placeholder is missing.
             logger.warning("no queued placeholder for %s: %s", request.id, error.message)
+
+
+def _failed(url: str, error: ArticleError) -> SubmissionResult:
+    """The result of a URL that failed outside the pipeline (its failed Article not stored)."""
+    from core.pipeline import failed_article
+
+    article = failed_article(url, error)
+    return SubmissionResult(
+        url=url, id=article.id, status="failed", article=article, error=article.error
+    )
+
+
+def _report(on_result: OnResult) -> Callable[[Future[SubmissionResult | None]], None]:
+    """A done-callback passing a finished URL's result to ``on_result``."""
+
+    def done(future: Future[SubmissionResult | None]) -> None:
+        if future.cancelled():
+            return
+        result = future.result()
+        if result is not None:
+            on_result(result)
+
+    return done

@@ -11,6 +11,7 @@ import base64
 import threading
 import warnings
 import weakref
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -24,7 +25,7 @@ from core.extract import OutputFormat
 from core.models import Article, ArticleStatus
 from core.ports import ArticlePage, ArticleQuery, SearchHit
 from core.reading import load_article, raw_uri, render_content
-from core.submission import Submission, Submitter
+from core.submission import Submission, Submitter, sync_deadline
 from handlers import _deps, limits, problems
 from handlers.idempotency import MAX_KEY_LENGTH, IdempotentCall, persistence_layer
 
@@ -123,11 +124,12 @@ class _Submissions:
         self._idempotent: IdempotentCall | None = None
         self._lock = threading.Lock()
 
-    def submit(self, request: SubmitRequest) -> Submission:
-        return self.submitter.submit(request.urls, run_async=request.run_async)
+    def submit(self, request: SubmitRequest, deadline: float | None = None) -> Submission:
+        return self.submitter.submit(request.urls, run_async=request.run_async, deadline=deadline)
 
     def _work(self, body: dict[str, Any]) -> dict[str, Any]:
-        return self.submit(SubmitRequest.model_validate(body)).model_dump(mode="json")
+        deadline = _submit_deadline.get()
+        return self.submit(SubmitRequest.model_validate(body), deadline).model_dump(mode="json")
 
     def idempotent(self) -> IdempotentCall:
         with self._lock:
@@ -136,6 +138,9 @@ class _Submissions:
                 self._idempotent = IdempotentCall(store, self._work, name="submit")
             return self._idempotent
 
+
+#: The current submit call's deadline, for the idempotent path (which calls ``_work(body)``).
+_submit_deadline: ContextVar[float | None] = ContextVar("submit_deadline", default=None)
 
 _submissions_by_services: weakref.WeakKeyDictionary[Services, _Submissions] = (
     weakref.WeakKeyDictionary()
@@ -172,7 +177,8 @@ _SUBMISSION_RESPONSE: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseCo
     "/articles",
     summary="Submit URLs for ingestion",
     description="Up to `sync_batch_limit` (default 10) distinct URLs are processed within the"
-    " request (200, one result per URL); larger batches, or `async: true`, are queued (202)."
+    " request (200, one result per URL; a URL not finished within the request's time budget"
+    " is queued and answered `queued`); larger batches, or `async: true`, are queued (202)."
     " One bad URL never fails the others. Send an `Idempotency-Key` header to make retries"
     " safe: a retry answers with the first response (and `Idempotent-Replayed: true`).",
     tags=["articles"],
@@ -194,17 +200,27 @@ def submit_articles(
         ),
     ] = None,
 ) -> Response[Submission]:
-    submissions = _submissions(_deps.services())
+    services = _deps.services()
+    submissions = _submissions(services)
+    context = app.lambda_context
+    deadline = sync_deadline(
+        context.get_remaining_time_in_millis() if context is not None else None,
+        services.settings.sync_time_margin_s,
+    )
     replayed = False
     if idempotency_key is None:
-        answer = submissions.submit(request)
+        answer = submissions.submit(request, deadline)
     else:
-        stored, replayed = submissions.idempotent()(
-            idempotency_key,
-            _caller(),
-            request.model_dump(mode="json", by_alias=True),
-            app.lambda_context,
-        )
+        token = _submit_deadline.set(deadline)
+        try:
+            stored, replayed = submissions.idempotent()(
+                idempotency_key,
+                _caller(),
+                request.model_dump(mode="json", by_alias=True),
+                context,
+            )
+        finally:
+            _submit_deadline.reset(token)
         answer = Submission.model_validate(stored)
     queued = answer.mode == "async"
     if not replayed:

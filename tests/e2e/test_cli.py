@@ -69,16 +69,22 @@ def test_extract_seed_page_and_bad_files(pages_dir: Path, tmp_path: Path) -> Non
 
 def test_ingest_get_search_and_restart(env: dict[str, str], page_server: PageServer) -> None:
     good = [page_server.url("presstv-fr-gaza.html"), page_server.url("harbour-solar-ferry-en.html")]
-    bad = [page_server.url("missing.html"), "http://169.254.169.254/latest/meta-data/", "ftp://x/"]
+    metadata = f"http://169.254.169.254:{page_server.port}/latest/meta-data/"
+    bad = [page_server.url("missing.html"), metadata, "ftp://x/"]
     result = cli("ingest", "--json", *good, *bad, env=env)
     assert result.returncode == 1, result.stderr
     by_url = {a["url"]: a for a in map(json.loads, result.stdout.splitlines())}
     assert set(by_url) == set(good + bad)
     for url in good:
         assert by_url[url]["status"] == "indexed", by_url[url]
-    assert by_url[bad[0]]["error"]["code"] == "http_error"
+    assert (by_url[bad[0]]["status"], by_url[bad[0]]["error"]["code"]) == ("failed", "http_error")
+    # Refused before any fetch: rejected (no article, no id), as the API answers.
+    assert (by_url[bad[1]]["status"], by_url[bad[1]]["id"]) == ("rejected", None)
     assert by_url[bad[1]]["error"]["code"] == "blocked_address"
-    assert by_url[bad[2]]["error"]["code"] == "invalid_url"
+    assert (by_url[bad[2]]["status"], by_url[bad[2]]["error"]["code"]) == (
+        "rejected",
+        "invalid_url",
+    )
 
     # A new process (a restart) sees everything that was stored.
     seed_id = by_url[good[0]]["id"]

@@ -192,12 +192,12 @@ class FaultyFetcher:
     def __init__(self, inner: Any, faults: Faults) -> None:
         self.inner, self.faults = inner, faults
 
-    def fetch(self, url: str) -> FetchResult:
+    def fetch(self, url: str, *, deadline: float | None = None) -> FetchResult:
         if self.faults.crash("worker.fetch", article_id(url)):
             raise SimulatedCrash(f"worker killed while fetching {url}")  # e.g. a Lambda timeout
         if self.faults.pick("worker.fetch", article_id(url), ("error",)):
             raise RuntimeError(f"injected worker failure on {url}")
-        result: FetchResult = self.inner.fetch(url)
+        result: FetchResult = self.inner.fetch(url, deadline=deadline)
         return result
 
 

@@ -97,9 +97,12 @@ class SafeFetcher:
     def policy(self) -> FetchPolicy:
         return self._policy
 
-    def fetch(self, url: str) -> FetchResult:
-        """Fetch one URL; every failure is returned as an outcome, never raised."""
-        state = _State(deadline=Deadline(self._policy.deadline_s))
+    def fetch(self, url: str, *, deadline: float | None = None) -> FetchResult:
+        """Fetch one URL; every failure is returned as an outcome, never raised.
+
+        ``deadline`` (a ``time.monotonic()`` instant) caps the policy's own deadline, waits
+        for a per-host slot included: past it the fetch ends as ``timeout``."""
+        state = _State(deadline=Deadline(self._policy.deadline_s, hard_at=deadline))
         try:
             return self._fetch(url, state)
         except FetchFailure as failure:
@@ -167,7 +170,7 @@ class SafeFetcher:
             if page and self._policy.respect_robots:
                 self._check_robots(current, state)
             addresses = self._addresses(current, state)
-            with self._limiter.slot(current.host) as waited:
+            with self._limiter.slot(current.host, until=state.deadline.hard_at) as waited:
                 state.deadline.extend(waited)
                 with open_exchange(
                     current,

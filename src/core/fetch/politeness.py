@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from core.fetch.outcomes import FetchFailure, FetchOutcome
+
 logger = logging.getLogger(__name__)
 
 _PURGE_ABOVE = 1024
@@ -32,15 +34,18 @@ class HostLimiter:
         self._hosts: dict[str, _HostState] = {}
 
     @contextmanager
-    def slot(self, host: str) -> Iterator[float]:
-        """Hold one request slot for ``host``; yields the seconds spent waiting for it."""
-        waited = self._acquire(host)
+    def slot(self, host: str, *, until: float | None = None) -> Iterator[float]:
+        """Hold one request slot for ``host``; yields the seconds spent waiting for it.
+
+        With ``until`` (a ``time.monotonic()`` instant), gives up at that instant with a
+        ``timeout`` failure instead of waiting longer."""
+        waited = self._acquire(host, until)
         try:
             yield waited
         finally:
             self._release(host)
 
-    def _acquire(self, host: str) -> float:
+    def _acquire(self, host: str, until: float | None = None) -> float:
         started = time.monotonic()
         with self._cond:
             if len(self._hosts) > _PURGE_ABOVE:
@@ -54,6 +59,13 @@ class HostLimiter:
                     state.next_start = now + self._delay
                     return now - started
                 timeout = state.next_start - now if state.active < self._concurrency else None
+                if until is not None:
+                    if now >= until:
+                        raise FetchFailure(
+                            FetchOutcome.TIMEOUT,
+                            f"the time budget ran out while waiting for a slot on {host}",
+                        )
+                    timeout = until - now if timeout is None else min(timeout, until - now)
                 self._cond.wait(timeout)
 
     def _purge(self) -> None:

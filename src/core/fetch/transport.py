@@ -41,15 +41,20 @@ CHUNK = 65536
 class Deadline:
     """A total time budget measured on the monotonic clock."""
 
-    def __init__(self, seconds: float) -> None:
-        self.at = time.monotonic() + seconds
+    def __init__(self, seconds: float, *, hard_at: float | None = None) -> None:
+        self.hard_at = hard_at
+        self.at = self._capped(time.monotonic() + seconds)
+
+    def _capped(self, when: float) -> float:
+        return when if self.hard_at is None else min(when, self.hard_at)
 
     def remaining(self) -> float:
         return self.at - time.monotonic()
 
     def extend(self, seconds: float) -> None:
-        """Push the deadline back (time spent queueing for a politeness slot)."""
-        self.at += seconds
+        """Push the deadline back (time spent queueing for a politeness slot), never past
+        ``hard_at`` (the caller's overall time budget)."""
+        self.at = self._capped(self.at + seconds)
 
     def cap(self, timeout: float) -> float:
         """``timeout`` limited to what is left; raises ``timeout`` when nothing is left."""

@@ -26,7 +26,7 @@ class ScriptedFetcher:
         self.results = list(results)
         self.calls = 0
 
-    def fetch(self, url: str) -> FetchResult:
+    def fetch(self, url: str, *, deadline: float | None = None) -> FetchResult:
         self.calls += 1
         return self.results.pop(0)
 
