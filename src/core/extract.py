@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Iterator
 from copy import copy
 from dataclasses import dataclass, field, fields
@@ -247,13 +246,10 @@ def _parser() -> HTMLParser:
 
 
 _PARSER = _parser()
-# lxml and libxml2 work on several pages from several threads at once corrupted the heap: the
-# 16-thread `ingest` of 600 loopback pages died with "double free or corruption" or a
-# segmentation fault in about a third of the runs. Extraction holds the GIL nearly all the time
-# anyway, so one page at a time costs no throughput (the same runs took 22-23 s instead of 27-29)
-# and the crashes stopped (0 in 24 runs; python -m bench.stress_ingest). Fetching, storing, language
-# and fingerprint still run in parallel.
-_EXTRACTION_LOCK = threading.Lock()
+# lxml and libxml2 work on several pages from several threads at once corrupts the heap (the
+# 16-thread `ingest` died with "double free or corruption" in about a third of the runs): this
+# module runs in the extraction worker processes of core.extraction_pool, one page at a time
+# each, never in the threads that fetch.
 # What trafilatura's INVALID_XML_CHARS matches below U+FFFE, as single UTF-8 bytes.
 _CONTROL_BYTES = [bytes([c]) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
 
@@ -476,13 +472,8 @@ def extract_article(
     html: str, url: str | None = None, utf8: bytes | None = None
 ) -> Extraction | None:
     """The article in ``html`` (``utf8``: the same text as UTF-8 bytes, if the caller has them),
-    or None when the page holds no main text. One page at a time per process (see
-    ``_EXTRACTION_LOCK``)."""
-    with _EXTRACTION_LOCK:
-        return _extract_article(html, url, utf8)
-
-
-def _extract_article(html: str, url: str | None, utf8: bytes | None) -> Extraction | None:
+    or None when the page holds no main text. Not for several threads at once (see ``_PARSER``).
+    """
     tree = _load(html, utf8)
     if tree is None:
         return None
@@ -513,14 +504,14 @@ def _extract_article(html: str, url: str | None, utf8: bytes | None) -> Extracti
 
 
 def render(html: str, url: str | None, output_format: OutputFormat) -> str | None:
-    """The main content in one of trafilatura's output formats, or None when there is none."""
-    with _EXTRACTION_LOCK:
-        result = trafilatura.extract(
-            html,
-            url=url,
-            output_format=output_format,
-            include_comments=False,
-            with_metadata=output_format in ("xml", "json"),
-            deduplicate=False,
-        )
+    """The main content in one of trafilatura's output formats, or None when there is none.
+    Not for several threads at once: ``core.extractors.render`` runs it in a worker process."""
+    result = trafilatura.extract(
+        html,
+        url=url,
+        output_format=output_format,
+        include_comments=False,
+        with_metadata=output_format in ("xml", "json"),
+        deduplicate=False,
+    )
     return str(result) if result else None
