@@ -8,14 +8,18 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+# pydantic and the models take most of a second to import: `extract` needs neither (its
+# workers build the JSON), so every other command imports them when it runs.
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
-from article_ingest.progress import Progress
-from core.models import Article, ArticleError, ArticleStatus
-from core.settings import Settings
+    from core.extraction_pool import PoolLimits
+    from core.models import Article
+    from core.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -28,39 +32,55 @@ def _print_json(model: BaseModel | list[BaseModel]) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from core.settings import Settings
+
     overrides: dict[str, object] = {}
     if getattr(args, "data_dir", None):
         overrides["data_dir"] = Path(args.data_dir)
     return Settings(**overrides)  # type: ignore[arg-type]
 
 
+def _extraction_limits(jobs: int) -> PoolLimits:
+    """The pool's limits for ``jobs`` workers: the settings' budgets when any is set in the
+    environment, else the defaults (equal to the settings', without importing pydantic)."""
+    from core.extraction_pool import PoolLimits
+
+    if any(name.startswith("ARTICLE_INGEST_EXTRACTION_") for name in os.environ):
+        from dataclasses import replace
+
+        return replace(PoolLimits.from_settings(_settings(argparse.Namespace())), size=jobs)
+    return PoolLimits(size=jobs)
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
-    """One Article JSON line per input file; failures are lines with an ``error``."""
-    from core.offline import expand_paths, extract_file
+    """One Article JSON line per input file, in input order; failures are lines with an
+    ``error``. Files are extracted by ``--jobs`` worker processes (default: every core), each
+    page within the extraction budget."""
+    from core.errors import ExtractionFailed
+    from core.extraction_pool import ExtractionPool, available_cores
+    from core.offline import expand_paths, extract_line, failure
 
     paths = list(expand_paths(Path(p) for p in args.paths))
+    jobs = max(1, args.jobs or available_cores())
+    pool = ExtractionPool(_extraction_limits(jobs))
+
+    def extract(path: Path) -> tuple[bool, str]:
+        try:
+            return pool.call(extract_line, path, args.url, args.content_type)
+        except ExtractionFailed as error:
+            result = failure(path, args.url or path.resolve().as_uri(), error.code, error.message)
+            return True, result.model_dump_json(exclude_none=False)
+
     failed = 0
-    jobs = max(1, args.jobs)
-    executor = ProcessPoolExecutor(jobs) if jobs > 1 else None
     try:
-        results = (
-            executor.map(
-                extract_file,
-                paths,
-                [args.url] * len(paths),
-                [args.content_type] * len(paths),
-                chunksize=4,
-            )
-            if executor
-            else (extract_file(p, args.url, args.content_type) for p in paths)
-        )
-        for result in results:
-            failed += result.status is ArticleStatus.FAILED
-            sys.stdout.write(result.model_dump_json(exclude_none=False) + "\n")
-            sys.stdout.flush()
+        # one thread per worker, and one more so that a worker never waits for its next file
+        with ThreadPoolExecutor(jobs + 1) as threads:
+            for page_failed, line in threads.map(extract, paths):
+                failed += page_failed
+                sys.stdout.write(line + "\n")
+                sys.stdout.flush()
     finally:
-        if executor:
-            executor.shutdown()
+        pool.close()
     if failed:
         print(f"{failed} of {len(paths)} file(s) yielded no article", file=sys.stderr)
     return 1 if failed or not paths else 0
@@ -82,6 +102,7 @@ def _read_urls(args: argparse.Namespace) -> list[str]:
 
 def _crash_result(url: str, error: Exception) -> Article:
     from core.ids import article_id
+    from core.models import Article, ArticleError, ArticleStatus
 
     logger.exception("unexpected failure on %s", url)
     return Article(
@@ -96,7 +117,9 @@ def _crash_result(url: str, error: Exception) -> Article:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Fetch, extract, store and index every URL; print a per-URL summary."""
+    from article_ingest.progress import Progress
     from article_ingest.runtime import LocalRuntime
+    from core.models import ArticleStatus
     from core.services import Services
 
     try:
@@ -198,7 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("paths", nargs="+", help=".html or .html.gz files, or directories")
     extract.add_argument("--url", help="the URL the file was served from (for metadata)")
     extract.add_argument("--content-type", help="the HTTP Content-Type it was served with")
-    extract.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
+    extract.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        help="extraction worker processes (default: one per available core)",
+    )
     extract.set_defaults(func=cmd_extract)
 
     ingest = commands.add_parser("ingest", parents=[data], help="fetch, extract, store, index")

@@ -4,20 +4,28 @@ Imported by ``multiprocessing``'s fork server (``core.extraction_pool``), never 
 itself: trafilatura, lxml, htmldate and the language model come up in that single-threaded
 process, and each worker forked from it starts with them loaded (copy-on-write).
 
-numpy (under the language model) would start a BLAS thread pool at import; the fork server
-must run one thread only so that forking it is safe, and a worker classifies one short text at
-a time, so those pools are one thread each.
+The language model's file is LZMA, whose decompression releases the GIL: it is loaded in a
+thread while the extraction stack is imported (half a second less before the first worker on
+two cores), and that thread is joined before this module is done, so the fork server runs a
+single thread when it forks. numpy (under the language model) would start a BLAS thread pool
+at import: those pools are one thread each, and a worker classifies one short text at a time.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_variable] = "1"
 
-import core.assemble  # noqa: E402  (the whole extraction stack)
-import core.extraction_worker  # noqa: E402, F401
 from core.language import warm_up  # noqa: E402
 
-warm_up()
+_loader = threading.Thread(target=warm_up, name="language-model")
+_loader.start()
+try:
+    import core.assemble
+    import core.extraction_worker  # noqa: F401
+finally:
+    _loader.join()
+assert threading.active_count() == 1, "the fork server must run a single thread"
