@@ -197,7 +197,8 @@ class ExtractionPool:
             return [w.pid for w in [*self._idle, *self._busy]]
 
     def close(self) -> None:
-        """Stop every worker and wait for it to exit; later calls raise ``RuntimeError``."""
+        """Stop every worker (the idle ones are waited for here, the busy ones by their
+        callers); later calls raise ``RuntimeError``."""
         with self._cond:
             self._closed = True
             idle, busy = list(self._idle), list(self._busy)
@@ -207,8 +208,10 @@ class ExtractionPool:
             return
         for worker in idle:
             worker.stop()
-        for worker in busy:  # their callers get ``extraction_crashed``
-            worker.stop(kill=True)
+        for worker in busy:
+            # its caller learns the page failed (``extraction_crashed``), then waits for the
+            # process and closes the pipe itself: one thread per worker reads its exit status
+            worker.process.kill()
 
     def _run(self, task: str | Callable[..., Any], args: tuple[Any, ...]) -> Any:
         worker = self._acquire()
