@@ -251,7 +251,9 @@ class ExtractionPool:
             message = f"extraction used over {self.limits.cpu_s:g} s of CPU"
             return ("failed", "extraction_timeout", message), False
         message = f"the extraction worker {_death(exitcode)}"
-        if exitcode == -signal.SIGKILL:
+        if self._closed:
+            message = "the extraction pool was closed during the extraction"
+        elif exitcode == -signal.SIGKILL:
             message += " (out of memory?)"
         logger.warning("%s (pid %s)", message, worker.pid)
         return ("failed", "extraction_crashed", message), False
