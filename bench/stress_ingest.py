@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             tail = result["stderr_tail"].strip().splitlines()[-1:] if died else []
             print(
                 f"run {run}: exit {result['exit_code']}, {result['indexed']} indexed, "
-                f"{result['wall_s']:.1f} s {' '.join(tail)}",
+                f"{result['wall_s']:.1f} s {result['error_codes'] or ''} {' '.join(tail)}",
                 flush=True,
             )
     finally:
