@@ -83,11 +83,14 @@ class PoolLimits:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PoolLimits:
-        """The limits a ``Settings`` asks for; the size defaults to the cores (1 on Lambda)."""
-        size = settings.extraction_workers or (1 if on_lambda() else available_cores())
+        """The limits a ``Settings`` asks for; by default one worker per core and two spares,
+        on Lambda one worker and one spare (memory: docs/extraction.md)."""
+        lambda_ = on_lambda()
+        size = settings.extraction_workers or (1 if lambda_ else available_cores())
+        spare = settings.extraction_spare_workers
         return cls(
             size=size,
-            spare=settings.extraction_spare_workers,
+            spare=(1 if lambda_ else cls.spare) if spare is None else spare,
             wall_s=settings.extraction_timeout_s,
             cpu_s=settings.extraction_cpu_s,
             memory_mb=settings.extraction_memory_mb or None,

@@ -76,8 +76,10 @@ class Settings(BaseSettings):
     extraction_workers: int | None = Field(
         default=None, ge=1, description="Worker processes; default: the cores (1 on Lambda)."
     )
-    extraction_spare_workers: int = Field(
-        default=2, ge=0, description="Extra workers while every worker is on a slow page."
+    extraction_spare_workers: int | None = Field(
+        default=None,
+        ge=0,
+        description="Extra workers while every worker is on a slow page; default 2 (1 on Lambda).",
     )
     extraction_timeout_s: float = Field(
         default=10.0, gt=0, description="Wall-clock budget of one page's extraction."

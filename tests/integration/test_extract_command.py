@@ -20,19 +20,22 @@ PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 def test_the_commands_default_budgets_are_the_settings() -> None:
     settings = Settings()
     limits = PoolLimits(size=1)
-    assert (limits.spare, limits.wall_s, limits.cpu_s, limits.memory_mb) == (
-        settings.extraction_spare_workers,
+    assert (limits.wall_s, limits.cpu_s, limits.memory_mb) == (
         settings.extraction_timeout_s,
         settings.extraction_cpu_s,
         settings.extraction_memory_mb,
     )
-    assert PoolLimits.from_settings(settings).size == available_cores()
+    assert PoolLimits.from_settings(settings) == PoolLimits(size=available_cores())
 
 
-def test_pool_size_is_one_on_lambda(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_worker_and_one_spare_on_lambda(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "worker")
-    assert PoolLimits.from_settings(Settings()).size == 1
-    assert PoolLimits.from_settings(Settings(extraction_workers=3)).size == 3
+    assert (
+        PoolLimits.from_settings(Settings()).size,
+        PoolLimits.from_settings(Settings()).spare,
+    ) == (1, 1)
+    chosen = PoolLimits.from_settings(Settings(extraction_workers=3, extraction_spare_workers=0))
+    assert (chosen.size, chosen.spare) == (3, 0)
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
