@@ -41,6 +41,13 @@ def many_attributes(count: int = 40_000) -> bytes:
     return f"<html><body><div {attributes}>x</div><p>{PARAGRAPH}</p></body></html>".encode()
 
 
+def attribute_heavy(elements: int = 20, attributes: int = 9_000) -> bytes:
+    """``elements`` elements each just under the guard's attribute limit: each costs libxml2
+    about a second, whatever the guard says about one element."""
+    tag = "<div " + " ".join(f"a{i}='v'" for i in range(attributes)) + ">x</div>"
+    return f"<html><body>{tag * elements}<p>{PARAGRAPH}</p></body></html>".encode()
+
+
 def deep_nesting(depth: int = 100_000) -> bytes:
     """``depth`` nested ``<div>`` elements."""
     nested = "<div>" * depth + PARAGRAPH + "</div>" * depth
