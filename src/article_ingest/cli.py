@@ -58,7 +58,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     page within the extraction budget."""
     from core.errors import ExtractionFailed
     from core.extraction_pool import ExtractionPool, available_cores
-    from core.offline import expand_paths, extract_line, failure
+    from core.offline import expand_paths, extract_line, failure, page_url
 
     paths = list(expand_paths(Path(p) for p in args.paths))
     jobs = max(1, args.jobs or available_cores())
@@ -68,7 +68,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         try:
             return pool.call(extract_line, path, args.url, args.content_type)
         except ExtractionFailed as error:
-            result = failure(path, args.url or path.resolve().as_uri(), error.code, error.message)
+            result = failure(path, page_url(path, args.url), error.code, f"{path}: {error.message}")
             return True, result.model_dump_json(exclude_none=False)
 
     failed = 0
