@@ -39,6 +39,6 @@ def allocate(megabytes: int) -> int:
     return len(bytearray(megabytes * 1024 * 1024))
 
 
-def threads() -> int:
-    """The threads of this process."""
-    return len(os.listdir("/proc/self/task"))
+def threads() -> tuple[int, int]:
+    """The threads of this process and of the process that forked it."""
+    return len(os.listdir("/proc/self/task")), len(os.listdir(f"/proc/{os.getppid()}/task"))

@@ -150,8 +150,9 @@ def test_a_spare_worker_serves_ordinary_pages_while_every_worker_is_slow(
     assert outcome[0].code == "extraction_crashed"
 
 
-def test_workers_run_one_thread(pool: ExtractionPool) -> None:
-    assert pool.call(pool_tasks.threads) == 1
+def test_workers_are_forked_from_a_single_threaded_process(pool: ExtractionPool) -> None:
+    """The fork server loaded the language model in a thread: it must be gone before a fork."""
+    assert pool.call(pool_tasks.threads) == (1, 1)
 
 
 def test_closing_stops_every_worker(pool: ExtractionPool) -> None:
