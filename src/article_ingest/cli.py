@@ -41,15 +41,18 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _extraction_limits(jobs: int) -> PoolLimits:
-    """The pool's limits for ``jobs`` workers: the settings' budgets when any is set in the
-    environment, else the defaults (equal to the settings', without importing pydantic)."""
+    """The pool's limits for ``jobs`` workers and no spare (a batch wants throughput: a spare
+    started while both workers are on slow pages only takes a core from them): the settings'
+    budgets when any is set in the environment, else the defaults (equal to the settings',
+    without importing pydantic)."""
     from core.extraction_pool import PoolLimits
 
     if any(name.startswith("ARTICLE_INGEST_EXTRACTION_") for name in os.environ):
         from dataclasses import replace
 
-        return replace(PoolLimits.from_settings(_settings(argparse.Namespace())), size=jobs)
-    return PoolLimits(size=jobs)
+        limits = PoolLimits.from_settings(_settings(argparse.Namespace()))
+        return replace(limits, size=jobs, spare=0)
+    return PoolLimits(size=jobs, spare=0)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

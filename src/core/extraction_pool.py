@@ -19,7 +19,7 @@ waits for the answer, at most the page's wall-clock budget.
   threads. Where there is no fork server, workers are spawned.
 - Workers start lazily, on the first pages. ``size`` workers are kept; when every one of them
   has been busy on one page for over ``SLOW_PAGE_S``, up to ``spare`` more are started so that
-  slow or hostile pages do not hold up the others; they stop once idle.
+  slow or hostile pages do not hold up the others; each stops when no caller waits for it.
 - ``close`` (also at interpreter exit) stops every worker and waits for it: no process is left.
 """
 
@@ -168,6 +168,7 @@ class ExtractionPool:
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
         self._starting = 0
+        self._waiting = 0
         self._closed = False
         self._owner = os.getpid()
         self._context: BaseContext | None = None
@@ -286,7 +287,11 @@ class ExtractionPool:
                     context = self._context
                     break
                 full = live >= self.limits.size + self.limits.spare
-                self._cond.wait(None if full else SLOW_PAGE_S / 4)
+                self._waiting += 1
+                try:
+                    self._cond.wait(None if full else SLOW_PAGE_S / 4)
+                finally:
+                    self._waiting -= 1
         try:
             worker = _Worker(context, self.limits)
         except BaseException:
@@ -310,11 +315,9 @@ class ExtractionPool:
         with self._cond:
             self._busy.discard(worker)
             worker.busy_since = None
-            keep = (
-                healthy
-                and not self._closed
-                and len(self._idle) + len(self._busy) + self._starting < self.limits.size
-            )
+            live = len(self._idle) + len(self._busy) + self._starting
+            # a spare stays while a caller waits for it, then stops
+            keep = healthy and not self._closed and (live < self.limits.size or self._waiting > 0)
             if keep:
                 self._idle.append(worker)
             self._cond.notify()
