@@ -4,8 +4,8 @@ The folder holds ~400 WCXB article pages (``.html.gz``). Timed, each as a fresh 
 its output to ``/dev/null``, start-up included:
 
 - ``default``: ``article-ingest extract DIR`` (one worker process per core);
-- ``jobs1``: ``article-ingest extract --jobs 1 DIR`` (one worker process);
-- ``in_process``: the same files through ``core.offline.extract_line`` in one process, no worker
+- ``jobs1``: ``article-ingest extract --jobs 1 DIR`` (in the command's own process);
+- ``one_worker``: the same files through one worker process, as the command runs its workers
   (what ``--jobs 1`` could be instead: kept to show which is faster);
 - ``trafilatura``: one ``python -c`` process that reads each file and calls
   ``trafilatura.extract(body, include_comments=False)``.
@@ -45,12 +45,21 @@ for path in sorted(Path(sys.argv[1]).glob("*.html.gz")):
     sys.stdout.write((text or "") + "\\n")
 """
 
-IN_PROCESS = """
+ONE_WORKER = """
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from core.extraction_pool import ExtractionPool, PoolLimits
 from core.offline import expand_paths, extract_line
-for path in expand_paths([Path(sys.argv[1])]):
-    sys.stdout.write(extract_line(path, None, None)[1] + "\\n")
+if __name__ == "__main__":
+    pool = ExtractionPool(PoolLimits(size=1, spare=0))
+    with ThreadPoolExecutor(2) as threads:
+        for _, line in threads.map(
+            lambda path: pool.call(extract_line, path, None, None),
+            expand_paths([Path(sys.argv[1])]),
+        ):
+            sys.stdout.write(line + "\\n")
+    pool.close()
 """
 
 
@@ -60,7 +69,7 @@ def commands(folder: Path) -> dict[str, list[str]]:
     return {
         "default": [cli, "extract", str(folder)],
         "jobs1": [cli, "extract", "--jobs", "1", str(folder)],
-        "in_process": [sys.executable, "-c", IN_PROCESS, str(folder)],
+        "one_worker": [sys.executable, "-c", ONE_WORKER, str(folder)],
         "trafilatura": [sys.executable, "-c", BARE, str(folder)],
     }
 

@@ -427,8 +427,8 @@ def extract_cli(result: dict[str, Any]) -> list[str]:
     medians, ratios = result["median_s"], result["ratio_to_trafilatura"]
     labels = {
         "default": "`article-ingest extract DIR` (one worker per core)",
-        "jobs1": "`article-ingest extract --jobs 1 DIR` (one worker)",
-        "in_process": "the same in one process, no worker",
+        "jobs1": "`article-ingest extract --jobs 1 DIR` (in its own process)",
+        "one_worker": "the same through one worker process",
         "trafilatura": "one `python -c` process calling `trafilatura.extract` per file",
     }
     rows = [

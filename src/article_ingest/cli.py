@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,12 +58,19 @@ def _extraction_limits(jobs: int) -> PoolLimits:
 def cmd_extract(args: argparse.Namespace) -> int:
     """One Article JSON line per input file, in input order; failures are lines with an
     ``error``. Files are extracted by ``--jobs`` worker processes (default: every core), each
-    page within the extraction budget."""
-    from core.errors import ExtractionFailed
-    from core.extraction_pool import ExtractionPool, available_cores
-    from core.offline import expand_paths, extract_line, failure, page_url
+    page within the extraction budget; ``--jobs 1`` extracts in this process, which is faster
+    than one worker (no second interpreter to start: ``python -m bench.extract_cli``) but has
+    no budget (the guards before parsing still apply)."""
+    from core.offline import expand_paths, extract_line
 
     paths = list(expand_paths(Path(p) for p in args.paths))
+    if args.jobs == 1:
+        lines = (extract_line(path, args.url, args.content_type) for path in paths)
+        return _print_lines(lines, len(paths))
+    from core.errors import ExtractionFailed
+    from core.extraction_pool import ExtractionPool, available_cores
+    from core.offline import failure, page_url
+
     jobs = max(1, args.jobs or available_cores())
     pool = ExtractionPool(_extraction_limits(jobs))
 
@@ -74,19 +81,24 @@ def cmd_extract(args: argparse.Namespace) -> int:
             result = failure(path, page_url(path, args.url), error.code, f"{path}: {error.message}")
             return True, result.model_dump_json(exclude_none=False)
 
-    failed = 0
     try:
         # one thread per worker, and one more so that a worker never waits for its next file
         with ThreadPoolExecutor(jobs + 1) as threads:
-            for page_failed, line in threads.map(extract, paths):
-                failed += page_failed
-                sys.stdout.write(line + "\n")
-                sys.stdout.flush()
+            return _print_lines(threads.map(extract, paths), len(paths))
     finally:
         pool.close()
+
+
+def _print_lines(lines: Iterable[tuple[bool, str]], total: int) -> int:
+    """Print each (failed, JSON line) as it comes; the exit code of ``extract``."""
+    failed = 0
+    for page_failed, line in lines:
+        failed += page_failed
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
     if failed:
-        print(f"{failed} of {len(paths)} file(s) yielded no article", file=sys.stderr)
-    return 1 if failed or not paths else 0
+        print(f"{failed} of {total} file(s) yielded no article", file=sys.stderr)
+    return 1 if failed or not total else 0
 
 
 def _read_urls(args: argparse.Namespace) -> list[str]:
@@ -228,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs",
         type=int,
         default=0,
-        help="extraction worker processes (default: one per available core)",
+        help="extraction worker processes (default: one per available core; 1: in this process)",
     )
     extract.set_defaults(func=cmd_extract)
 

@@ -58,12 +58,12 @@ def test_lines_in_input_order_and_hostile_files_fail_alone(
     assert all(line["text"] for line in lines if line["status"] != "failed")
 
 
-def test_the_command_imports_neither_trafilatura_nor_pydantic() -> None:
+def test_with_workers_the_command_imports_neither_trafilatura_nor_pydantic() -> None:
     """Its process only reads file names and prints what the workers send back."""
     probe = (
         "import sys\n"
         "from article_ingest.cli import main\n"
-        f"main(['extract', {str(PAGES / 'huerto-urbano-es.html')!r}])\n"
+        f"main(['extract', '--jobs', '2', {str(PAGES / 'huerto-urbano-es.html')!r}])\n"
         "heavy = [m for m in ('trafilatura', 'lxml', 'pydantic', 'numpy') if m in sys.modules]\n"
         "print(heavy, file=sys.stderr)\n"
     )
