@@ -13,6 +13,7 @@ at import: those pools are one thread each, and a worker classifies one short te
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 
@@ -29,3 +30,6 @@ try:
 finally:
     _loader.join()
 assert threading.active_count() == 1, "the fork server must run a single thread"
+# Everything loaded so far lives as long as the workers: out of the collector's sight, it is
+# neither traversed by each worker's full collections nor copied into it by them.
+gc.freeze()
