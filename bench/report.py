@@ -422,6 +422,36 @@ def cost(result: dict[str, Any]) -> list[str]:
     return [*lines, "", "![Cost](img/cost.png)", ""]
 
 
+def extract_cli(result: dict[str, Any]) -> list[str]:
+    """The ``extract`` command, whole process, vs one bare trafilatura process."""
+    medians, ratios = result["median_s"], result["ratio_to_trafilatura"]
+    labels = {
+        "default": "`article-ingest extract DIR` (one worker per core)",
+        "jobs1": "`article-ingest extract --jobs 1 DIR` (in its own process)",
+        "one_worker": "the same through one worker process",
+        "trafilatura": "one `python -c` process calling `trafilatura.extract` per file",
+    }
+    rows = [
+        [
+            labels[name],
+            f"{medians[name]:.2f}",
+            f"{ratios[name]:.2f}",
+            str(result["targets"].get(name, "—")),
+        ]
+        for name in labels
+    ]
+    return [
+        "## The extract command, whole process",
+        "",
+        f"{result['dataset']['pages']} WCXB pages ({result['dataset']['name']} set), each "
+        f"command a fresh process (start-up included), {result['rounds']} interleaved rounds, "
+        f"median wall time. Measured with {_machine(result)}.",
+        "",
+        *_table(["command", "wall s", "ratio to trafilatura", "target"], rows),
+        "",
+    ]
+
+
 def write() -> Path:
     """Render every available section into ``docs/benchmarks.md``."""
     lines = [
@@ -432,7 +462,13 @@ def write() -> Path:
         "Timings on a shared machine are noisy; the ratios come from interleaved runs.",
         "",
     ]
-    sections = (("quality", quality), ("speed", speed), ("coldstart", coldstart), ("cost", cost))
+    sections = (
+        ("quality", quality),
+        ("speed", speed),
+        ("extract_cli", extract_cli),
+        ("coldstart", coldstart),
+        ("cost", cost),
+    )
     for name, render in sections:
         result = _load(name)
         if name == "coldstart":

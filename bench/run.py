@@ -1,6 +1,7 @@
 """``make bench``: every benchmark part in one run, then ``docs/benchmarks.md``.
 
-Parts: extraction quality and speed (ours vs bare trafilatura), fetch throughput (the
+Parts: extraction quality and speed (ours vs bare trafilatura), the ``extract`` command's
+whole-process time (vs one bare trafilatura process), fetch throughput (the
 fetcher's own benchmark), end-to-end ingest throughput (ours vs trafilatura's command
 line), cold start and memory, cost. Each writes ``bench/out/NAME.json``;
 a part that fails is logged and the report says it was not measured.
@@ -20,7 +21,15 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 OUT = Path(__file__).resolve().parent / "out"
-PARTS = ("quality", "speed", "fetch_throughput", "ingest_throughput", "coldstart", "cost")
+PARTS = (
+    "quality",
+    "speed",
+    "extract_cli",
+    "fetch_throughput",
+    "ingest_throughput",
+    "coldstart",
+    "cost",
+)
 
 
 def _arguments(name: str, subset: bool) -> list[str]:

@@ -1,9 +1,10 @@
 """Stress the multi-threaded ``article-ingest ingest`` and report how each run ended.
 
 600 WCXB pages from 4 loopback servers (0-5 ms latency), 16 fetch threads, 4 requests per
-host at once: extraction work from many threads at once. A run that dies shows its exit code
-(-6 abort, -11 segmentation fault) and the tail of its standard error. This is how the heap
-corruption fixed by ``core.extract._EXTRACTION_LOCK`` was found and checked.
+host at once: pages from many threads at once. A run that dies shows its exit code (-6 abort,
+-11 segmentation fault) and the tail of its standard error. This is how the heap corruption of
+lxml work from several threads was found; extraction now runs in worker processes
+(``core.extraction_pool``), and this checks that no run crashes.
 
 Run: ``python -m bench.stress_ingest [--runs N] [--pages N]``.
 """
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             tail = result["stderr_tail"].strip().splitlines()[-1:] if died else []
             print(
                 f"run {run}: exit {result['exit_code']}, {result['indexed']} indexed, "
-                f"{result['wall_s']:.1f} s {' '.join(tail)}",
+                f"{result['wall_s']:.1f} s {result['error_codes'] or ''} {' '.join(tail)}",
                 flush=True,
             )
     finally:

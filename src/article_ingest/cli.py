@@ -8,19 +8,19 @@ import logging
 import os
 import sys
 from collections import Counter
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
-from article_ingest.progress import Progress
-from core.models import ArticleStatus
-from core.settings import Settings
-
+# pydantic and the models take most of a second to import: `extract` needs neither (its
+# workers build the JSON), so every other command imports them when it runs.
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from core.extraction_pool import PoolLimits
     from core.services import Services
+    from core.settings import Settings
     from core.submission import SubmissionResult
 
 logger = logging.getLogger(__name__)
@@ -34,42 +34,73 @@ def _print_json(model: BaseModel | list[BaseModel]) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from core.settings import Settings
+
     overrides: dict[str, object] = {}
     if getattr(args, "data_dir", None):
         overrides["data_dir"] = Path(args.data_dir)
     return Settings(**overrides)  # type: ignore[arg-type]
 
 
+def _extraction_limits(jobs: int) -> PoolLimits:
+    """The pool's limits for ``jobs`` workers and no spare (a batch wants throughput: a spare
+    started while both workers are on slow pages only takes a core from them): the settings'
+    budgets when any is set in the environment, else the defaults (equal to the settings',
+    without importing pydantic)."""
+    from core.extraction_pool import PoolLimits
+
+    if any(name.startswith("ARTICLE_INGEST_EXTRACTION_") for name in os.environ):
+        from dataclasses import replace
+
+        limits = PoolLimits.from_settings(_settings(argparse.Namespace()))
+        return replace(limits, size=jobs, spare=0)
+    return PoolLimits(size=jobs, spare=0)
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
-    """One Article JSON line per input file; failures are lines with an ``error``."""
-    from core.offline import expand_paths, extract_file
+    """One Article JSON line per input file, in input order; failures are lines with an
+    ``error``. Files are extracted by ``--jobs`` worker processes (default: every core), each
+    page within the extraction budget; ``--jobs 1`` extracts in this process, which is faster
+    than one worker (no second interpreter to start: ``python -m bench.extract_cli``) but has
+    no budget (the guards before parsing still apply)."""
+    from core.offline import expand_paths, extract_line
 
     paths = list(expand_paths(Path(p) for p in args.paths))
-    failed = 0
-    jobs = max(1, args.jobs)
-    executor = ProcessPoolExecutor(jobs) if jobs > 1 else None
+    if args.jobs == 1:
+        lines = (extract_line(path, args.url, args.content_type) for path in paths)
+        return _print_lines(lines, len(paths))
+    from core.errors import ExtractionFailed
+    from core.extraction_pool import ExtractionPool, available_cores
+    from core.offline import failure, page_url
+
+    jobs = max(1, args.jobs or available_cores())
+    pool = ExtractionPool(_extraction_limits(jobs))
+
+    def extract(path: Path) -> tuple[bool, str]:
+        try:
+            return pool.call(extract_line, path, args.url, args.content_type)
+        except ExtractionFailed as error:
+            result = failure(path, page_url(path, args.url), error.code, f"{path}: {error.message}")
+            return True, result.model_dump_json(exclude_none=False)
+
     try:
-        results = (
-            executor.map(
-                extract_file,
-                paths,
-                [args.url] * len(paths),
-                [args.content_type] * len(paths),
-                chunksize=4,
-            )
-            if executor
-            else (extract_file(p, args.url, args.content_type) for p in paths)
-        )
-        for result in results:
-            failed += result.status is ArticleStatus.FAILED
-            sys.stdout.write(result.model_dump_json(exclude_none=False) + "\n")
-            sys.stdout.flush()
+        # one thread per worker, and one more so that a worker never waits for its next file
+        with ThreadPoolExecutor(jobs + 1) as threads:
+            return _print_lines(threads.map(extract, paths), len(paths))
     finally:
-        if executor:
-            executor.shutdown()
+        pool.close()
+
+
+def _print_lines(lines: Iterable[tuple[bool, str]], total: int) -> int:
+    """Print each (failed, JSON line) as it comes; the exit code of ``extract``."""
+    failed = 0
+    for page_failed, line in lines:
+        failed += page_failed
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
     if failed:
-        print(f"{failed} of {len(paths)} file(s) yielded no article", file=sys.stderr)
-    return 1 if failed or not paths else 0
+        print(f"{failed} of {total} file(s) yielded no article", file=sys.stderr)
+    return 1 if failed or not total else 0
 
 
 def _read_urls(args: argparse.Namespace) -> list[str]:
@@ -116,6 +147,7 @@ def _print_result(result: SubmissionResult, as_json: bool) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Fetch, extract, store and index every URL; print a per-URL summary. Exit 1 when any
     URL failed or was rejected."""
+    from article_ingest.progress import Progress
     from article_ingest.runtime import LocalRuntime
     from core.services import Services
     from core.submission import Submitter
@@ -208,7 +240,12 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("paths", nargs="+", help=".html or .html.gz files, or directories")
     extract.add_argument("--url", help="the URL the file was served from (for metadata)")
     extract.add_argument("--content-type", help="the HTTP Content-Type it was served with")
-    extract.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
+    extract.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        help="extraction worker processes (default: one per available core; 1: in this process)",
+    )
     extract.set_defaults(func=cmd_extract)
 
     ingest = commands.add_parser("ingest", parents=[data], help="fetch, extract, store, index")

@@ -14,6 +14,7 @@ from core.extract import extract_article
 from core.fingerprint import fingerprint
 from core.language import detect_language
 from core.models import Article, ArticleStatus
+from core.page_guards import check_complexity
 from core.ports import PageInput
 from core.textstats import reading_time_minutes
 
@@ -29,7 +30,9 @@ def sha256_hex(body: bytes) -> str:
 
 
 def assemble(page: PageInput) -> Article | None:
-    """The extracted Article (status ``extracted``), or None when the page holds no article."""
+    """The extracted Article (status ``extracted``), or None when the page holds no article;
+    raises ``ExtractionFailed("too_complex")`` for a page no real one looks like."""
+    check_complexity(page.body)
     decoded = decode_html(page.body, page.http_charset)
     location = page.final_url or page.url
     extraction = extract_article(decoded.text, location, decoded.utf8)

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Iterator
 from copy import copy
 from dataclasses import dataclass, field, fields
@@ -156,7 +155,6 @@ _DISCARD_TEST = (
     + " or contains(@data-component, 'Figure')) or self::time or self::figure]"
 )
 _DISCARDED_AROUND = etree.XPath("ancestor-or-self::*" + _DISCARD_TEST)
-_DISCARDED_BELOW = etree.XPath("descendant::*" + _DISCARD_TEST)
 
 
 @dataclass(frozen=True)
@@ -247,13 +245,10 @@ def _parser() -> HTMLParser:
 
 
 _PARSER = _parser()
-# lxml and libxml2 work on several pages from several threads at once corrupted the heap: the
-# 16-thread `ingest` of 600 loopback pages died with "double free or corruption" or a
-# segmentation fault in about a third of the runs. Extraction holds the GIL nearly all the time
-# anyway, so one page at a time costs no throughput (the same runs took 22-23 s instead of 27-29)
-# and the crashes stopped (0 in 24 runs; python -m bench.stress_ingest). Fetching, storing, language
-# and fingerprint still run in parallel.
-_EXTRACTION_LOCK = threading.Lock()
+# lxml and libxml2 work on several pages from several threads at once corrupts the heap (the
+# 16-thread `ingest` died with "double free or corruption" in about a third of the runs): this
+# module runs in the extraction worker processes of core.extraction_pool, one page at a time
+# each, never in the threads that fetch.
 # What trafilatura's INVALID_XML_CHARS matches below U+FFFE, as single UTF-8 bytes.
 _CONTROL_BYTES = [bytes([c]) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
 
@@ -329,15 +324,66 @@ def headline(tree: HtmlElement, declared: str | None) -> str | None:
     return best
 
 
-def _texts(element: HtmlElement, discarded: set[HtmlElement]) -> Iterator[str]:
-    """``element.itertext()`` as it reads once the ``discarded`` subtrees are removed."""
-    if element.text:
-        yield element.text
-    for child in element:
-        if child not in discarded:
-            yield from _texts(child, discarded)
-        if child.tail:
-            yield child.tail
+_IS_DISCARDED = etree.XPath("self::*" + _DISCARD_TEST)
+
+
+def _byline_text(root: HtmlElement, known: dict[HtmlElement, str | None]) -> str | None:
+    """``trim(" ".join(root.itertext()))`` once the discarded descendants are removed, or None
+    when that is too long to be a byline (``_AUTHOR_CHARS``).
+
+    trafilatura joins every text of a candidate's subtree and then tests the length, so 250
+    nested ``<div class="author">`` around 20,000 spans took minutes: each candidate read the
+    whole rest of the page. Here a subtree's text is built from its children's (``trim`` of
+    pieces joined by spaces is the pieces' ``trim``s joined by spaces, empty ones left out),
+    each element's is kept in ``known`` for the candidates that share it, and the walk stops
+    as soon as the text is too long: an ancestor's text holds its descendant's, so every
+    element still open is too long as well. Every element is read at most once per page.
+    """
+    if root in known:
+        return known[root]
+    limit = _AUTHOR_CHARS[1]
+    # each open element, its children still to read, its pieces so far and their length
+    stack: list[tuple[HtmlElement, Iterator[HtmlElement], list[str], list[int]]] = []
+
+    def enter(element: HtmlElement) -> None:
+        text = trim(element.text) if element.text else ""
+        stack.append((element, iter(element), [text] if text else [], [len(text)]))
+
+    enter(root)
+    while stack:
+        element, children, pieces, length = stack[-1]
+        if length[0] >= limit:  # too long here, so in every element still open
+            for open_element, *_ in stack:
+                known[open_element] = None
+            return None
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            value = " ".join(pieces)
+            known[element] = value
+            if not stack:
+                return value
+            parent_pieces, parent_length = stack[-1][2], stack[-1][3]
+            for piece in (value, trim(element.tail) if element.tail else ""):
+                if piece:
+                    parent_length[0] += len(piece) + bool(parent_pieces)
+                    parent_pieces.append(piece)
+            continue
+        if _IS_DISCARDED(child):
+            content: str | None = ""
+        elif child in known:
+            content = known[child]
+        else:
+            enter(child)
+            continue
+        if content is None:
+            length[0] = limit
+            continue
+        for piece in (content, trim(child.tail) if child.tail else ""):
+            if piece:
+                length[0] += len(piece) + bool(pieces)
+                pieces.append(piece)
+    return None  # pragma: no cover (the root's value is returned above)
 
 
 @dataclass(frozen=True)
@@ -375,13 +421,14 @@ def _scan_markup(tree: HtmlElement, with_dates: bool = False) -> _MarkupScan:
 
 
 def markup_author(tree: HtmlElement, scan: _MarkupScan | None = None) -> str | None:
-    """trafilatura's author fallback (bylines in the markup), without copying the tree."""
+    """trafilatura's author fallback (bylines in the markup), without copying the tree, in
+    time linear in the page's size (see ``_byline_text``)."""
+    known: dict[HtmlElement, str | None] = {}
     for candidates in (scan or _scan_markup(tree)).bylines:
         for element in candidates:
             if _DISCARDED_AROUND(element):
                 continue
-            discarded = set(_DISCARDED_BELOW(element))
-            content = trim(" ".join(_texts(element, discarded)))
+            content = _byline_text(element, known)
             if content and _AUTHOR_CHARS[0] < len(content) < _AUTHOR_CHARS[1]:
                 return normalize_authors(None, content)
     return None
@@ -476,13 +523,8 @@ def extract_article(
     html: str, url: str | None = None, utf8: bytes | None = None
 ) -> Extraction | None:
     """The article in ``html`` (``utf8``: the same text as UTF-8 bytes, if the caller has them),
-    or None when the page holds no main text. One page at a time per process (see
-    ``_EXTRACTION_LOCK``)."""
-    with _EXTRACTION_LOCK:
-        return _extract_article(html, url, utf8)
-
-
-def _extract_article(html: str, url: str | None, utf8: bytes | None) -> Extraction | None:
+    or None when the page holds no main text. Not for several threads at once (see ``_PARSER``).
+    """
     tree = _load(html, utf8)
     if tree is None:
         return None
@@ -513,14 +555,14 @@ def _extract_article(html: str, url: str | None, utf8: bytes | None) -> Extracti
 
 
 def render(html: str, url: str | None, output_format: OutputFormat) -> str | None:
-    """The main content in one of trafilatura's output formats, or None when there is none."""
-    with _EXTRACTION_LOCK:
-        result = trafilatura.extract(
-            html,
-            url=url,
-            output_format=output_format,
-            include_comments=False,
-            with_metadata=output_format in ("xml", "json"),
-            deduplicate=False,
-        )
+    """The main content in one of trafilatura's output formats, or None when there is none.
+    Not for several threads at once: ``core.extractors.render`` runs it in a worker process."""
+    result = trafilatura.extract(
+        html,
+        url=url,
+        output_format=output_format,
+        include_comments=False,
+        with_metadata=output_format in ("xml", "json"),
+        deduplicate=False,
+    )
     return str(result) if result else None

@@ -1,17 +1,32 @@
 """Page extractors: where ``core.assemble`` runs for the pipeline and the CLI.
 
-``InProcessExtractor`` runs it in the calling thread (tests, benchmarks of the bare function);
-the pipeline's default is chosen by ``core.services.Services.extractor``.
+``InProcessExtractor`` runs it in the calling thread (benchmarks of the bare function, and a
+single-threaded process that wants no worker); the pipeline's default is the pool of worker
+processes (``core.extraction_pool``) chosen by ``core.services.Services.extractor``.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from core.models import Article
 from core.ports import PageInput
 
+if TYPE_CHECKING:
+    from core.extract import OutputFormat
+
+
+def render(html: str, url: str | None, output_format: OutputFormat) -> str | None:
+    """``core.extract.render`` (the main content in another format) in an extraction worker;
+    raises ``ExtractionFailed`` when over budget."""
+    from core.extraction_pool import default_pool
+
+    return default_pool().render(html, url, output_format)
+
 
 class InProcessExtractor:
-    """``core.assemble.assemble`` in the calling thread: no budget, no isolation."""
+    """``core.assemble.assemble`` in the calling thread: no budget, no isolation, and one
+    thread at a time (lxml)."""
 
     def assemble(self, page: PageInput) -> Article | None:
         """The extracted Article, or None when the page holds no article."""

@@ -1,4 +1,9 @@
-"""Extraction from local files, with no storage and no network (``article-ingest extract``)."""
+"""Extraction from local files, with no storage and no network (``article-ingest extract``).
+
+``extract_line`` is what the command sends to an extraction worker: the worker reads the file
+and answers with the finished JSON line, so the command's own process imports neither
+trafilatura nor pydantic (a shorter start-up) unless a page fails in a way only it can tell.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,13 @@ import gzip
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from core.assemble import assemble
-from core.ids import article_id
 from core.media_type import parse_content_type
-from core.models import ArticleError, ArticleStatus, ExtractResult
-from core.ports import PageInput
+
+if TYPE_CHECKING:
+    from core.models import ExtractResult
+    from core.ports import PageExtractor
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
 # Bytes that never occur in an HTML document but always in images, archives and executables.
@@ -31,7 +37,11 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def _failure(source: Path, url: str, code: str, message: str) -> ExtractResult:
+def failure(source: Path, url: str, code: str, message: str) -> ExtractResult:
+    """The ``failed`` result for one file."""
+    from core.ids import article_id
+    from core.models import ArticleError, ArticleStatus, ExtractResult
+
     return ExtractResult(
         id=article_id(url),
         url=url,
@@ -48,29 +58,55 @@ def _read(path: Path) -> bytes:
     return data
 
 
+def page_url(path: Path, url: str | None) -> str:
+    """The URL a file's article is known by: the one given, else the file's own."""
+    return url or path.resolve().as_uri()
+
+
 def extract_file(
-    path: Path, url: str | None = None, content_type: str | None = None
+    path: Path,
+    url: str | None = None,
+    content_type: str | None = None,
+    extractor: PageExtractor | None = None,
 ) -> ExtractResult:
-    """The Article in one file, or a ``failed`` result saying why there is none."""
-    page_url = url or path.resolve().as_uri()
+    """The Article in one file, or a ``failed`` result saying why there is none (``extractor``:
+    where to extract; by default in this thread)."""
+    from core.errors import ExtractionFailed
+    from core.extractors import InProcessExtractor
+    from core.ids import article_id
+    from core.models import ExtractResult
+    from core.ports import PageInput
+
+    the_url = page_url(path, url)
     try:
         body = _read(path)
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as error:
-        return _failure(path, page_url, "unreadable", f"cannot read {path}: {error}")
+        return failure(path, the_url, "unreadable", f"cannot read {path}: {error}")
     if not body.strip():
-        return _failure(path, page_url, "empty_file", f"{path} is empty")
+        return failure(path, the_url, "empty_file", f"{path} is empty")
     utf16 = body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if not utf16 and any(marker in body[:_SNIFF_BYTES] for marker in _BINARY_MARKERS):
-        return _failure(path, page_url, "not_html", f"{path} is a binary file, not HTML")
+        return failure(path, the_url, "not_html", f"{path} is a binary file, not HTML")
     mime, charset = parse_content_type(content_type)
     page = PageInput(
         body=body,
-        url=page_url,
-        article_id=article_id(page_url),
+        url=the_url,
+        article_id=article_id(the_url),
         content_type=mime,
         http_charset=charset,
     )
-    article = assemble(page)
+    try:
+        article = (extractor or InProcessExtractor()).assemble(page)
+    except ExtractionFailed as error:
+        return failure(path, the_url, error.code, f"{path}: {error.message}")
     if article is None:
-        return _failure(path, page_url, "empty_extraction", f"no article text found in {path}")
+        return failure(path, the_url, "empty_extraction", f"no article text found in {path}")
     return ExtractResult(**article.model_dump(), source=str(path))
+
+
+def extract_line(path: Path, url: str | None, content_type: str | None) -> tuple[bool, str]:
+    """``extract_file`` in this thread, as the command prints it: (failed, JSON line)."""
+    from core.models import ArticleStatus
+
+    result = extract_file(path, url, content_type)
+    return result.status is ArticleStatus.FAILED, result.model_dump_json(exclude_none=False)

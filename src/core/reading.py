@@ -6,7 +6,8 @@ import logging
 
 from core.decoding import decode_html
 from core.errors import DomainError, NotFound
-from core.extract import OutputFormat, render
+from core.extract import OutputFormat
+from core.extractors import render
 from core.models import Article
 from core.ports import ArticleStore, RawHtmlStore
 

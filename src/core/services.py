@@ -154,10 +154,12 @@ class Services:
 
     @shared_property
     def extractor(self) -> PageExtractor:
-        """Where pages are extracted."""
-        from core.extractors import InProcessExtractor
+        """Where pages are extracted: the process's pool of extraction workers (one per core,
+        one on Lambda; see ``core.extraction_pool``), shared by every ``Services`` with the
+        same extraction settings."""
+        from core.extraction_pool import PoolLimits, shared_pool
 
-        return InProcessExtractor()
+        return shared_pool(PoolLimits.from_settings(self.settings))
 
     @shared_property
     def pipeline(self) -> IngestPipeline:

@@ -84,6 +84,25 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: str | None = None
 
+    # Extraction worker processes (see core.extraction_pool and docs/extraction.md).
+    extraction_workers: int | None = Field(
+        default=None, ge=1, description="Worker processes; default: the cores (1 on Lambda)."
+    )
+    extraction_spare_workers: int | None = Field(
+        default=None,
+        ge=0,
+        description="Extra workers while every worker is on a slow page; default 2 (1 on Lambda).",
+    )
+    extraction_timeout_s: float = Field(
+        default=10.0, gt=0, description="Wall-clock budget of one page's extraction."
+    )
+    extraction_cpu_s: float = Field(
+        default=10.0, gt=0, description="CPU budget of one page's extraction."
+    )
+    extraction_memory_mb: int = Field(
+        default=1024, ge=0, description="Address-space ceiling of a worker (0: none)."
+    )
+
     @property
     def db_path(self) -> Path:
         """The local SQLite database (articles, index, queue, outbox)."""

@@ -95,25 +95,3 @@ def test_pages_with_little_or_no_text(html: str) -> None:
     tree = _load(html)
     assert tree is not None
     assert main_text(tree, None) == _trafilatura_text(html, None)
-
-
-def test_extraction_runs_one_page_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    """lxml work on several pages from several threads at once corrupted the heap."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from core import extract
-
-    seen_locked: list[bool] = []
-    inner = extract.main_text
-
-    def checking(tree: etree._Element, url: str | None) -> str | None:
-        seen_locked.append(extract._EXTRACTION_LOCK.locked())
-        return inner(tree, url)
-
-    monkeypatch.setattr(extract, "main_text", checking)
-    html = PAGES["plain"]
-    with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(lambda _: extract.extract_article(html), range(8)))
-    assert all(result is not None and "Paragraph 7" in result.text for result in results)
-    assert seen_locked == [True] * 8
-    assert not extract._EXTRACTION_LOCK.locked()
