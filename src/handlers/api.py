@@ -282,8 +282,10 @@ def get_article_raw(article_id: ArticleId) -> Response[str]:
     presign = getattr(services.raw_store, "presigned_url", None)
     if not services.is_local and callable(presign):
         location = str(presign(uri, PRESIGNED_URL_TTL_S))
+        # An empty body, not None: the route's declared ``str`` body is validated on every answer.
         return Response(
             status_code=307,
+            body="",
             headers={
                 "Location": location,
                 "Cache-Control": "no-store",
