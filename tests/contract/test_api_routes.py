@@ -173,3 +173,38 @@ def test_openapi_document_route(backend: Services) -> None:
     assert answer.status == 200
     assert answer.headers["content-type"] == "application/json"
     assert "/articles/{article_id}/raw" in answer.json()["paths"]
+
+
+class _Answer403:
+    """What botocore needs of an HTTP answer to raise the ``ClientError`` S3 would cause."""
+
+    status_code = 403
+
+
+def answer_access_denied(**_: Any) -> tuple[_Answer403, dict[str, Any]]:
+    """A ``before-call`` hook: S3's answer for a missing key without ``s3:ListBucket``."""
+    error = {"Code": "AccessDenied", "Message": "Access Denied"}
+    return _Answer403(), {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 403}}
+
+
+@pytest.mark.aws
+@pytest.mark.parametrize("backend", ["aws"], indirect=True)
+def test_a_403_from_s3_is_not_found_never_a_503(
+    backend: Services, stored_id: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from core.adapters.aws.s3_raw_store import S3RawStore
+
+    raw_store = backend.raw_store
+    assert isinstance(raw_store, S3RawStore)
+    events = raw_store.clients.s3().meta.events
+    events.register("before-call.s3.GetObject", answer_access_denied)
+    events.register("before-call.s3.HeadObject", answer_access_denied)
+    article = backend.articles.get(stored_id)
+    assert article is not None
+    assert article.raw_html_uri is not None
+
+    answer = call("GET", f"/articles/{stored_id}/text")
+    assert answer.status == 404, answer.body
+    assert answer.json()["code"] == "not_found"
+    assert raw_store.exists(article.raw_html_uri) is False
+    assert "S3 answered 403" in caplog.text
