@@ -104,7 +104,7 @@ def required(value: str | None, setting: str) -> str:
     return value
 
 
-def error_code(error: BaseException) -> str:
+def error_code(error: BaseException | None) -> str:
     """The AWS error code of a botocore ``ClientError`` (empty for anything else)."""
     response = getattr(error, "response", None)
     if isinstance(response, dict):
