@@ -1,8 +1,7 @@
 """The HTTP API: one Powertools resolver for API Gateway (HTTP API, payload v2) and ``serve``.
 
 Routes are thin: they validate input (Powertools + pydantic), call ``core`` and shape the
-answer. Errors are mapped in ``handlers.problems``. Tracing (Powertools ``Tracer``) is left
-out: it needs ``aws-xray-sdk``, which is not a dependency.
+answer. Errors are mapped in ``handlers.problems``. X-Ray tracing: ``handlers.tracing``.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from core.models import Article, ArticleStatus
 from core.ports import ArticlePage, ArticleQuery, SearchHit
 from core.reading import load_article, raw_uri, render_content
 from core.submission import Submission, Submitter
-from handlers import _deps, problems
+from handlers import _deps, problems, tracing
 from handlers.idempotency import MAX_KEY_LENGTH, IdempotentCall, persistence_layer
 
 if TYPE_CHECKING:
@@ -420,6 +419,7 @@ def _refuse_early(event: dict[str, Any]) -> dict[str, Any] | None:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracing.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """The Lambda entry point (API Gateway HTTP API, payload format 2.0)."""
