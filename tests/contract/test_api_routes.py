@@ -168,11 +168,15 @@ def test_unknown_article_is_a_declared_404_on_every_article_route(backend: Servi
         assert answer.json()["code"] == "not_found"
 
 
-def test_openapi_document_route(backend: Services) -> None:
+def test_openapi_document_and_docs_routes(backend: Services) -> None:
     answer = call("GET", "/openapi.json")
     assert answer.status == 200
     assert answer.headers["content-type"] == "application/json"
     assert "/articles/{article_id}/raw" in answer.json()["paths"]
+    docs = call("GET", "/docs")
+    assert docs.status == 200
+    assert docs.headers["content-type"].startswith("text/html")
+    assert b"swagger" in docs.body.lower()
 
 
 class _Answer403:
