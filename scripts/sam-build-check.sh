@@ -12,8 +12,11 @@ RUNTIME_PYTHON="$(lambda_python)"
 PATH="$(dirname "$RUNTIME_PYTHON"):$PATH"
 export PATH SAM_CLI_TELEMETRY=0
 
-echo "== sam build (python3.12 = $RUNTIME_PYTHON)"
-"$TOOLS/sam/bin/sam" build --template-file template.yaml
+# Build for this machine's architecture: the built handlers are imported and invoked here. The
+# template defaults to arm64, for which `sam build` fetches aarch64 wheels that cannot load on x86.
+case "$(uname -m)" in aarch64 | arm64) HOST_ARCH=arm64 ;; *) HOST_ARCH=x86_64 ;; esac
+echo "== sam build (python3.12 = $RUNTIME_PYTHON, Architecture=$HOST_ARCH)"
+"$TOOLS/sam/bin/sam" build --template-file template.yaml --parameter-overrides "Architecture=$HOST_ARCH"
 
 # The Lambda runtime provides boto3; bundles leave it out (src/requirements.txt). Stand in for
 # it with the versions the project locks, in a venv that holds nothing else.

@@ -1,8 +1,7 @@
 """The HTTP API: one Powertools resolver for API Gateway (HTTP API, payload v2) and ``serve``.
 
 Routes are thin: they validate input (Powertools + pydantic), call ``core`` and shape the
-answer. Errors are mapped in ``handlers.problems``. Tracing (Powertools ``Tracer``) is left
-out: it needs ``aws-xray-sdk``, which is not a dependency.
+answer. Errors are mapped in ``handlers.problems``. X-Ray tracing: ``handlers.tracing``.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from core.models import Article, ArticleStatus
 from core.ports import ArticlePage, ArticleQuery, SearchHit
 from core.reading import load_article, raw_uri, render_content
 from core.submission import Submission, Submitter, sync_deadline
-from handlers import _deps, limits, problems
+from handlers import _deps, limits, problems, tracing
 from handlers.idempotency import MAX_KEY_LENGTH, IdempotentCall, persistence_layer
 
 if TYPE_CHECKING:
@@ -298,8 +297,10 @@ def get_article_raw(article_id: ArticleId) -> Response[str]:
     presign = getattr(services.raw_store, "presigned_url", None)
     if not services.is_local and callable(presign):
         location = str(presign(uri, PRESIGNED_URL_TTL_S))
+        # An empty body, not None: the route's declared ``str`` body is validated on every answer.
         return Response(
             status_code=307,
+            body="",
             headers={
                 "Location": location,
                 "Cache-Control": "no-store",
@@ -434,6 +435,7 @@ def _refuse_early(event: dict[str, Any]) -> dict[str, Any] | None:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracing.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """The Lambda entry point (API Gateway HTTP API, payload format 2.0)."""

@@ -28,7 +28,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from core.indexing import Indexer
 from core.models import Article
-from handlers import _deps
+from handlers import _deps, tracing
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -126,6 +126,7 @@ def _count(name: str) -> None:
 
 @metrics.log_metrics
 @lambda_logger.inject_lambda_context
+@tracing.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Lambda entry point."""
     return handle(event, context, _deps.services(), count=_count)

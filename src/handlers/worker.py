@@ -34,7 +34,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from core.events import IntakeMessage
 from core.intake import Intake, to_request
 from core.pipeline import OutOfTime
-from handlers import _deps
+from handlers import _deps, tracing
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -103,6 +103,7 @@ def _count(name: str) -> None:
 
 @metrics.log_metrics
 @lambda_logger.inject_lambda_context
+@tracing.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Lambda entry point."""
     return handle(event, context, _deps.services(), count=_count)

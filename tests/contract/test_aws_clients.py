@@ -30,3 +30,27 @@ def test_clients_use_standard_retries_and_the_endpoint(moto_endpoint: str) -> No
     for client in (s3, clients.dynamodb(), clients.sqs(), clients.events()):
         retries = getattr(client.meta.config, "retries", None)
         assert retries == {"mode": "standard", "total_max_attempts": MAX_ATTEMPTS}
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
+def test_s3_presigns_sigv4_on_the_regional_endpoint(region: str) -> None:
+    """Signing is local: no request is sent. Without an endpoint override (as on Lambda) the
+    URL names the bucket's regional virtual host, never the global ``s3.amazonaws.com``."""
+    from urllib.parse import parse_qs, urlsplit
+
+    import boto3
+
+    aws = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
+    )
+    s3 = AwsClients(Settings(), session=aws).s3()
+    url = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": "raw-bucket", "Key": "raw/ab/x.html.gz"}, ExpiresIn=300
+    )
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    assert parts.scheme == "https"
+    assert parts.hostname == f"raw-bucket.s3.{region}.amazonaws.com"
+    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+    assert query["X-Amz-Credential"][0].endswith(f"/{region}/s3/aws4_request")
+    assert "Signature" not in query

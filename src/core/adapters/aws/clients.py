@@ -33,6 +33,20 @@ MAX_ATTEMPTS = 5
 ServiceName = Literal["s3", "dynamodb", "sqs", "events"]
 
 
+def s3_config(endpoint_url: str | None) -> dict[str, Any]:
+    """S3 client options: SigV4 (presigned URLs too: S3 refuses SigV2 on buckets created since
+    2020) on the bucket's regional virtual host (``bucket.s3.<region>.amazonaws.com``; botocore
+    would otherwise presign for the global ``s3.amazonaws.com`` outside us-east-1). With an
+    endpoint override (moto, LocalStack) the bucket goes in the path instead."""
+    return {
+        "signature_version": "s3v4",
+        "s3": {
+            "addressing_style": "path" if endpoint_url else "virtual",
+            "us_east_1_regional_endpoint": "regional",
+        },
+    }
+
+
 class AwsClients:
     """One boto3 session and one client per service, created on first use (thread-safe)."""
 
@@ -55,6 +69,8 @@ class AwsClients:
                 if self._session is None:
                     self._session = boto3.session.Session()
                 config = Config(retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS})
+                if service == "s3":
+                    config = config.merge(Config(**s3_config(self.settings.aws_endpoint_url)))
                 client = self._session.client(
                     service,
                     endpoint_url=self.settings.aws_endpoint_url,
@@ -88,7 +104,7 @@ def required(value: str | None, setting: str) -> str:
     return value
 
 
-def error_code(error: BaseException) -> str:
+def error_code(error: BaseException | None) -> str:
     """The AWS error code of a botocore ``ClientError`` (empty for anything else)."""
     response = getattr(error, "response", None)
     if isinstance(response, dict):

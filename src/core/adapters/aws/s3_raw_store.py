@@ -38,6 +38,10 @@ LINKED = "linked"
 SSE: Final = "AES256"
 
 _MISSING = ("NoSuchKey", "404", "NotFound")
+#: What S3 answers for a missing key when the caller lacks ``s3:ListBucket`` (and for an object
+#: it may not read). For a reader the object is not there either way: NotFound, never a 503.
+_FORBIDDEN = ("AccessDenied", "403", "Forbidden")
+_UNREADABLE = (*_MISSING, *_FORBIDDEN)
 
 
 class S3RawStore:
@@ -76,9 +80,13 @@ class S3RawStore:
     def get(self, uri: str) -> bytes:
         """The original bytes; ``NotFound`` when the object is missing."""
         key = self._key(uri)
-        with translated(f"get {uri}", not_found=_MISSING):
-            response = self.clients.s3().get_object(Bucket=self.bucket, Key=key)
-            data = response["Body"].read()
+        try:
+            with translated(f"get {uri}", not_found=_UNREADABLE):
+                response = self.clients.s3().get_object(Bucket=self.bucket, Key=key)
+                data = response["Body"].read()
+        except NotFound as missing:
+            _warn_if_forbidden(missing, uri)
+            raise
         return gzip.decompress(data)
 
     def exists(self, uri: str) -> bool:
@@ -86,9 +94,10 @@ class S3RawStore:
         if not self.owns(uri):
             return False
         try:
-            with translated(f"head {uri}", not_found=_MISSING):
+            with translated(f"head {uri}", not_found=_UNREADABLE):
                 self.clients.s3().head_object(Bucket=self.bucket, Key=self._key(uri))
-        except NotFound:
+        except NotFound as missing:
+            _warn_if_forbidden(missing, uri)
             return False
         return True
 
@@ -162,3 +171,14 @@ class S3RawStore:
                 logger.debug("s3://%s/%s already stored", self.bucket, key)
                 return
         logger.debug("stored s3://%s/%s (%d bytes gzip)", self.bucket, key, len(data))
+
+
+def _warn_if_forbidden(missing: NotFound, uri: str) -> None:
+    """Log a 403: either the key is missing and the role lacks ``s3:ListBucket``, or the role
+    may not read it. Either way the caller sees NotFound; the operator sees why."""
+    if error_code(missing.__cause__) in _FORBIDDEN:
+        logger.warning(
+            "S3 answered 403 for %s: the object is missing (and the role lacks s3:ListBucket)"
+            " or the role may not read it",
+            uri,
+        )
