@@ -45,14 +45,13 @@ bench: install
 serve: install
 	$(BIN)/article-ingest serve
 
-# Re-resolve the dependency set and export the hashed lock files (needs uv on PATH or in .venv).
+# Re-resolve the dependency set, export the hashed lock files and derive each Lambda function's
+# functions/<name>/requirements.txt from the runtime lock (needs uv on PATH or in .venv).
 lock:
 	$(BIN)/uv lock
 	$(BIN)/uv export --frozen --no-emit-project --all-groups --no-header -o requirements/dev.lock >/dev/null
 	$(BIN)/uv export --frozen --no-emit-project --no-dev --no-header -o requirements/runtime.lock >/dev/null
-	$(BIN)/uv export --frozen --no-emit-project --no-dev --no-header --no-hashes \
-	    --no-emit-package boto3 --no-emit-package botocore --no-emit-package s3transfer \
-	    -o src/requirements.txt >/dev/null
+	$(BIN)/python -m scripts.lambda_requirements
 
 clean:
 	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache .aws-sam
