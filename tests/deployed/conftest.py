@@ -2,7 +2,7 @@
 
 It needs the built bundles (``.aws-sam/build``), the SAM CLI's Python (aws-sam-translator) and
 a bare Lambda Python 3.12 (``.tools/``), all made by ``scripts/sam-build-check.sh``. Without
-``ARTICLE_INGEST_DEPLOYED_TEST=1`` the suite is skipped; with it, anything missing is an error.
+``DEPLOYED_TEST=1`` the suite is skipped; with it, anything missing is an error.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ LAMBDA_PYTHON = ROOT / ".tools" / "lambda-runtime" / "bin" / "python"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if os.environ.get("ARTICLE_INGEST_DEPLOYED_TEST") == "1":
+    if os.environ.get("DEPLOYED_TEST") == "1":
         missing = [
             p for p in (BUILD_DIR / "template.yaml", SAM_PYTHON, LAMBDA_PYTHON) if not p.exists()
         ]

@@ -442,7 +442,7 @@ def run() -> World:
         driver.inventory()
         world.captured = [json.loads(body) for body in driver.drain(capture)]
         driver.collect_calls()
-        keep = os.environ.get("ARTICLE_INGEST_DEPLOYED_LOGS")
+        keep = os.environ.get("DEPLOYED_TEST_LOGS")
         if keep:  # the functions' logs and call records, for a failing run
             import shutil
 
