@@ -1,10 +1,11 @@
 """Each Lambda function's ``requirements.txt``: the part of the runtime lock it imports.
 
 ``sam build`` installs ``functions/<name>/requirements.txt`` into that function's bundle. Each
-file is derived from ``requirements/runtime.lock`` (exact versions and hashes): the function's
-root packages plus everything the lock says they pull in (its ``# via`` lines), so the bundles
-never drift from the lock. boto3/botocore are bundled too: the code needs S3 conditional writes
-(``IfNoneMatch``), and the Lambda runtime's own SDK may predate them.
+file is derived from ``requirements/runtime.lock`` (exact versions and hashes): the project's
+direct dependencies except those the function never imports, plus everything the lock says they
+pull in (its ``# via`` lines), so the bundles never drift from the lock. boto3/botocore are
+bundled too: the code needs S3 conditional writes (``IfNoneMatch``), and the Lambda runtime's
+own SDK may predate them.
 
 Run by ``make lock`` (and checked by ``tests/unit/test_lambda_requirements.py``)::
 
@@ -23,14 +24,15 @@ ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements" / "runtime.lock"
 FUNCTIONS = ROOT / "functions"
 PROJECT = "article-ingest"
-#: Root packages per function directory; None means every dependency of the project.
-ROOTS: dict[str, frozenset[str] | None] = {
+#: Per function directory, the project's direct dependencies its code never imports; they are
+#: left out with everything only they pull in. New dependencies go to every function.
+LEFT_OUT: dict[str, frozenset[str]] = {
     # Fetches and extracts in the request (small batches) and re-renders stored pages.
-    "ingest_api": None,
-    "worker": None,
-    # Search index, SimHash (numpy) and events: no fetching, no extraction.
+    "ingest_api": frozenset(),
+    "worker": frozenset(),
+    # Search index, SimHash (numpy) and events: no fetching, decoding or extraction.
     "indexer": frozenset(
-        {"aws-lambda-powertools", "boto3", "numpy", "pydantic", "pydantic-settings"}
+        {"trafilatura", "courlan", "lxml-html-clean", "charset-normalizer", "py3langid"}
     ),
 }
 HEADER = (
@@ -66,12 +68,13 @@ def parse_lock(text: str) -> list[Block]:
     return blocks
 
 
-def closure(blocks: list[Block], roots: frozenset[str] | None) -> set[str]:
-    """The names of ``roots`` and every package the lock says they need."""
-    needed = {b.name for b in blocks if PROJECT in b.via} if roots is None else set(roots)
-    missing = needed - {b.name for b in blocks}
-    if missing:
-        raise SystemExit(f"not in {LOCK.name}: {sorted(missing)}")
+def closure(blocks: list[Block], left_out: frozenset[str]) -> set[str]:
+    """The project's direct dependencies but ``left_out``, and everything they need."""
+    direct = {b.name for b in blocks if PROJECT in b.via}
+    unknown = left_out - direct
+    if unknown:
+        raise SystemExit(f"not direct dependencies in {LOCK.name}: {sorted(unknown)}")
+    needed = direct - left_out
     changed = True
     while changed:
         changed = False
@@ -91,8 +94,8 @@ def expected() -> dict[Path, str]:
     """Each function's requirements file and the content it must have."""
     blocks = parse_lock(LOCK.read_text(encoding="utf-8"))
     return {
-        FUNCTIONS / name / "requirements.txt": render(blocks, closure(blocks, roots))
-        for name, roots in ROOTS.items()
+        FUNCTIONS / name / "requirements.txt": render(blocks, closure(blocks, left_out))
+        for name, left_out in LEFT_OUT.items()
     }
 
 
