@@ -146,9 +146,6 @@ class Driver:
             "ARTICLE_INGEST_ALLOW_PRIVATE_NETWORKS": "true",
             "ARTICLE_INGEST_ALLOWED_PORTS": json.dumps([80, 443, self.world.page_port]),
             "ARTICLE_INGEST_PER_HOST_DELAY_S": "0",
-            "POWERTOOLS_METRICS_NAMESPACE": function.variables.get(
-                "POWERTOOLS_METRICS_NAMESPACE", "ArticleIngest"
-            ),
         }
 
     @contextlib.contextmanager
