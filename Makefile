@@ -9,7 +9,8 @@ PYTHON ?= $(shell for p in python3.12 $(wildcard $(HOME)/.pyenv/versions/3.12*/b
             $$p -c 'import sys; assert sys.version_info >= (3, 11)' >/dev/null 2>&1 && { echo $$p; break; }; done)
 UVPIP := $(BIN)/uv pip install --quiet --python $(BIN)/python
 
-.PHONY: install demo test lint typecheck unit pr bench lock clean serve template-check sam-build
+.PHONY: install demo test lint typecheck unit pr bench lock clean serve template-check sam-build \
+	deployed-test
 
 install: $(VENV)/.installed
 
@@ -37,7 +38,7 @@ unit: install
 test: lint typecheck
 	$(BIN)/pytest -q -n 2
 
-pr: test template-check sam-build
+pr: test template-check sam-build deployed-test
 
 bench: install
 	$(BIN)/python -m bench.run
@@ -45,14 +46,13 @@ bench: install
 serve: install
 	$(BIN)/article-ingest serve
 
-# Re-resolve the dependency set and export the hashed lock files (needs uv on PATH or in .venv).
+# Re-resolve the dependency set, export the hashed lock files and derive each Lambda function's
+# functions/<name>/requirements.txt from the runtime lock (needs uv on PATH or in .venv).
 lock:
 	$(BIN)/uv lock
 	$(BIN)/uv export --frozen --no-emit-project --all-groups --no-header -o requirements/dev.lock >/dev/null
 	$(BIN)/uv export --frozen --no-emit-project --no-dev --no-header -o requirements/runtime.lock >/dev/null
-	$(BIN)/uv export --frozen --no-emit-project --no-dev --no-header --no-hashes \
-	    --no-emit-package boto3 --no-emit-package botocore --no-emit-package s3transfer \
-	    -o src/requirements.txt >/dev/null
+	$(BIN)/python -m scripts.lambda_requirements
 
 clean:
 	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache .aws-sam
@@ -64,3 +64,9 @@ template-check:
 # sam build with the Lambda Python, then invoke every built handler with events/*.json on moto.
 sam-build: install
 	bash scripts/sam-build-check.sh
+
+# The deployed shape (after sam-build): the template created in moto's CloudFormation, each built
+# bundle run as Lambda runs it, driven end to end (tests/deployed). Logs: DEPLOYED_LOGS=dir.
+deployed-test: install
+	DEPLOYED_TEST=1 DEPLOYED_TEST_LOGS=$(DEPLOYED_LOGS) \
+	    $(BIN)/pytest -q -W ignore::UserWarning tests/deployed

@@ -1,9 +1,9 @@
 """Invoke every function built by ``sam build`` with its ``events/*.json``, against moto.
 
 This is the contract ``sam local invoke -e events/X.json`` offers, without Docker: each handler
-is imported from ``.aws-sam/build/<Function>/`` by the Lambda Python (3.12, with the runtime's
-boto3 and nothing else), and its AWS calls go over HTTP to a moto server on 127.0.0.1 that
-holds the stack's resources. Tests never reach the internet, so:
+is imported from ``.aws-sam/build/<Function>/`` by the Lambda Python (3.12 and nothing else:
+each bundle carries its own boto3), and its AWS calls go over HTTP to a moto server on
+127.0.0.1 that holds the stack's resources. Tests never reach the internet, so:
 
 * the worker's SQS message is pointed at a fixture page served on 127.0.0.1;
 * the stream event's ``NewImage`` is first stored in the articles table (the indexer then
@@ -126,7 +126,7 @@ def invoke(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runtime-python", required=True, help="Python 3.12 with boto3 only")
+    parser.add_argument("--runtime-python", required=True, help="a bare Python 3.12")
     parser.add_argument("--build-dir", type=Path, default=ROOT / ".aws-sam" / "build")
     args = parser.parse_args(argv)
     runtime_python = shutil.which(args.runtime_python)  # absolute: it runs in the bundle's cwd

@@ -58,6 +58,10 @@ def main(argv: list[str]) -> int:
             results.append({"event": path, "result": handler(event, Context())})
         except Exception:  # reported to the caller, which fails the check
             results.append({"event": path, "error": traceback.format_exc()})
+    for sdk in ("boto3", "botocore"):  # the bundled SDK, never one from the runtime
+        loaded = Path(getattr(sys.modules.get(sdk), "__file__", None) or Path.cwd()).resolve()
+        if not loaded.is_relative_to(Path.cwd().resolve()):
+            raise SystemExit(f"{sdk} was imported from {loaded}, not from the bundle")
     Path(result_path).write_text(json.dumps(results, default=str), encoding="utf-8")
     return 0
 

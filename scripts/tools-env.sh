@@ -23,7 +23,8 @@ lambda_python() {
     return 1
 }
 
-# tool_venv NAME "PACKAGE==VERSION ...": make .tools/NAME with exactly these pins, unless there.
+# tool_venv NAME "PACKAGE==VERSION ...": make .tools/NAME with exactly these pins (none: a bare
+# venv), unless there.
 tool_venv() {
     local name="$1" requirement="$2" venv="$TOOLS/$1"
     if [[ -f "$venv/.installed" && "$(cat "$venv/.installed")" == "$requirement" ]]; then
@@ -32,8 +33,10 @@ tool_venv() {
     echo "installing $requirement into .tools/$name ..." >&2
     rm -rf "$venv"
     "$(lambda_python)" -m venv "$venv"
-    # shellcheck disable=SC2086 # one or more space-separated pins
-    "$venv/bin/pip" install --quiet --disable-pip-version-check $requirement >&2
+    if [[ -n "$requirement" ]]; then
+        # shellcheck disable=SC2086 # one or more space-separated pins
+        "$venv/bin/pip" install --quiet --disable-pip-version-check $requirement >&2
+    fi
     echo "$requirement" >"$venv/.installed"
 }
 

@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterator
 from copy import copy
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urljoin
 
 import trafilatura
@@ -71,11 +71,10 @@ from core.dates import (
     is_markup_candidate,
     markup_date,
 )
+from core.formats import OutputFormat
 
 logger = logging.getLogger(__name__)
 
-OutputFormat = Literal["txt", "markdown", "html", "xml", "json"]
-OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("txt", "markdown", "html", "xml", "json")
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SITE_NAME_URL = re.compile(r"https?://(?:www\.|w[0-9]+\.)?([^/]+)")

@@ -42,7 +42,7 @@ from core.errors import ExtractionFailed
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-    from core.extract import OutputFormat
+    from core.formats import OutputFormat
     from core.models import Article
     from core.ports import PageInput
     from core.settings import Settings

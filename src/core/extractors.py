@@ -13,7 +13,7 @@ from core.models import Article
 from core.ports import PageInput
 
 if TYPE_CHECKING:
-    from core.extract import OutputFormat
+    from core.formats import OutputFormat
 
 
 def render(html: str, url: str | None, output_format: OutputFormat) -> str | None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import courlan
-
 # Query parameters that only track the visitor; two URLs differing by them are the same page.
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_")
 _TRACKING_PARAMS = frozenset(
@@ -17,6 +15,8 @@ _TRACKING_PARAMS = frozenset(
 def normalize_url(url: str) -> str:
     """Canonical form of ``url`` for identity: lower-case scheme and host, IDNA host,
     default port dropped, fragment and tracking parameters removed, query sorted."""
+    import courlan  # here, not at the top: importing it costs the API's cold start ~50 ms
+
     normalized = courlan.normalize_url(url.strip(), strict=False, trailing_slash=True)
     parts = urlsplit(normalized)
     query = [

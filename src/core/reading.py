@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from core.decoding import decode_html
 from core.errors import DomainError, NotFound
-from core.extract import OutputFormat
-from core.extractors import render
+from core.formats import OutputFormat
 from core.models import Article
 from core.ports import ArticleStore, RawHtmlStore
 
@@ -44,6 +42,9 @@ def raw_bytes(raw_store: RawHtmlStore, article: Article) -> bytes:
 
 def render_content(raw_store: RawHtmlStore, article: Article, output_format: OutputFormat) -> str:
     """The main content re-extracted from the stored page in ``output_format``."""
+    from core.decoding import decode_html  # charset_normalizer: imported on this route only,
+    from core.extractors import render  # not by every API cold start
+
     decoded = decode_html(raw_bytes(raw_store, article), encoding=article.charset)
     rendered = render(decoded.text, article.final_url or article.url, output_format)
     if rendered is None:

@@ -4,8 +4,11 @@ Powertools' idempotency utility does the bookkeeping, on DynamoDB (``backend=aws
 local SQLite database. The record is keyed on the caller and the header value (``scope``: the
 caller's length first, so no choice of ``|`` in either can make two pairs meet); the hash of the
 validated body is stored with it, so reusing a key for a different body is refused
-(``IdempotencyValidationError``) instead of silently answering for another request. A call
-that raises leaves no record, so it can be retried with the same key.
+(``KeyReused``) instead of silently answering for another request. A call that raises leaves
+no record, so it can be retried with the same key.
+
+Powertools' idempotency package imports boto3 at its top, so it is imported on the first
+idempotent request, not with this module (``handlers.api`` stays quick to import).
 """
 
 from __future__ import annotations
@@ -16,13 +19,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-
-from core.errors import StorageError
+from core.errors import DomainError, StorageError
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency.persistence.base import (
@@ -42,6 +39,18 @@ MAX_KEY_LENGTH = 255
 Work = Callable[[dict[str, Any]], dict[str, Any]]
 
 
+class RequestInProgress(DomainError):
+    """A request with this key is still being processed."""
+
+    code = "request_in_progress"
+
+
+class KeyReused(DomainError):
+    """The key was already used with a different request body."""
+
+    code = "idempotency_key_reused"
+
+
 def persistence_layer(services: Services) -> BasePersistenceLayer:
     """Where idempotency records live for this backend."""
     if services.is_local:
@@ -51,6 +60,8 @@ def persistence_layer(services: Services) -> BasePersistenceLayer:
     table = services.settings.idempotency_table
     if not table:
         raise StorageError("ARTICLE_INGEST_IDEMPOTENCY_TABLE is not set (backend=aws)")
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
     from core.adapters.aws.clients import AwsClients
 
     return DynamoDBPersistenceLayer(
@@ -80,6 +91,11 @@ class IdempotentCall:
     """Runs ``work(body)`` at most once per (caller, key) while the record lives."""
 
     def __init__(self, store: BasePersistenceLayer, work: Work, *, name: str) -> None:
+        from aws_lambda_powertools.utilities.idempotency import (
+            IdempotencyConfig,
+            idempotent_function,
+        )
+
         self.config = IdempotencyConfig(
             event_key_jmespath="key",
             payload_validation_jmespath="body_sha256",
@@ -106,9 +122,27 @@ class IdempotentCall:
         body: dict[str, Any],
         context: LambdaContext | None = None,
     ) -> tuple[dict[str, Any], bool]:
-        """The result of ``work(body)`` (the stored one on a retry) and whether it was replayed."""
+        """The result of ``work(body)`` (the stored one on a retry) and whether it was replayed.
+
+        Raises ``RequestInProgress`` or ``KeyReused`` (domain errors) for Powertools' refusals.
+        """
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            IdempotencyAlreadyInProgressError,
+            IdempotencyValidationError,
+        )
+
         if context is not None:
             self.config.register_lambda_context(context)
         request = {"key": scope(caller, key), "body_sha256": body_hash(body), "body": body}
-        answer = self._run(request=request)
+        try:
+            answer = self._run(request=request)
+        except IdempotencyAlreadyInProgressError as error:
+            raise RequestInProgress(
+                "A request with this Idempotency-Key is still being processed; retry shortly."
+            ) from error
+        except IdempotencyValidationError as error:
+            raise KeyReused(
+                "This Idempotency-Key was already used with a different request body;"
+                " use a new key for a new request."
+            ) from error
         return answer["result"], bool(answer["replayed"])

@@ -18,10 +18,6 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from pydantic import BaseModel, Field
 
 from core.errors import DomainError
@@ -42,8 +38,12 @@ STATUS_BY_CODE: dict[str, int] = {
     "not_found": 404,
     "content_unavailable": 409,
     "version_conflict": 409,
+    "request_in_progress": 409,
+    "idempotency_key_reused": 422,
     "storage_error": 503,
 }
+#: Seconds a client should wait before retrying, per domain error code (503s: 5).
+RETRY_AFTER_BY_CODE: dict[str, str] = {"request_in_progress": "1"}
 #: Headers every answer carries (JSON and problems are never sniffed into HTML).
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
 
@@ -188,28 +188,11 @@ def register(app: APIGatewayHttpResolver) -> None:
 
     def _domain(error: DomainError) -> Response[str]:
         status = STATUS_BY_CODE.get(error.code, 400)
-        headers = {"Retry-After": "5"} if status == 503 else None
+        retry_after = RETRY_AFTER_BY_CODE.get(error.code, "5" if status == 503 else None)
+        headers = {"Retry-After": retry_after} if retry_after else None
         if status >= 500:
             logger.warning("%s on %s: %s", error.code, path(), error.message)
         return problem(status, error.code, error.message, instance=path(), headers=headers)
-
-    def _in_progress(error: IdempotencyAlreadyInProgressError) -> Response[str]:
-        return problem(
-            409,
-            "request_in_progress",
-            "A request with this Idempotency-Key is still being processed; retry shortly.",
-            instance=path(),
-            headers={"Retry-After": "1"},
-        )
-
-    def _key_reused(error: IdempotencyValidationError) -> Response[str]:
-        return problem(
-            422,
-            "idempotency_key_reused",
-            "This Idempotency-Key was already used with a different request body;"
-            " use a new key for a new request.",
-            instance=path(),
-        )
 
     def _no_route(error: NotFoundError) -> Response[str]:
         method = app.current_event.http_method.upper()
@@ -242,8 +225,6 @@ def register(app: APIGatewayHttpResolver) -> None:
         (RequestValidationError, _invalid_request),
         (RequestUnsupportedContentType, _unsupported),
         (DomainError, _domain),
-        (IdempotencyAlreadyInProgressError, _in_progress),
-        (IdempotencyValidationError, _key_reused),
         (NotFoundError, _no_route),  # what the resolver raises for an unknown route
         (Exception, _unexpected),
     ]
