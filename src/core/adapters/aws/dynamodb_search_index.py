@@ -37,6 +37,7 @@ from core.errors import StorageError, VersionConflict
 from core.models import Article
 from core.ports import SearchHit
 from core.search import (
+    MAX_LIMIT,
     MAX_POSTINGS_PER_TERM,
     MAX_QUERY_TERMS,
     Facets,
@@ -45,10 +46,12 @@ from core.search import (
     SearchFilters,
     article_terms,
     check_limit,
+    parse_query,
     query_terms,
     rank,
     to_hit,
 )
+from core.search.highlight import matches
 from core.search.terms import MAX_SCALED_WEIGHT
 from core.settings import Settings
 
@@ -346,21 +349,27 @@ class DynamoSearchIndex:
     ) -> list[SearchHit]:
         filters = SearchFilters(language=language, site=site, since=since, until=until)
         check_limit(limit)
-        terms = query_terms(query, language, max_terms=MAX_QUERY_TERMS)
+        parsed = parse_query(query, language)
+        terms = query_terms(" ".join(parsed.words), language, max_terms=MAX_QUERY_TERMS)
         if not terms:
             return []
         counters = self._batch_get([STATS_KEY, *((f"DF#{t}", "DF") for t in terms)])
         count = _count(counters.get(STATS_KEY))
         df = {t: _count(counters.get((f"DF#{t}", "DF"))) for t in terms}
         postings = {term: self._postings(term) for term in terms}
-        ranked = rank(terms, postings, df, count, filters, limit)
+        # Postings hold words, not positions: a phrase is checked on the candidates' text.
+        verify = any(clause.phrase for clause in parsed.clauses)
+        ranked = rank(terms, postings, df, count, filters, MAX_LIMIT if verify else limit)
         items = self._batch_get([(f"DOC#{r.article_id}", "DOC") for r in ranked])
         hits = []
         for r in ranked:
             item = items.get((f"DOC#{r.article_id}", "DOC"))
-            if item is not None:  # removed since its postings were read
-                hits.append(to_hit(r, _doc(r.article_id, item), terms))
-        return hits
+            if item is None:  # removed since its postings were read
+                continue
+            doc = _doc(r.article_id, item)
+            if not verify or matches(f"{doc.title or ''}\n{doc.text}", parsed):
+                hits.append(to_hit(r, doc, parsed))
+        return hits[:limit]
 
     def _postings(self, term: str) -> list[Posting]:
         with translated(f"read postings of {term!r}"):
