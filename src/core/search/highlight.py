@@ -21,7 +21,8 @@ MARK_CLOSE = "**"
 Span = tuple[int, int]
 
 
-def _fold(word: str) -> str:
+def fold_token(word: str) -> str:
+    """A word folded as matches compare it (ASCII fast path)."""
     return word.lower() if word.isascii() else fold(word)
 
 
@@ -45,7 +46,7 @@ def _clause_spans(clause: Clause, text: str, tokens: list[tuple[str, int, int]])
 
 def match_spans(text: str, query: Query) -> list[Span]:
     """The non-overlapping places ``query`` matches ``text`` (NFC), in text order."""
-    tokens = [(_fold(m.group()), m.start(), m.end()) for m in WORD.finditer(text)]
+    tokens = [(fold_token(m.group()), m.start(), m.end()) for m in WORD.finditer(text)]
     spans = sorted(span for clause in query.clauses for span in _clause_spans(clause, text, tokens))
     merged: list[Span] = []
     for start, end in spans:

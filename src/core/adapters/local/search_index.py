@@ -19,7 +19,7 @@ from core.errors import InvalidInput
 from core.models import Article, ArticleStatus
 from core.ports import SearchHit
 from core.search.cjk import cjk_grams
-from core.search.highlight import snippet
+from core.search.highlight import ELLIPSIS, MARK_CLOSE, MARK_OPEN, snippet
 from core.search.normalize import prepare_text
 from core.search.query import parse_query
 from core.search.ranking import SCORE_DIGITS, SearchFilters, check_limit
@@ -28,7 +28,11 @@ logger = logging.getLogger(__name__)
 
 # BM25 weight of the title columns relative to the text columns.
 TITLE_WEIGHT = 5.0
-_RANK = f"bm25(search_fts, {TITLE_WEIGHT}, 1.0, {TITLE_WEIGHT}, 1.0)"
+# The ranking function, set per query so FTS5 returns rows best first and stops at the limit.
+_RANK = f"bm25({TITLE_WEIGHT}, 1.0, {TITLE_WEIGHT}, 1.0)"
+# About 32 words of the text around the best cluster of matches, marked as in highlight.py.
+SNIPPET_TOKENS = 32
+_SNIPPET = f"snippet(search_fts, 1, '{MARK_OPEN}', '{MARK_CLOSE}', '{ELLIPSIS}', {SNIPPET_TOKENS})"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS search_articles (
@@ -132,44 +136,40 @@ class SqliteSearchIndex:
         if not parsed:
             return []
         where, params = _filter_sql(filters)
+        # CJK matches sit in the bigram columns, which FTS5's snippet() cannot show as text.
+        cjk = any(clause.cjk for clause in parsed.clauses)
         conn = self.db.connection()
-        conn.execute("BEGIN")  # one read snapshot for the ranking and the hits' fields
         try:
-            try:
-                ranked = conn.execute(
-                    f"SELECT a.rowid, {_RANK} AS rank FROM search_fts"  # noqa: S608
-                    " JOIN search_articles a ON a.rowid = search_fts.rowid"
-                    f" WHERE search_fts MATCH ?{where} ORDER BY rank, a.id LIMIT ?",
-                    [fts_expression(parsed), *params, limit],
-                ).fetchall()
-            except sqlite3.OperationalError as error:  # a query the parser let through
-                raise InvalidInput(f"the search engine cannot read this query: {error}") from error
-            rows = {
-                row["rowid"]: row
-                for row in conn.execute(
-                    "SELECT a.*, f.body FROM search_articles a"  # noqa: S608
-                    " JOIN search_fts f ON f.rowid = a.rowid"
-                    f" WHERE a.rowid IN ({', '.join('?' for _ in ranked)})",
-                    [r["rowid"] for r in ranked],
-                )
-            }
-        finally:
-            conn.execute("COMMIT")
-        return [
+            rows = conn.execute(
+                f"SELECT a.*, search_fts.rank AS rank, {_SNIPPET} AS cut"  # noqa: S608
+                f"{', search_fts.body AS body' if cjk else ''}"
+                " FROM search_fts JOIN search_articles a ON a.rowid = search_fts.rowid"
+                f" WHERE search_fts MATCH ? AND search_fts.rank MATCH ?{where}"
+                " ORDER BY search_fts.rank LIMIT ?",
+                [fts_expression(parsed), _RANK, *params, limit],
+            ).fetchall()
+        except sqlite3.OperationalError as error:  # a query the parser let through
+            raise InvalidInput(f"the search engine cannot read this query: {error}") from error
+        hits = [
             SearchHit(
                 id=row["id"],
-                score=round(-r["rank"], SCORE_DIGITS),
+                score=round(-row["rank"], SCORE_DIGITS),
                 title=row["title"],
                 url=row["url"],
                 sitename=row["sitename"],
                 hostname=row["hostname"],
                 language=row["language"],
                 date=row["date"],
-                snippet=snippet(row["body"], parsed),
+                snippet=snippet(row["body"], parsed) if cjk else _clean(row["cut"]),
             )
-            for r in ranked
-            if (row := rows.get(r["rowid"])) is not None
+            for row in rows
         ]
+        return sorted(hits, key=lambda hit: (-hit.score, hit.id))
+
+
+def _clean(cut: str | None) -> str | None:
+    """FTS5's snippet with whitespace runs (paragraph breaks) as single spaces."""
+    return " ".join(cut.split()) or None if cut else None
 
 
 def _filter_sql(filters: SearchFilters) -> tuple[str, list[str]]:
