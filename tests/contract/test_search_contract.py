@@ -213,17 +213,21 @@ def test_an_interrupted_update_is_completed_exactly_once(
     changed = BY_KEY["fr-velo"].model_copy(
         update={"text": "Le métro de Paris prolonge la ligne 14 vers l'aéroport d'Orly."}
     )
-    real = DynamoSearchIndex._apply_counters
+    added = BY_KEY["en-empty"].model_copy(update={"text": "Orly airport opens a new terminal."})
+    real = DynamoSearchIndex._commit_terms
 
-    def crashing(self: DynamoSearchIndex, *args: Any) -> bool:
+    def crashing(self: DynamoSearchIndex, *args: Any) -> None:
         if crash_after_counting:
             real(self, *args)
         raise StorageError("simulated crash")
 
-    monkeypatch.setattr(DynamoSearchIndex, "_apply_counters", crashing)
-    with pytest.raises(StorageError):
-        index.index(changed)
-    monkeypatch.setattr(DynamoSearchIndex, "_apply_counters", real)
-    index.index(changed)  # the stream record is delivered again
-    final = [changed if a.id == changed.id else a for a in CORPUS]
+    monkeypatch.setattr(DynamoSearchIndex, "_commit_terms", crashing)
+    for article in (changed, added):
+        with pytest.raises(StorageError):
+            index.index(article)
+    monkeypatch.setattr(DynamoSearchIndex, "_commit_terms", real)
+    for article in (changed, added):
+        index.index(article)  # the stream record is delivered again
+    final = [changed if a.id == changed.id else added if a.id == added.id else a for a in CORPUS]
     assert _results(index) == _results(_filled(_aws(moto_endpoint), final))
+    assert aid("en-empty") in _ids(index, "Orly")
