@@ -69,8 +69,8 @@ def _tokens(text: str) -> list[str]:
     return [fold_token(m.group()) for m in WORD.finditer(text)]
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+def recall_articles() -> dict[str, Article]:
+    """The WCXB articles with a ground-truth text, then the CJK articles, by id."""
     articles: dict[str, Article] = {}
     for path in sorted(GROUND_TRUTH.glob("*.json")):
         meta = json.loads(path.read_text("utf-8"))
@@ -88,6 +88,22 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
         articles[key] = Article(
             id=key, url=f"https://cjk.example/{key}", title=title, text=text, language=language
         )
+    return articles
+
+
+def title_queries(articles: dict[str, Article]) -> dict[str, str]:
+    """Every WCXB title that no other article shares: {title: article id}."""
+    titles: Counter[str] = Counter(a.title for a in articles.values() if a.title)
+    return {
+        a.title: key
+        for key, a in articles.items()
+        if a.title and titles[a.title] == 1 and key not in CJK_ARTICLES
+    }
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    articles = recall_articles()
     path = tmp_path_factory.mktemp("recall") / "db.sqlite3"
     with sqlite3.connect(path) as conn:  # WAL: 800 commits without a sync each
         conn.execute("PRAGMA journal_mode = WAL")
@@ -129,12 +145,7 @@ def test_a_word_mentioned_once_finds_its_article_in_the_top_5(corpus: Corpus) ->
 
 
 def test_a_title_finds_its_article_in_the_top_3(corpus: Corpus) -> None:
-    titles: Counter[str] = Counter(a.title for a in corpus.articles.values() if a.title)
-    queries = {
-        a.title: key
-        for key, a in corpus.articles.items()
-        if a.title and titles[a.title] == 1 and key not in CJK_ARTICLES
-    }
+    queries = title_queries(corpus.articles)
     assert len(queries) >= MIN_PAGES
     found = [key in _ids(corpus, title, 3) for title, key in queries.items()]
     assert sum(found) / len(found) >= GOAL, f"{sum(found)} of {len(found)}"
