@@ -20,9 +20,11 @@ import random
 import statistics
 from collections import Counter
 from typing import Any
+from urllib.parse import urlsplit
 
 from bench.cost import OUT, Tally, counting, item_size
 from bench.dataset import locate
+from core.language import detect_language
 from core.models import Article
 from core.search.terms import article_terms
 
@@ -40,6 +42,9 @@ def _articles(limit: int) -> list[Article]:
                     url=page.url or f"https://wcxb.example/{page.file_id}",
                     title=str(page.truth.get("title") or "") or None,
                     text=text,
+                    hostname=urlsplit(page.url).hostname,
+                    date=str(page.truth.get("publish_date") or "")[:10] or None,
+                    language=detect_language(text),
                 )
             )
         if len(articles) >= limit:
@@ -65,6 +70,26 @@ def _count_units(client: Any, table: str, term: str) -> float:
             return max(1, math.ceil(size / 4096)) / 2
 
 
+# The corpus size the extrapolation is for.
+TARGET = 10_000
+COUNT_SHARD_KEYS = 17
+HIT_UNITS = 1.0  # a DOC item of <= 8 KB, eventually consistent
+LIMIT = 10
+
+
+def _model_units(
+    query: str, df: Counter[str], corpus: int, target: int, posting_bytes: float
+) -> float:
+    """Read units of ``query`` on ``target`` articles with ``df`` scaled from ``corpus``."""
+    units = COUNT_SHARD_KEYS * 0.5 + LIMIT * HIT_UNITS
+    for term in query.split():
+        postings = df[term] * target / corpus
+        units += max(1, math.ceil(min(postings, 200) * posting_bytes / 4096)) / 2
+        if postings >= 200:  # the COUNT query reads every posting
+            units += max(1, math.ceil(postings * posting_bytes / 4096)) / 2
+    return units
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=800)
@@ -77,7 +102,11 @@ def main() -> None:
 
     os.environ.update(CREDENTIALS)
     os.environ["AWS_DEFAULT_REGION"] = REGION
-    articles = _articles(args.articles)
+    every = _articles(10**6)
+    full_df: Counter[str] = Counter()  # over every WCXB article, for the extrapolation
+    for article in every:
+        full_df.update(t.term for t in article_terms(article))
+    articles = every[: args.articles]
     df: Counter[str] = Counter()
     for article in articles:
         df.update(t.term for t in article_terms(article))
@@ -99,6 +128,15 @@ def main() -> None:
             ],
         }
         assert settings.index_table
+        posting_bytes = statistics.mean(
+            item_size(item)
+            for term in common[:5]
+            for item in clients.dynamodb().query(
+                TableName=settings.index_table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": f"TERM#{term}"}},
+            )["Items"]
+        )
         results: dict[str, Any] = {}
         for kind, queries in kinds.items():
             units = []
@@ -114,8 +152,15 @@ def main() -> None:
             results[kind] = {
                 "mean_read_units": round(statistics.mean(units), 1),
                 "max_read_units": round(max(units), 1),
+                "extrapolated_10k_mean_read_units": round(
+                    statistics.mean(
+                        _model_units(q, full_df, len(every), TARGET, posting_bytes) for q in queries
+                    ),
+                    1,
+                ),
             }
     result = {
+        "posting_bytes": round(posting_bytes, 1),
         "articles": len(articles),
         "terms_with_200_or_more_postings": sum(n >= MAX_POSTINGS_PER_TERM for n in df.values()),
         "most_common_term_postings": df.most_common(1)[0][1],
