@@ -12,8 +12,11 @@ replay yields the same event id, which consumers use to drop the copy.
 
 Near-duplicates: a 64-bit SimHash split into 4 bands of 16 bits. Two fingerprints within
 Hamming distance 3 agree on at least one band (pigeonhole), so looking up the 4 band buckets
-finds every candidate; each bucket read is bounded. Of the matches, the article registered
-first is the original and the later copy gets ``duplicate_of``.
+finds every candidate; each bucket read is bounded. Of the article and the originals it
+matches, the original is the copy whose URL is its own declared canonical, then the one with
+the earliest publication date, then the one registered first (``preference``); the others get
+``duplicate_of``. When a better original arrives, the original it replaces is re-pointed to
+it (a new ``indexed`` version, so ``ArticleDuplicateDetected`` follows) and leaves search.
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from core.errors import VersionConflict
+from core.errors import InvalidInput, VersionConflict
 from core.events import ArticleDuplicateDetected, ArticleFailed, ArticleIndexed, ArticleIngested
 from core.fingerprint import hamming_distance, simhash
+from core.ids import normalize_url
 from core.language import detect_language
 from core.models import Article, ArticleStatus
 from core.ports import ArticleStore, EventBus, SearchIndex
@@ -43,8 +47,12 @@ MAX_DISTANCE = 3
 MIN_WORDS_FOR_DUPLICATES = 50
 # Entries read per band bucket (oldest first): bounds the work when a bucket is crowded.
 CANDIDATES_PER_BAND = 50
-# Candidates re-read from the article store before giving up on a link.
+# Originals (articles that are no copy) re-read from the article store, and the bound on all
+# candidates read, before giving up on a link.
 MAX_VERIFIED = 3
+MAX_READ = 10
+# Sorts after every real date: an article without one is never preferred for its date.
+NO_DATE = "9999-12-31"
 
 
 def bands(fingerprint: str) -> list[int]:
@@ -73,6 +81,24 @@ class FingerprintIndex(Protocol):
     def candidates(self, fingerprint: str, *, per_band: int) -> list[FingerprintEntry]:
         """Entries sharing at least one band with ``fingerprint``, oldest first per band."""
         ...
+
+
+def own_canonical(article: Article) -> bool:
+    """Whether the article's URL is the canonical URL the page declares."""
+    if not article.canonical_url:
+        return False
+    try:
+        return normalize_url(article.canonical_url) == normalize_url(
+            article.final_url or article.url
+        )
+    except (InvalidInput, ValueError):
+        return False
+
+
+def preference(article: Article, registered_at: datetime) -> tuple[int, str, datetime, str]:
+    """Sort key of candidate originals: the smallest is the original of the group."""
+    date = (article.date or "")[:10] or NO_DATE
+    return (0 if own_canonical(article) else 1, date, registered_at, article.id)
 
 
 @dataclass(frozen=True)
@@ -125,7 +151,7 @@ class Indexer:
         text = article.text or ""
         words = word_count(text)
         fingerprint = article.fingerprint or simhash(text)
-        duplicate = self.find_duplicate(article.id, fingerprint, words)
+        duplicate, replaced = self.find_duplicate(article, fingerprint, words)
         indexed = article.model_copy(
             update={
                 "status": ArticleStatus.INDEXED,
@@ -150,26 +176,62 @@ class Indexer:
             raise
         if duplicate:
             logger.info("article %s duplicates %s", article.id, duplicate.article_id)
+        for original in replaced:
+            self.re_point(original, stored.id)
         return stored
 
-    def find_duplicate(self, the_id: str, fingerprint: str, words: int) -> Duplicate | None:
-        """The earliest registered article at another URL within ``MAX_DISTANCE`` bits."""
+    def re_point(self, original: Article, new_original: str) -> None:
+        """Make the former ``original`` a copy of ``new_original`` and take it out of search."""
+        current = self.articles.get(original.id)
+        if (
+            current is None
+            or current.duplicate_of
+            or current.status is not ArticleStatus.INDEXED
+            or current.version != original.version
+        ):
+            logger.info("article %s changed meanwhile; its own change decides", original.id)
+            return
+        moved = current.model_copy(update={"duplicate_of": new_original})
+        try:
+            self.articles.put(moved)
+        except VersionConflict:
+            logger.info("article %s changed meanwhile; its own change decides", original.id)
+            return
+        self.search.index(moved.model_copy(update={"text": None}))
+        logger.info("article %s is now a copy of %s", original.id, new_original)
+
+    def find_duplicate(
+        self, article: Article, fingerprint: str, words: int
+    ) -> tuple[Duplicate | None, list[Article]]:
+        """The original ``article`` copies, if any; else the originals it replaces (if any).
+
+        Candidates are other articles within ``MAX_DISTANCE`` bits, read in registration order;
+        copies are skipped (their original is a candidate too).
+        """
         if words < MIN_WORDS_FOR_DUPLICATES:
-            return None
+            return None, []
+        the_id = article.id
         registered_at = self.fingerprints.register(the_id, fingerprint)
-        mine = (registered_at, the_id)
         matches: dict[str, datetime] = {}
         for entry in self.fingerprints.candidates(fingerprint, per_band=CANDIDATES_PER_BAND):
-            if entry.article_id == the_id or (entry.registered_at, entry.article_id) >= mine:
+            if entry.article_id == the_id:
                 continue
             if hamming_distance(fingerprint, entry.fingerprint) <= MAX_DISTANCE:
                 matches[entry.article_id] = entry.registered_at
         ordered = sorted(matches.items(), key=lambda item: (item[1], item[0]))
-        for candidate_id, _ in ordered[:MAX_VERIFIED]:
+        originals: list[tuple[Article, datetime, int]] = []
+        for candidate_id, candidate_registered in ordered[:MAX_READ]:
             original = self.articles.get(candidate_id)  # its text may have changed since
-            if original is None or original.duplicate_of == the_id:
+            if original is None or original.duplicate_of:
                 continue
-            current = original.fingerprint or fingerprint
-            if hamming_distance(fingerprint, current) <= MAX_DISTANCE:
-                return Duplicate(candidate_id, hamming_distance(fingerprint, current))
-        return None
+            distance = hamming_distance(fingerprint, original.fingerprint or fingerprint)
+            if distance <= MAX_DISTANCE:
+                originals.append((original, candidate_registered, distance))
+                if len(originals) >= MAX_VERIFIED:
+                    break
+        if not originals:
+            return None, []
+        best, best_registered, distance = min(originals, key=lambda o: preference(o[0], o[1]))
+        if preference(article, registered_at) < preference(best, best_registered):
+            return None, [original for original, _, _ in originals]
+        return Duplicate(best.id, distance), []

@@ -363,7 +363,14 @@ def list_articles(
     responses={200: {"description": "Ranked hits."}, **problems.problem_responses(422)},
 )
 def search(
-    q: Annotated[str, Query(min_length=1, max_length=256, description="Search words.")],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=256,
+            description='Words (any may match), "a phrase", a prefix* (docs/search.md).',
+        ),
+    ],
     language: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None,
     site: Annotated[str | None, Query(max_length=253)] = None,
     since: Since = None,

@@ -1,11 +1,13 @@
-"""Keyword search: normalisation, per-article weighted terms, ranking and snippets.
+"""Keyword search: the query language, normalisation, matching, snippets and term weights.
 
-Backends (``core.adapters.local.search_index``, ``core.adapters.aws.dynamodb_search_index``)
-only store and read; every number that decides the order is computed here, so both return
-the same hits for the same corpus. See ``docs/search.md``.
+Both backends parse queries with ``core.search.query`` and cut snippets with
+``core.search.highlight``. The local backend ranks with SQLite FTS5; the DynamoDB backend
+stores the per-article weighted terms of ``core.search.terms`` and ranks with
+``core.search.ranking``. See ``docs/search.md``.
 """
 
 from core.search.documents import SNIPPET_SOURCE_CHARS, Facets, IndexedDoc
+from core.search.highlight import snippet
 from core.search.normalize import (
     SUPPORTED_LANGUAGES,
     content_tokens,
@@ -14,6 +16,7 @@ from core.search.normalize import (
     query_terms,
     stop_words,
 )
+from core.search.query import Clause, Query, parse_query
 from core.search.ranking import (
     MAX_LIMIT,
     MAX_POSTINGS_PER_TERM,
@@ -26,7 +29,6 @@ from core.search.ranking import (
     rank,
     to_hit,
 )
-from core.search.snippet import snippet
 from core.search.terms import TOP_K, WEIGHT_SCALE, WeightedTerm, article_terms, weighted_terms
 
 __all__ = [
@@ -37,9 +39,11 @@ __all__ = [
     "SUPPORTED_LANGUAGES",
     "TOP_K",
     "WEIGHT_SCALE",
+    "Clause",
     "Facets",
     "IndexedDoc",
     "Posting",
+    "Query",
     "Ranked",
     "SearchFilters",
     "WeightedTerm",
@@ -49,6 +53,7 @@ __all__ = [
     "fold",
     "idf",
     "iter_tokens",
+    "parse_query",
     "query_terms",
     "rank",
     "snippet",

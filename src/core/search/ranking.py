@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from core.errors import InvalidInput
 from core.ports import SearchHit
 from core.search.documents import Facets, IndexedDoc
-from core.search.snippet import snippet
+from core.search.highlight import snippet
+from core.search.query import Query
 from core.search.terms import WEIGHT_SCALE
 
 # N: postings read per query term. A term held by more articles contributes only its N
@@ -118,7 +119,7 @@ def rank(
     return ranked[:limit]
 
 
-def to_hit(ranked: Ranked, doc: IndexedDoc, terms: Sequence[str]) -> SearchHit:
+def to_hit(ranked: Ranked, doc: IndexedDoc, query: Query) -> SearchHit:
     """The public search hit for a ranked article."""
     return SearchHit(
         id=ranked.article_id,
@@ -129,5 +130,5 @@ def to_hit(ranked: Ranked, doc: IndexedDoc, terms: Sequence[str]) -> SearchHit:
         hostname=doc.facets.hostname,
         language=doc.facets.language,
         date=doc.facets.date,
-        snippet=snippet(doc.text, terms),
+        snippet=snippet(doc.text, query),
     )

@@ -231,3 +231,58 @@ def test_fingerprint_registration_keeps_the_first_time(db: SqliteDatabase) -> No
     assert {e.fingerprint for e in entries} == {simhash(text(2))}
     stale = index.candidates(simhash(text(1)), per_band=10)
     assert all(e.fingerprint != simhash(text(1)) for e in stale)  # old buckets were replaced
+
+
+def test_the_publishers_own_canonical_copy_becomes_the_original(
+    db: SqliteDatabase, store: SqliteArticleStore
+) -> None:
+    indexer, search, bus = make_indexer(db, store)
+    body = text(21, words=500)
+    aggregator = indexer.handle(
+        extracted(store, 1, body, canonical_url="https://site2.example/a", date="2024-05-02")
+    )
+    publisher = indexer.handle(
+        extracted(store, 2, body, canonical_url="https://site2.example/a", date="2024-05-02")
+    )
+    assert aggregator is not None
+    assert publisher is not None
+    assert publisher.duplicate_of is None  # arrived second, but it is its own canonical
+    moved = store.get(aggregator.id)
+    assert moved is not None
+    assert moved.duplicate_of == publisher.id
+    assert moved.version == aggregator.version + 1
+    # The former original left search; the publisher's copy is searchable.
+    assert [(a.id, a.text is not None) for a in search.indexed] == [
+        (aggregator.id, True),
+        (publisher.id, True),
+        (aggregator.id, False),
+    ]
+    indexer.handle(moved)  # the stream delivers the re-pointed version: events say so
+    detected = [
+        e for e in bus.events if getattr(e, "detail_type", "") == "ArticleDuplicateDetected"
+    ]
+    assert [
+        (getattr(e, "article_id", None), getattr(e, "duplicate_of", None)) for e in detected
+    ] == [(aggregator.id, publisher.id)]
+    # Re-indexing the former original keeps it a copy of the better one.
+    again = indexer.handle(store.put(moved.model_copy(update={"status": ArticleStatus.EXTRACTED})))
+    assert again is not None
+    assert again.duplicate_of == publisher.id
+
+
+def test_the_earliest_publication_date_wins_over_the_first_seen(
+    db: SqliteDatabase, store: SqliteArticleStore
+) -> None:
+    indexer, _, _ = make_indexer(db, store)
+    body = text(22, words=500)
+    later = indexer.handle(extracted(store, 1, body, date="2024-06-10"))
+    earlier = indexer.handle(extracted(store, 2, body, date="2024-06-01"))
+    undated = indexer.handle(extracted(store, 3, body))
+    assert later is not None
+    assert earlier is not None
+    assert undated is not None
+    assert earlier.duplicate_of is None
+    assert undated.duplicate_of == earlier.id
+    moved = store.get(later.id)
+    assert moved is not None
+    assert moved.duplicate_of == earlier.id

@@ -1,4 +1,4 @@
-"""Scoring, tie-breaks, filters and snippets (``core.search.ranking`` and ``snippet``)."""
+"""Scoring, tie-breaks, filters and snippets (``core.search.ranking`` and ``highlight``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from core.adapters.local.search_index import SqliteSearchIndex
 from core.adapters.local.sqlite import SqliteDatabase
 from core.errors import InvalidInput
 from core.models import Article
-from core.search import Facets, Posting, SearchFilters, idf, rank, snippet
+from core.search import Facets, Posting, SearchFilters, idf, parse_query, rank, snippet
 
 
 def posting(article_id: str, weight: int, **facets: str) -> Posting:
@@ -58,18 +58,27 @@ def test_malformed_dates_are_invalid_input() -> None:
 
 def test_snippet_surrounds_the_first_match() -> None:
     text = "Opening words of the piece. " * 10 + "The volcano woke up.\nLava flowed. " * 10
-    cut = snippet(text, ["volcano", "lava"])
+    cut = snippet(text, parse_query("volcano lava"))
     assert cut is not None
     assert cut.startswith("…")
     assert cut.endswith("…")
-    assert "The volcano woke up." in cut
+    assert "The **volcano** woke up." in cut
+    assert "**Lava** flowed." in cut
     assert "\n" not in cut
-    assert len(cut) <= 202
+    assert len(cut.replace("**", "")) <= 202
+
+
+def test_snippet_marks_phrases_prefixes_folded_words_and_cjk() -> None:
+    text = "The Heat Wave hit Économie. Heatwaves again; heat and wave apart. 東京都に住む人。"
+    cut = snippet(text, parse_query('"heat wave" economie'))
+    assert cut == "The **Heat Wave** hit **Économie**. " + text[28:]
+    assert "**Heatwaves**" in (snippet(text, parse_query("heatw*")) or "")
+    assert "**東京**都" in (snippet(text, parse_query("東京")) or "")
 
 
 def test_snippet_without_a_match_starts_the_text() -> None:
-    assert snippet("Short text.", ["absent"]) == "Short text."
-    assert snippet("   ", ["absent"]) is None
+    assert snippet("Short text.", parse_query("absent")) == "Short text."
+    assert snippet("   ", parse_query("absent")) is None
 
 
 def test_the_sqlite_index_ranks_the_article_about_the_query_first(tmp_path: Path) -> None:

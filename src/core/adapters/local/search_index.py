@@ -1,9 +1,11 @@
-"""``SearchIndex`` in the local SQLite database.
+"""``SearchIndex`` in the local SQLite database, on the FTS5 full-text engine.
 
-Three tables: ``search_docs`` (one row per indexed article: display fields, facets, the head of
-its text for snippets), ``search_terms`` (its ``TOP_K`` weighted terms) and ``search_df`` (how
-many articles hold each term). Re-indexing an article replaces its rows and adjusts the
-frequencies in one transaction. Scoring is ``core.search.ranking``, as on DynamoDB.
+``search_fts`` (FTS5, ``unicode61 remove_diacritics 2``) holds every word of each article's
+title and text, plus the CJK bigrams of both (``core.search.cjk``); ``search_articles`` holds
+the display fields and facets, under the same rowid. Ranking is FTS5's BM25 with the title
+columns weighted ``TITLE_WEIGHT`` times the text. Filters are SQL conditions on the facets.
+An index from before FTS5 (tables ``search_docs``/``search_terms``/``search_df``) is dropped
+and rebuilt from the stored articles on first open.
 """
 
 from __future__ import annotations
@@ -11,49 +13,44 @@ from __future__ import annotations
 import logging
 import sqlite3
 
+from core.adapters.local.fts_query import fts_expression
 from core.adapters.local.sqlite import SqliteDatabase
-from core.models import Article
+from core.errors import InvalidInput
+from core.models import Article, ArticleStatus
 from core.ports import SearchHit
-from core.search import (
-    MAX_POSTINGS_PER_TERM,
-    MAX_QUERY_TERMS,
-    Facets,
-    IndexedDoc,
-    Posting,
-    SearchFilters,
-    article_terms,
-    check_limit,
-    query_terms,
-    rank,
-    to_hit,
-)
+from core.search.cjk import cjk_grams
+from core.search.highlight import ELLIPSIS, MARK_CLOSE, MARK_OPEN, snippet
+from core.search.normalize import prepare_text
+from core.search.query import parse_query
+from core.search.ranking import SCORE_DIGITS, SearchFilters, check_limit
 
 logger = logging.getLogger(__name__)
 
+# BM25 weight of the title columns relative to the text columns.
+TITLE_WEIGHT = 5.0
+# The ranking function, set per query so FTS5 returns rows best first and stops at the limit.
+_RANK = f"bm25({TITLE_WEIGHT}, 1.0, {TITLE_WEIGHT}, 1.0)"
+# About 32 words of the text around the best cluster of matches, marked as in highlight.py.
+SNIPPET_TOKENS = 32
+_SNIPPET = f"snippet(search_fts, 1, '{MARK_OPEN}', '{MARK_CLOSE}', '{ELLIPSIS}', {SNIPPET_TOKENS})"
+
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS search_docs (
-    id TEXT PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS search_articles (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     url TEXT NOT NULL,
     title TEXT,
     sitename TEXT,
     hostname TEXT,
     language TEXT,
-    date TEXT,
-    text TEXT NOT NULL
+    date TEXT
 );
-CREATE TABLE IF NOT EXISTS search_terms (
-    term TEXT NOT NULL,
-    article_id TEXT NOT NULL,
-    weight INTEGER NOT NULL,
-    PRIMARY KEY (term, article_id)
-);
-CREATE INDEX IF NOT EXISTS search_terms_by_weight ON search_terms (term, weight DESC, article_id);
-CREATE INDEX IF NOT EXISTS search_terms_by_article ON search_terms (article_id);
-CREATE TABLE IF NOT EXISTS search_df (
-    term TEXT PRIMARY KEY,
-    df INTEGER NOT NULL
+CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+    title, body, title_grams, body_grams, tokenize = 'unicode61 remove_diacritics 2'
 )
 """
+# The posting tables of the index before FTS5.
+LEGACY_TABLES = ("search_terms", "search_df", "search_docs")
 
 
 class SqliteSearchIndex:
@@ -62,55 +59,66 @@ class SqliteSearchIndex:
     def __init__(self, db: SqliteDatabase) -> None:
         self.db = db
         db.ensure_schema("search", SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Drop the pre-FTS5 tables, re-indexing every searchable stored article, once."""
+        conn = self.db.connection()
+        if not _has_table(conn, "search_terms"):
+            return
+        with self.db.transaction() as conn:
+            if not _has_table(conn, "search_terms"):
+                return  # another process migrated meanwhile
+            for table in LEGACY_TABLES:
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
+            count = 0
+            if _has_table(conn, "articles"):
+                for row in conn.execute("SELECT body FROM articles").fetchall():
+                    article = Article.model_validate_json(row["body"])
+                    if article.status is ArticleStatus.INDEXED and not article.duplicate_of:
+                        count += self._write(conn, article)
+        logger.info("search index moved to FTS5: %d articles re-indexed", count)
 
     def index(self, article: Article) -> None:
-        terms = {t.term: t.weight for t in article_terms(article)}
-        doc = IndexedDoc.of(article)
         with self.db.transaction() as conn:
-            old = {
-                row["term"]
-                for row in conn.execute(
-                    "SELECT term FROM search_terms WHERE article_id = ?", (article.id,)
-                )
-            }
-            conn.execute("DELETE FROM search_terms WHERE article_id = ?", (article.id,))
-            conn.executemany(
-                "INSERT INTO search_terms (term, article_id, weight) VALUES (?, ?, ?)",
-                [(term, article.id, weight) for term, weight in terms.items()],
-            )
-            self._adjust_df(conn, sorted(terms.keys() - old), +1)
-            self._adjust_df(conn, sorted(old - terms.keys()), -1)
-            if terms:
-                conn.execute(
-                    "INSERT OR REPLACE INTO search_docs"
-                    " (id, url, title, sitename, hostname, language, date, text)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        doc.id,
-                        doc.url,
-                        doc.title,
-                        doc.facets.sitename,
-                        doc.facets.hostname,
-                        doc.facets.language,
-                        doc.facets.date,
-                        doc.text,
-                    ),
-                )
-            else:
-                conn.execute("DELETE FROM search_docs WHERE id = ?", (article.id,))
-        logger.debug("indexed %s: %d terms (%d before)", article.id, len(terms), len(old))
+            written = self._write(conn, article)
+        logger.debug("indexed %s (%s)", article.id, "searchable" if written else "removed")
 
     @staticmethod
-    def _adjust_df(conn: sqlite3.Connection, terms: list[str], delta: int) -> None:
-        conn.executemany(
-            "INSERT INTO search_df (term, df) VALUES (?, ?)"
-            " ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
-            [(term, delta) for term in terms],
+    def _write(conn: sqlite3.Connection, article: Article) -> bool:
+        """Replace the entries of ``article``; False when it has no text (it is removed)."""
+        row = conn.execute(
+            "SELECT rowid FROM search_articles WHERE id = ?", (article.id,)
+        ).fetchone()
+        if row is not None:
+            conn.execute("DELETE FROM search_fts WHERE rowid = ?", (row[0],))
+        text = prepare_text(article.text or "")
+        if not text.strip():
+            conn.execute("DELETE FROM search_articles WHERE id = ?", (article.id,))
+            return False
+        title = prepare_text(article.title or "")
+        rowid = conn.execute(
+            "INSERT INTO search_articles (id, url, title, sitename, hostname, language, date)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url,"
+            " title = excluded.title, sitename = excluded.sitename,"
+            " hostname = excluded.hostname, language = excluded.language, date = excluded.date"
+            " RETURNING rowid",
+            (
+                article.id,
+                article.final_url or article.url,
+                article.title,
+                article.sitename,
+                article.hostname,
+                article.language.lower() if article.language else None,
+                article.date,
+            ),
+        ).fetchone()[0]
+        conn.execute(
+            "INSERT INTO search_fts (rowid, title, body, title_grams, body_grams)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (rowid, title, text, cjk_grams(title), cjk_grams(text)),
         )
-        if delta < 0:
-            conn.executemany(
-                "DELETE FROM search_df WHERE term = ? AND df <= 0", [(term,) for term in terms]
-            )
+        return True
 
     def search(
         self,
@@ -124,63 +132,68 @@ class SqliteSearchIndex:
     ) -> list[SearchHit]:
         filters = SearchFilters(language=language, site=site, since=since, until=until)
         check_limit(limit)
-        terms = query_terms(query, language, max_terms=MAX_QUERY_TERMS)
-        if not terms:
+        parsed = parse_query(query, language)
+        if not parsed:
             return []
+        where, params = _filter_sql(filters)
+        # CJK matches sit in the bigram columns, which FTS5's snippet() cannot show as text.
+        cjk = any(clause.cjk for clause in parsed.clauses)
         conn = self.db.connection()
-        conn.execute("BEGIN")  # one read snapshot for counts, postings and docs
         try:
-            count = conn.execute("SELECT COUNT(*) FROM search_docs").fetchone()[0]
-            df = {
-                row["term"]: row["df"]
-                for row in conn.execute(
-                    f"SELECT term, df FROM search_df WHERE term IN ({_marks(terms)})",  # noqa: S608
-                    terms,
-                )
-            }
-            postings = {term: self._postings(conn, term) for term in terms}
-            ranked = rank(terms, postings, df, count, filters, limit)
-            docs = self._docs(conn, [r.article_id for r in ranked])
-        finally:
-            conn.execute("COMMIT")
-        return [to_hit(r, docs[r.article_id], terms) for r in ranked if r.article_id in docs]
-
-    @staticmethod
-    def _postings(conn: sqlite3.Connection, term: str) -> list[Posting]:
-        rows = conn.execute(
-            "SELECT t.article_id, t.weight, d.language, d.hostname, d.sitename, d.date"
-            " FROM search_terms t JOIN search_docs d ON d.id = t.article_id"
-            " WHERE t.term = ? ORDER BY t.weight DESC, t.article_id ASC LIMIT ?",
-            (term, MAX_POSTINGS_PER_TERM),
-        )
-        return [
-            Posting(
-                row["article_id"],
-                row["weight"],
-                Facets(row["language"], row["hostname"], row["sitename"], row["date"]),
+            rows = conn.execute(
+                f"SELECT a.*, search_fts.rank AS rank, {_SNIPPET} AS cut"  # noqa: S608
+                f"{', search_fts.body AS body' if cjk else ''}"
+                " FROM search_fts JOIN search_articles a ON a.rowid = search_fts.rowid"
+                f" WHERE search_fts MATCH ? AND search_fts.rank MATCH ?{where}"
+                " ORDER BY search_fts.rank LIMIT ?",
+                [fts_expression(parsed), _RANK, *params, limit],
+            ).fetchall()
+        except sqlite3.OperationalError as error:  # a query the parser let through
+            raise InvalidInput(f"the search engine cannot read this query: {error}") from error
+        hits = [
+            SearchHit(
+                id=row["id"],
+                score=round(-row["rank"], SCORE_DIGITS),
+                title=row["title"],
+                url=row["url"],
+                sitename=row["sitename"],
+                hostname=row["hostname"],
+                language=row["language"],
+                date=row["date"],
+                snippet=snippet(row["body"], parsed) if cjk else _clean(row["cut"]),
             )
             for row in rows
         ]
-
-    @staticmethod
-    def _docs(conn: sqlite3.Connection, ids: list[str]) -> dict[str, IndexedDoc]:
-        if not ids:
-            return {}
-        rows = conn.execute(
-            f"SELECT * FROM search_docs WHERE id IN ({_marks(ids)})",  # noqa: S608
-            ids,
-        )
-        return {
-            row["id"]: IndexedDoc(
-                row["id"],
-                row["url"],
-                row["title"],
-                Facets(row["language"], row["hostname"], row["sitename"], row["date"]),
-                row["text"],
-            )
-            for row in rows
-        }
+        return sorted(hits, key=lambda hit: (-hit.score, hit.id))
 
 
-def _marks(values: list[str]) -> str:
-    return ", ".join("?" for _ in values)
+def _clean(cut: str | None) -> str | None:
+    """FTS5's snippet with whitespace runs (paragraph breaks) as single spaces."""
+    return " ".join(cut.split()) or None if cut else None
+
+
+def _filter_sql(filters: SearchFilters) -> tuple[str, list[str]]:
+    """SQL conditions (each starting with `` AND``) and their parameters for ``filters``."""
+    where, params = "", []
+    if filters.language:
+        where += " AND a.language = ?"
+        params.append(filters.language.lower())
+    if filters.site:
+        where += " AND (a.hostname = ? OR a.sitename = ?)"
+        params += [filters.site, filters.site]
+    if filters.since:
+        where += " AND substr(a.date, 1, 10) >= ?"
+        params.append(filters.since)
+    if filters.until:
+        where += " AND substr(a.date, 1, 10) <= ?"
+        params.append(filters.until)
+    return where, params
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return (
+        conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        is not None
+    )
