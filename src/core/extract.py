@@ -555,7 +555,7 @@ def extract_article(
 
 def render(html: str, url: str | None, output_format: OutputFormat) -> str | None:
     """The main content in one of trafilatura's output formats, or None when there is none.
-    Not for several threads at once: ``core.extractors.render`` runs it in a worker process."""
+    Not for several threads at once: the extraction pool runs it in a worker process."""
     result = trafilatura.extract(
         html,
         url=url,

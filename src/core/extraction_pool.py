@@ -339,17 +339,6 @@ def shared_pool(limits: PoolLimits) -> ExtractionPool:
         return pool
 
 
-def default_pool() -> ExtractionPool:
-    """The pool the last ``shared_pool`` call returned, else one for the default settings."""
-    with _shared_lock:
-        for pool in reversed(list(_shared.values())):
-            if not pool._closed:
-                return pool
-    from core.settings import Settings
-
-    return shared_pool(PoolLimits.from_settings(Settings()))
-
-
 @atexit.register
 def _close_all() -> None:
     for pool in list(_live_pools):

@@ -16,14 +16,6 @@ if TYPE_CHECKING:
     from core.formats import OutputFormat
 
 
-def render(html: str, url: str | None, output_format: OutputFormat) -> str | None:
-    """``core.extract.render`` (the main content in another format) in an extraction worker;
-    raises ``ExtractionFailed`` when over budget."""
-    from core.extraction_pool import default_pool
-
-    return default_pool().render(html, url, output_format)
-
-
 class InProcessExtractor:
     """``core.assemble.assemble`` in the calling thread: no budget, no isolation, and one
     thread at a time (lxml)."""
@@ -33,3 +25,9 @@ class InProcessExtractor:
         from core.assemble import assemble
 
         return assemble(page)
+
+    def render(self, html: str, url: str | None, output_format: OutputFormat) -> str | None:
+        """``core.extract.render`` in the calling thread."""
+        from core.extract import render
+
+        return render(html, url, output_format)

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
+from core.formats import OutputFormat
 from core.models import Article, ArticleStatus
 
 
@@ -37,6 +38,11 @@ class PageExtractor(Protocol):
     def assemble(self, page: PageInput) -> Article | None:
         """The extracted Article, or None when the page holds no article; raises
         ``ExtractionFailed`` when the page is over budget or its extraction crashed."""
+        ...
+
+    def render(self, html: str, url: str | None, output_format: OutputFormat) -> str | None:
+        """The main content of decoded ``html`` in ``output_format`` (``core.extract.render``),
+        or None when there is none; raises ``ExtractionFailed`` like ``assemble``."""
         ...
 
 

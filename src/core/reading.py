@@ -7,7 +7,7 @@ import logging
 from core.errors import DomainError, NotFound
 from core.formats import OutputFormat
 from core.models import Article
-from core.ports import ArticleStore, RawHtmlStore
+from core.ports import ArticleStore, PageExtractor, RawHtmlStore
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +40,19 @@ def raw_bytes(raw_store: RawHtmlStore, article: Article) -> bytes:
     return raw_store.get(raw_uri(article))
 
 
-def render_content(raw_store: RawHtmlStore, article: Article, output_format: OutputFormat) -> str:
-    """The main content re-extracted from the stored page in ``output_format``."""
-    from core.decoding import decode_html  # charset_normalizer: imported on this route only,
-    from core.extractors import render  # not by every API cold start
+def render_content(
+    raw_store: RawHtmlStore,
+    extractor: PageExtractor,
+    article: Article,
+    output_format: OutputFormat,
+) -> str:
+    """The main content re-extracted from the stored page in ``output_format`` (by
+    ``extractor``, within its budget: ``ExtractionFailed`` when over it)."""
+    # charset_normalizer: imported on this route only, not by every API cold start
+    from core.decoding import decode_html
 
     decoded = decode_html(raw_bytes(raw_store, article), encoding=article.charset)
-    rendered = render(decoded.text, article.final_url or article.url, output_format)
+    rendered = extractor.render(decoded.text, article.final_url or article.url, output_format)
     if rendered is None:
         raise ContentUnavailable(f"article {article.id} holds no main text to render")
     return rendered

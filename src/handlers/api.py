@@ -266,7 +266,7 @@ def get_article_text(
 ) -> Response[str]:
     services = _deps.services()
     article = load_article(services.articles, article_id)
-    body = render_content(services.raw_store, article, format)
+    body = render_content(services.raw_store, services.extractor, article, format)
     return Response(
         status_code=200,
         content_type=_MEDIA_TYPES[format],

@@ -40,6 +40,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "version_conflict": 409,
     "request_in_progress": 409,
     "idempotency_key_reused": 422,
+    # the page itself cannot be extracted within budget: the same bytes fail the same way
+    "too_complex": 422,
+    "extraction_timeout": 422,
+    "extraction_crashed": 422,
     "storage_error": 503,
 }
 #: Seconds a client should wait before retrying, per domain error code (503s: 5).

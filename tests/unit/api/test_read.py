@@ -162,3 +162,26 @@ def test_search_ranks_indexed_articles(
 def test_search_needs_a_query(api: Call) -> None:
     problem = assert_problem(api("GET", "/search"), 422, "validation_error")
     assert problem["errors"][0]["location"] == "query.q"
+
+
+def test_text_over_the_extraction_budget_is_a_422_problem(
+    ferry_id: str, services: Services, page_server: PageServer
+) -> None:
+    """Rendering runs in the extraction pool within the page budget; a page that cannot be
+    rendered within it is the page's fault (422 with the extractor's code), not the caller's
+    (400) nor the server's (5xx)."""
+    from tests.unit.api.conftest import call_handler, make_settings
+
+    from handlers import _deps
+
+    # one millisecond: no trafilatura run on a real page fits in it
+    hurried = Services(
+        make_settings(services.settings.data_dir, page_server, extraction_timeout_s=0.001)
+    )
+    _deps.use(hurried)
+    try:
+        answer = call_handler("GET", f"/articles/{ferry_id}/text?format=markdown")
+    finally:
+        _deps.use(services)
+    assert_problem(answer, 422, "extraction_timeout")
+    assert call_handler("GET", f"/articles/{ferry_id}/text").status == 200
