@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from core.decoding import decode_html
 from core.extract import extract_article
 from core.fingerprint import fingerprint
+from core.ids import same_page
 from core.language import detect_language
 from core.models import Article, ArticleStatus
 from core.page_guards import check_complexity
@@ -38,6 +39,7 @@ def assemble(page: PageInput) -> Article | None:
     extraction = extract_article(decoded.text, location, decoded.utf8)
     if extraction is None:
         return None
+    canonical = extraction.canonical_url
     digest = fingerprint(extraction.text)  # counts the words as it goes: one split of the text
     words = digest.words
     if words < MIN_ARTICLE_WORDS:
@@ -46,7 +48,8 @@ def assemble(page: PageInput) -> Article | None:
         id=page.article_id,
         url=page.url,
         final_url=page.final_url,
-        canonical_url=extraction.canonical_url,
+        canonical_url=canonical,
+        is_canonical=canonical is not None and same_page(canonical, location),
         status=ArticleStatus.EXTRACTED,
         title=extraction.title,
         author=extraction.author,

@@ -27,6 +27,14 @@ def normalize_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(sorted(query)), ""))
 
 
+def same_page(url: str, other: str) -> bool:
+    """Whether two URLs normalise to the same page (False when either cannot be read)."""
+    try:
+        return normalize_url(url) == normalize_url(other)
+    except ValueError:
+        return False
+
+
 def article_id(url: str) -> str:
     """The article id for ``url``: 32 hex digits of SHA-256 over the normalised URL."""
     return hashlib.sha256(normalize_url(url).encode("utf-8")).hexdigest()[:32]

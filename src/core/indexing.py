@@ -29,10 +29,9 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from core.errors import InvalidInput, VersionConflict
+from core.errors import VersionConflict
 from core.events import ArticleDuplicateDetected, ArticleFailed, ArticleIndexed, ArticleIngested
 from core.fingerprint import hamming_distance, simhash
-from core.ids import normalize_url
 from core.language import detect_language
 from core.models import Article, ArticleStatus
 from core.ports import ArticleStore, EventBus, SearchIndex
@@ -83,22 +82,10 @@ class FingerprintIndex(Protocol):
         ...
 
 
-def own_canonical(article: Article) -> bool:
-    """Whether the article's URL is the canonical URL the page declares."""
-    if not article.canonical_url:
-        return False
-    try:
-        return normalize_url(article.canonical_url) == normalize_url(
-            article.final_url or article.url
-        )
-    except (InvalidInput, ValueError):
-        return False
-
-
 def preference(article: Article, registered_at: datetime) -> tuple[int, str, datetime, str]:
     """Sort key of candidate originals: the smallest is the original of the group."""
     date = (article.date or "")[:10] or NO_DATE
-    return (0 if own_canonical(article) else 1, date, registered_at, article.id)
+    return (0 if article.is_canonical else 1, date, registered_at, article.id)
 
 
 @dataclass(frozen=True)

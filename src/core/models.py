@@ -45,6 +45,12 @@ class Article(BaseModel):
     url: str = Field(description="The URL as submitted.")
     final_url: str | None = Field(default=None, description="The URL after redirects.")
     canonical_url: str | None = Field(default=None, description="The page's declared canonical.")
+    is_canonical: bool = Field(
+        default=False,
+        description="Whether the page declares the URL it was fetched from (after redirects)"
+        " as its canonical: the publisher's own copy, preferred as the original of a group of"
+        " near-duplicates.",
+    )
     status: ArticleStatus = ArticleStatus.QUEUED
     version: int = Field(default=0, ge=0, description="Incremented on every stored write.")
     title: str | None = None

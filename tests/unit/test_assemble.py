@@ -30,3 +30,16 @@ def test_the_hash_the_raw_store_took_is_used_as_it_is(pages_dir: Path) -> None:
     assert article is not None
     assert article.content_sha256 == given
     assert article.language == "fr"
+
+
+def test_a_page_fetched_from_its_declared_canonical_is_marked_canonical(pages_dir: Path) -> None:
+    """Worked out where the URL tools are (the indexer bundle has no courlan), from the URL
+    the page came from after redirects, normalised (case, fragment, tracking parameters)."""
+    canonical = "https://french.presstv.ir/Detail/2023/10/28/713402/iran-russie-gaza"
+    copy = assemble(_page(pages_dir))
+    own = assemble(_page(pages_dir, final_url="https://FRENCH.presstv.ir" + canonical[25:]))
+    tracked = assemble(_page(pages_dir, final_url=canonical + "?utm_source=feed#top"))
+    assert copy is not None and own is not None and tracked is not None
+    assert (copy.canonical_url, copy.is_canonical) == (canonical, False)
+    assert own.is_canonical
+    assert tracked.is_canonical

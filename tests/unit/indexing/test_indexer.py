@@ -242,7 +242,14 @@ def test_the_publishers_own_canonical_copy_becomes_the_original(
         extracted(store, 1, body, canonical_url="https://site2.example/a", date="2024-05-02")
     )
     publisher = indexer.handle(
-        extracted(store, 2, body, canonical_url="https://site2.example/a", date="2024-05-02")
+        extracted(
+            store,
+            2,
+            body,
+            canonical_url="https://site2.example/a",
+            is_canonical=True,  # set at extraction, from the URL the page was fetched from
+            date="2024-05-02",
+        )
     )
     assert aggregator is not None
     assert publisher is not None
