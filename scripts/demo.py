@@ -7,6 +7,7 @@ Loopback is refused by default; the demo admits it with ARTICLE_INGEST_ALLOW_PRI
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -29,12 +30,15 @@ def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([CLI, *args], env=env, capture_output=True, text=True, check=False)  # noqa: S603
 
 
-def main() -> int:
-    shutil.rmtree(DATA_DIR, ignore_errors=True)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="emptied first")
+    data_dir: Path = parser.parse_args(argv).data_dir
+    shutil.rmtree(data_dir, ignore_errors=True)
     with PageServer(PAGES) as server:
         env = {
             **os.environ,
-            "ARTICLE_INGEST_DATA_DIR": str(DATA_DIR),
+            "ARTICLE_INGEST_DATA_DIR": str(data_dir),
             "ARTICLE_INGEST_ALLOW_PRIVATE_NETWORKS": "1",
             "ARTICLE_INGEST_ALLOWED_PORTS": json.dumps([80, 443, server.port]),
             "ARTICLE_INGEST_PER_HOST_DELAY_S": "0.1",
@@ -42,15 +46,16 @@ def main() -> int:
         urls = [server.url(p.name) for p in sorted(PAGES.glob("*.html"))]
         urls += [server.url("no-such-page.html"), "http://169.254.169.254/latest/meta-data/"]
         print(f"Serving {len(urls) - EXPECTED_FAILURES} sample pages on 127.0.0.1:{server.port}")
-        print(f"$ article-ingest ingest --json <{len(urls)} URLs>   (data in {DATA_DIR})\n")
+        print(f"$ article-ingest ingest --json <{len(urls)} URLs>   (data in {data_dir})\n")
         ingest = run("ingest", "--json", *urls, env=env)
     if not ingest.stdout.strip():
         print(ingest.stderr, file=sys.stderr)
         return 1
     articles = [json.loads(line) for line in ingest.stdout.splitlines()]
-    failures = [a for a in articles if a["status"] == "failed"]
+    # "rejected": refused before any fetch (the metadata address); "failed": fetched, no article
+    failures = [a for a in articles if a["status"] in ("failed", "rejected")]
     for article in articles:
-        if article["status"] == "failed":
+        if article in failures:
             continue
         got = json.loads(run("get", article["id"], env=env).stdout)
         excerpt = textwrap.shorten(got["text"], 160, placeholder=" …")
