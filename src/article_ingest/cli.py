@@ -147,6 +147,7 @@ def _print_result(result: SubmissionResult, as_json: bool) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Fetch, extract, store and index every URL; print a per-URL summary. Exit 1 when any
     URL failed or was rejected."""
+    from article_ingest.drainer import Drainer
     from article_ingest.progress import Progress
     from article_ingest.runtime import LocalRuntime
     from core.services import Services
@@ -163,12 +164,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     services = Services(_settings(args))
     progress = Progress(len(urls), "ingest")
 
+    # Index and announce what is stored while later URLs are still being fetched.
+    drainer = Drainer(lambda: LocalRuntime(services).drain())
+
     def advance(result: SubmissionResult) -> None:
         progress.advance(failed=result.status in ("failed", "rejected"))
+        drainer.kick()
 
     results = Submitter(services).ingest(urls, on_result=advance)
     progress.close()
-    LocalRuntime(services).drain()
+    drainer.kick()  # one pass after the last result, whatever ran before
+    drainer.wait_idle()
     final = [_final(services, result) for result in results]
     counts = Counter(
         "rejected" if r.status == "rejected" else "failed" if r.status == "failed" else "ok"

@@ -13,7 +13,6 @@ import base64
 import importlib
 import logging
 import os
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from article_ingest.drainer import Drainer
 from core.services import Services
 from core.settings import Settings
 
@@ -136,46 +136,6 @@ def response_parts(answer: dict[str, Any]) -> tuple[int, list[tuple[str, str]], 
     body = answer.get("body") or ""
     data = base64.b64decode(body) if answer.get("isBase64Encoded") else str(body).encode("utf-8")
     return status, headers, data
-
-
-class Drainer:
-    """Runs the local runtime's ``drain`` in the background, one drain at a time; a kick while
-    a drain runs schedules one more pass, so no queued request is left behind."""
-
-    def __init__(self, drain: Callable[[], object]) -> None:
-        self._drain = drain
-        self._lock = threading.Lock()
-        self._running = False
-        self._again = False
-        self._idle = threading.Event()
-        self._idle.set()
-
-    def kick(self) -> None:
-        """Make sure a drain runs after this call."""
-        with self._lock:
-            if self._running:
-                self._again = True
-                return
-            self._running = True
-            self._idle.clear()
-        threading.Thread(target=self._loop, name="drain", daemon=True).start()
-
-    def wait_idle(self, timeout: float | None = None) -> bool:
-        """Block until no drain is running (tests and shutdown)."""
-        return self._idle.wait(timeout)
-
-    def _loop(self) -> None:
-        while True:
-            try:
-                self._drain()
-            except Exception:
-                logger.exception("draining the local queue failed")
-            with self._lock:
-                if not self._again:
-                    self._running = False
-                    self._idle.set()
-                    return
-                self._again = False
 
 
 def _local_drain(services: Services) -> Callable[[], object]:
