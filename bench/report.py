@@ -60,7 +60,7 @@ def quality(result: dict[str, Any]) -> list[str]:
         "",
         f"Data: WCXB development set, article pages — **{data['name']} set, {data['pages']} "
         f"pages** (`{Path(data['root']).name}`; CC-BY-4.0, Murrough Foley 2026). "
-        "Ours: `core.assemble.assemble` (title in its own field, not in the text). "
+        "Ours: `core.extract.assemble.assemble` (title in its own field, not in the text). "
         "trafilatura: `trafilatura.extract(html, include_comments=False)` on the same bytes; its "
         "metadata column is `trafilatura.extract_metadata` (what `with_metadata=True` adds).",
         "",
