@@ -30,7 +30,7 @@ MODULES = (
     "handlers.api",
     "handlers.worker",
     "handlers.indexer",
-    "core.assemble",
+    "core.extract.assemble",
     "trafilatura",
     "boto3",
 )
@@ -105,9 +105,9 @@ def peak_kb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 mode, what, path = sys.argv[1], sys.argv[2], sys.argv[3]
 if mode == "ours":
-    from core.assemble import assemble
+    from core.extract.assemble import assemble
     from core.ports import PageInput
-    from core.language import warm_up
+    from core.extract.language import warm_up
     warm_up()
     run = lambda body, i: assemble(PageInput(body=body, url="https://example.org/%d" % i,
                                              article_id=str(i)))

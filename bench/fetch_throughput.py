@@ -2,9 +2,10 @@
 
 With a per-host limit of 8 and no per-host delay, the ideal wall time is 200 / 8 × 0.1 s =
 2.5 s; the measured figure adds the fetcher's own overhead (validation, robots.txt, pinned
-connections, bounded reads). A second run also extracts every page (``core.assemble``), which
-adds the extraction time. Nothing leaves 127.0.0.1; the development allowance is on for this
-benchmark only so the fetcher may connect to the loopback server.
+connections, bounded reads). A second run also extracts every page
+(``core.extract.assemble``), which adds the extraction time. Nothing leaves 127.0.0.1; the
+development allowance is on for this benchmark only so the fetcher may connect to the loopback
+server.
 
 Run: ``.venv/bin/python -m bench.fetch_throughput [--pages N] [--latency S] [--limit N]``.
 Writes ``bench/out/fetch_throughput.json``.
@@ -90,7 +91,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _extract(result: FetchResult) -> bool:
-    from core.assemble import assemble
+    from core.extract.assemble import assemble
     from core.ports import PageInput
 
     article = assemble(

@@ -1,6 +1,6 @@
 """Extraction quality on the WCXB development articles: ours vs bare trafilatura.
 
-Ours is the pipeline's extraction step, ``core.assemble.assemble`` (text without the title
+Ours is the pipeline's extraction step, ``core.extract.assemble.assemble`` (text without the title
 line, metadata from ``core.extract``). Bare trafilatura is ``trafilatura.extract(html,
 include_comments=False)`` on the same bytes; its metadata column is
 ``trafilatura.extract_metadata`` (what ``with_metadata=True`` adds), since bare ``extract``
@@ -35,7 +35,7 @@ TRAFILATURA_VARIANTS: dict[str, dict[str, Any]] = {
 
 
 def _ours(page: Page) -> dict[str, PageScore]:
-    from core.assemble import assemble
+    from core.extract.assemble import assemble
     from core.ports import PageInput
 
     article = assemble(PageInput(body=page.body, url=page.url, article_id=page.file_id))

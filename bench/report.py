@@ -60,7 +60,7 @@ def quality(result: dict[str, Any]) -> list[str]:
         "",
         f"Data: WCXB development set, article pages — **{data['name']} set, {data['pages']} "
         f"pages** (`{Path(data['root']).name}`; CC-BY-4.0, Murrough Foley 2026). "
-        "Ours: `core.assemble.assemble` (title in its own field, not in the text). "
+        "Ours: `core.extract.assemble.assemble` (title in its own field, not in the text). "
         "trafilatura: `trafilatura.extract(html, include_comments=False)` on the same bytes; its "
         "metadata column is `trafilatura.extract_metadata` (what `with_metadata=True` adds).",
         "",
@@ -101,7 +101,7 @@ def quality(result: dict[str, Any]) -> list[str]:
     )
     lines += ["", "![Extraction quality](img/quality.png)", ""]
     lines += [
-        "What these numbers made us change in `core/extract.py` and `core/language.py` "
+        "What these numbers made us change in `core/extract/` and `core/extract/language.py` "
         "(before = trafilatura's own metadata, the right-hand column):",
         "",
         f"- title: the `<h1>` that agrees with the declared title instead of the declared "
@@ -317,7 +317,8 @@ def ingest_end_to_end(result: dict[str, Any] | None) -> list[str]:
         )
     lines += [
         "",
-        "Our extraction runs one page at a time per process (a lock in `core/extract.py`): "
+        "Our extraction runs one page at a time per process (then a lock in `core/extract.py`, "
+        "now the worker processes of `core/extraction_pool.py`): "
         "lxml work on several pages from several threads at once corrupted the heap, and "
         "about a third of 600-page runs of the 16-thread `ingest` died (`python -m "
         "bench.stress_ingest` reproduces it); with the lock none died in 24 runs, and they "

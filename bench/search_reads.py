@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from bench.cost import OUT, Tally, counting, item_size
 from bench.dataset import locate
-from core.language import detect_language
+from core.extract.language import detect_language
 from core.models import Article
 from core.search.terms import article_terms
 

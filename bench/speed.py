@@ -1,6 +1,6 @@
 """Extraction speed: our extraction step vs bare trafilatura, same pages, same process.
 
-Ours is ``core.assemble.assemble`` (decode, trafilatura text + metadata, language, word
+Ours is ``core.extract.assemble.assemble`` (decode, trafilatura text + metadata, language, word
 count, SimHash) as the pipeline calls it, with the raw bytes' SHA-256 already taken by the
 step that stores them; bare is ``trafilatura.extract(body, include_comments=False)`` on the
 same bytes. Both are warmed up first, then timed page by page, interleaved, alternating which
@@ -60,10 +60,10 @@ def _timed(work: Callable[[], object]) -> tuple[float, float]:
 
 def _stage_breakdown(pages: list[Page]) -> dict[str, float]:
     """Mean milliseconds per page of each of our stages, run one by one."""
-    from core.decoding import decode_html
-    from core.extract import extract_article
+    from core.extract.article import extract_article
+    from core.extract.charset import decode_html
+    from core.extract.language import detect_language
     from core.fingerprint import fingerprint
-    from core.language import detect_language
 
     totals = {"decode": 0.0, "extract+metadata": 0.0, "language": 0.0, "words+simhash": 0.0}
     for page in pages:
@@ -88,8 +88,8 @@ def run(pages: list[Page], rounds: int = 1) -> dict[str, Any]:
     """Time ours and bare trafilatura on ``pages``; returns the result document."""
     import trafilatura
 
-    from core.assemble import assemble, sha256_hex
-    from core.language import warm_up
+    from core.extract.assemble import assemble, sha256_hex
+    from core.extract.language import warm_up
     from core.ports import PageInput
 
     start = time.perf_counter()

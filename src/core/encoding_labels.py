@@ -8,9 +8,9 @@ those, and some raise even with ``errors="replace"``, so labels are never handed
 
 Where the Standard names a superset encoding the codec is that superset (``iso-8859-1`` and
 ``ascii`` decode as windows-1252, ``gb2312`` as gb18030, ``euc-kr`` as cp949). Two encodings
-have no Python codec and are decoded by ``core.decoding`` itself: ``replacement`` (labels of
-encodings browsers refuse, such as ``iso-2022-kr``: the whole page is one U+FFFD) and
-``x-user-defined``.
+have no Python codec and are decoded by ``core.extract.charset`` itself: ``replacement``
+(labels of encodings browsers refuse, such as ``iso-2022-kr``: the whole page is one U+FFFD)
+and ``x-user-defined``.
 """
 
 from __future__ import annotations

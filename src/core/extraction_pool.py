@@ -1,11 +1,11 @@
 """Extraction in a pool of long-lived worker processes, each page within a budget.
 
-Every page is parsed and extracted (``core.assemble``; ``core.extract.render`` too) in a worker
-process, never in the threads that fetch: lxml is not safe on several pages from several
-threads at once, a hostile page must not stall the process, and several workers use several
-cores. ``ExtractionPool.assemble`` is thread-safe: a calling thread takes an idle worker (or
-waits for one on a ``threading.Condition``), sends it the page over the worker's own pipe and
-waits for the answer, at most the page's wall-clock budget.
+Every page is parsed and extracted (``core.extract.assemble``; ``core.extract.rendering``
+too) in a worker process, never in the threads that fetch: lxml is not safe on several pages
+from several threads at once, a hostile page must not stall the process, and several workers
+use several cores. ``ExtractionPool.assemble`` is thread-safe: a calling thread takes an idle
+worker (or waits for one on a ``threading.Condition``), sends it the page over the worker's own
+pipe and waits for the answer, at most the page's wall-clock budget.
 
 - Over the wall-clock budget: the worker is killed and replaced, the page fails
   ``extraction_timeout``. Over the CPU budget the kernel stops the worker (``SIGXCPU``): the
@@ -183,7 +183,7 @@ class ExtractionPool:
         return result
 
     def render(self, html: str, url: str | None, output_format: OutputFormat) -> str | None:
-        """``core.extract.render`` in a worker."""
+        """``core.extract.rendering.render`` in a worker."""
         result: str | None = self._run("render", (html, url, output_format))
         return result
 

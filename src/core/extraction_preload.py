@@ -20,12 +20,12 @@ import threading
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_variable] = "1"
 
-from core.language import warm_up  # noqa: E402
+from core.extract.language import warm_up  # noqa: E402
 
 _loader = threading.Thread(target=warm_up, name="language-model")
 _loader.start()
 try:
-    import core.assemble
+    import core.extract.assemble
     import core.extraction_worker  # noqa: F401
 finally:
     _loader.join()

@@ -31,13 +31,13 @@ Reply = tuple[Any, ...]
 
 
 def _assemble(page: Any) -> Any:
-    from core.assemble import assemble
+    from core.extract.assemble import assemble
 
     return assemble(page)
 
 
 def _render(html: str, url: str | None, output_format: Any) -> Any:
-    from core.extract import render
+    from core.extract.rendering import render
 
     return render(html, url, output_format)
 

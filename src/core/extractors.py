@@ -1,4 +1,4 @@
-"""Page extractors: where ``core.assemble`` runs for the pipeline and the CLI.
+"""Page extractors: where ``core.extract.assemble`` runs for the pipeline and the CLI.
 
 ``InProcessExtractor`` runs it in the calling thread (benchmarks of the bare function, and a
 single-threaded process that wants no worker); the pipeline's default is the pool of worker
@@ -17,17 +17,17 @@ if TYPE_CHECKING:
 
 
 class InProcessExtractor:
-    """``core.assemble.assemble`` in the calling thread: no budget, no isolation, and one
+    """``core.extract.assemble.assemble`` in the calling thread: no budget, no isolation, and one
     thread at a time (lxml)."""
 
     def assemble(self, page: PageInput) -> Article | None:
         """The extracted Article, or None when the page holds no article."""
-        from core.assemble import assemble
+        from core.extract.assemble import assemble
 
         return assemble(page)
 
     def render(self, html: str, url: str | None, output_format: OutputFormat) -> str | None:
-        """``core.extract.render`` in the calling thread."""
-        from core.extract import render
+        """``core.extract.rendering.render`` in the calling thread."""
+        from core.extract.rendering import render
 
         return render(html, url, output_format)

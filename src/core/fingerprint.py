@@ -43,7 +43,7 @@ _BMP = 0x10000
 
 @dataclass(frozen=True)
 class TextFingerprint:
-    """A text's SimHash and its number of words (``core.textstats.word_count``)."""
+    """A text's SimHash and its number of words (``core.extract.textstats.word_count``)."""
 
     simhash: str
     words: int

@@ -31,11 +31,11 @@ from pydantic import BaseModel
 
 from core.errors import VersionConflict
 from core.events import ArticleDuplicateDetected, ArticleFailed, ArticleIndexed, ArticleIngested
+from core.extract.language import detect_language
+from core.extract.textstats import reading_time_minutes, word_count
 from core.fingerprint import hamming_distance, simhash
-from core.language import detect_language
 from core.models import Article, ArticleStatus
 from core.ports import ArticleStore, EventBus, SearchIndex
-from core.textstats import reading_time_minutes, word_count
 
 logger = logging.getLogger(__name__)
 

@@ -3,10 +3,10 @@
 Parameters are read as the WHATWG MIME Sniffing Standard parses them: ``;``-separated
 ``name=value`` pairs, names ASCII-lowercased, quoted-string values with ``\\`` escapes, the
 first occurrence of a name wins. The charset comes back as the raw label; only
-``core.decoding.resolve_label`` decides whether it names an encoding. A value that cannot be a
-label (not printable ASCII, or longer than ``MAX_LABEL_LENGTH``) comes back as None: it would
-be ignored when decoding anyway, and it is kept with the raw page (S3 object metadata accepts
-only ASCII, at most 2 KB), so a hostile header must not make storing the page fail.
+``core.extract.charset.resolve_label`` decides whether it names an encoding. A value that
+cannot be a label (not printable ASCII, or longer than ``MAX_LABEL_LENGTH``) comes back as
+None: it would be ignored when decoding anyway, and it is kept with the raw page (S3 object
+metadata accepts only ASCII, at most 2 KB), so a hostile header must not make storing the page fail.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ class PageInput:
 
 
 class PageExtractor(Protocol):
-    """Turns page bytes into an Article (``core.assemble``), within a budget."""
+    """Turns page bytes into an Article (``core.extract.assemble``), within a budget."""
 
     def assemble(self, page: PageInput) -> Article | None:
         """The extracted Article, or None when the page holds no article; raises
@@ -41,8 +41,9 @@ class PageExtractor(Protocol):
         ...
 
     def render(self, html: str, url: str | None, output_format: OutputFormat) -> str | None:
-        """The main content of decoded ``html`` in ``output_format`` (``core.extract.render``),
-        or None when there is none; raises ``ExtractionFailed`` like ``assemble``."""
+        """The main content of decoded ``html`` in ``output_format``
+        (``core.extract.rendering.render``), or None when there is none; raises
+        ``ExtractionFailed`` like ``assemble``."""
         ...
 
 

@@ -49,7 +49,7 @@ def render_content(
     """The main content re-extracted from the stored page in ``output_format`` (by
     ``extractor``, within its budget: ``ExtractionFailed`` when over it)."""
     # charset_normalizer: imported on this route only, not by every API cold start
-    from core.decoding import decode_html
+    from core.extract.charset import decode_html
 
     decoded = decode_html(raw_bytes(raw_store, article), encoding=article.charset)
     rendered = extractor.render(decoded.text, article.final_url or article.url, output_format)

@@ -18,13 +18,18 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.shared.version import VERSION as POWERTOOLS_VERSION
 from pydantic import BaseModel, Field
 
 from core.errors import DomainError
+from core.pins import InternalsChanged, require
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+
+# ``allowed_methods`` reads the resolver's private route tables.
+require("aws-lambda-powertools", POWERTOOLS_VERSION, __name__)
 
 logger = logging.getLogger(__name__)
 
@@ -166,11 +171,28 @@ def _validation_problem(error: RequestValidationError, path: str) -> Response[st
     )
 
 
+def _routes(app: APIGatewayHttpResolver) -> list[Any]:
+    """The resolver's routes, from its private tables (Powertools is pinned: ``core.pins``),
+    checked to be what this module reads: ``InternalsChanged`` otherwise."""
+    tables = [getattr(app, name, None) for name in ("_static_routes", "_dynamic_routes")]
+    routes = [route for table in tables if isinstance(table, list) for route in table]
+    if not all(isinstance(table, list) for table in tables) or not all(
+        isinstance(getattr(route, "method", None), str)
+        and callable(getattr(getattr(route, "rule", None), "match", None))
+        for route in routes
+    ):
+        raise InternalsChanged(
+            "Powertools' resolver no longer keeps lists of routes with a method and a rule in "
+            f"_static_routes/_dynamic_routes: check {__name__}.allowed_methods against the "
+            "installed aws-lambda-powertools"
+        )
+    return routes
+
+
 def allowed_methods(app: APIGatewayHttpResolver, path: str) -> list[str]:
     """The methods routed on ``path``."""
     # The resolver keeps its routes privately; reading them keeps this list exact.
-    routes = app._static_routes + app._dynamic_routes
-    return sorted({route.method for route in routes if route.rule.match(path)})
+    return sorted({route.method for route in _routes(app) if route.rule.match(path)})
 
 
 def register(app: APIGatewayHttpResolver) -> None:

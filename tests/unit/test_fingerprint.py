@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from core import fingerprint
+from core.extract.textstats import word_count
 from core.fingerprint import hamming_distance, simhash
-from core.textstats import word_count
 
 SRC = Path(fingerprint.__file__).resolve().parent.parent
 VOCABULARY = [f"w{i}" for i in range(3000)] + ["café", "Straße", "naïve", "İstanbul", "日本語"]

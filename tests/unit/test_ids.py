@@ -27,7 +27,7 @@ def test_normalised_form() -> None:
 
 
 def test_word_count_and_reading_time() -> None:
-    from core.textstats import reading_time_minutes, word_count
+    from core.extract.textstats import reading_time_minutes, word_count
 
     assert word_count("Le café d'été — 3 000 mots, n'est-ce pas ?") == 11
     assert word_count("") == 0

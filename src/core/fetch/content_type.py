@@ -1,7 +1,7 @@
 """Content-Type parsing and HTML sniffing.
 
 The fetcher never decodes or re-encodes a body: it keeps the bytes as they arrived and reports
-the header's ``charset``; ``core.decoding.decode_html`` turns them into text (BOM, header,
+the header's ``charset``; ``core.extract.charset.decode_html`` turns them into text (BOM, header,
 ``<meta>``, detection).
 """
 

@@ -1,19 +1,29 @@
-"""Publication date of a page, with htmldate's building blocks, on a tree we may spend.
+"""Dates: a page's publication date, with htmldate's building blocks, on a tree we may spend.
 
 ``htmldate.find_date`` takes a deep copy of a tree it is handed before it prunes it for the
 markup search (a quarter of a millisecond on an average WCXB page that gets that far). The
 extractor hands over the tree once trafilatura is done with it, so the steps below are
 ``find_date``'s in htmldate 1.11.0 (pinned) for ``original_date=True,
 extensive_search=False`` — the same order, the same helpers — on that tree itself.
-tests/unit/test_dates.py checks the result against ``find_date`` on every sample page.
+tests/unit/extract/test_dates.py checks the result against ``find_date`` on every sample page.
+
+These are htmldate's internals, not its API: htmldate is pinned (``core.pins``, checked at
+import), its cue patterns are checked to be plain literals at import (``_literals``), and each
+step's answer is checked to be a date string or nothing (``InternalsChanged`` otherwise).
+
+Nothing here knows the rest of the extraction: ``core.extract.markup`` reads the cues below in
+its one pass over the page, and ``core.extract.article`` calls the two searches.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from contextlib import suppress
+from typing import Any
 
+import htmldate
 from htmldate.core import (
     ALWAYS_TAGS,
     CLASS_CUES,
@@ -42,7 +52,12 @@ from htmldate.utils import Extractor, clean_html
 from htmldate.validators import get_max_date, get_min_date
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
-from core.literals import any_of
+from core.extract.literals import any_of
+from core.pins import InternalsChanged, require
+
+require("htmldate", htmldate.__version__, __name__)
+
+logger = logging.getLogger(__name__)
 
 
 def _literals(pattern: str) -> list[str]:
@@ -79,6 +94,16 @@ DATE_CUE = any_of(
 )
 
 
+def _date(found: Any) -> str | None:
+    """An htmldate step's answer: a date string or None, else ``InternalsChanged``."""
+    if found is None or isinstance(found, str):
+        return found
+    raise InternalsChanged(
+        f"an htmldate step answered a {type(found).__name__}, not a date string: "
+        f"check {__name__} against the installed htmldate"
+    )
+
+
 def _options() -> Extractor:
     """Publication (not last-modified) dates, no later than today, in ``YYYY-MM-DD``."""
     return Extractor(
@@ -102,7 +127,7 @@ def declared_date(tree: HtmlElement, url: str | None) -> str | None:
         or json_search(tree, options)
         or examine_abbr_elements(tree, options)
     )
-    return str(found) if found is not None else None
+    return _date(found)
 
 
 def is_markup_candidate(element: HtmlElement) -> bool:
@@ -126,9 +151,9 @@ def markup_candidates(tree: HtmlElement, scanned: list[HtmlElement] | None) -> l
 def markup_date(tree: HtmlElement, scanned: list[HtmlElement] | None = None) -> str | None:
     """A date in the page's markup or text; prunes ``tree`` in place.
 
-    ``scanned``: the page's markup candidates, found before any pruning by a pass over the
-    page made for another reason (the byline search), which spares this search a pass of its
-    own.
+    ``scanned``: the page's markup candidates, found before any pruning by the pass over the
+    page that also serves the byline search (``core.extract.markup``), which spares this
+    search a pass of its own.
     """
     options = _options()
     with suppress(ValueError):  # lxml refuses some control characters: search as it is
@@ -139,7 +164,7 @@ def markup_date(tree: HtmlElement, scanned: list[HtmlElement] | None = None) -> 
         or examine_time_elements(tree, options)
     )
     if found is not None:
-        return str(found)
+        return _date(found)
     markup = serialize(tree)
     found = (
         pattern_search(markup, TIMESTAMP_PATTERN, options)
@@ -147,8 +172,8 @@ def markup_date(tree: HtmlElement, scanned: list[HtmlElement] | None = None) -> 
         or idiosyncrasies_search(markup, options)
     )
     if found is not None:
-        return str(found)
+        return _date(found)
     # no free-text search (``extensive_search=False``): a bare date is taken from the text only
     clean_html(tree, ["script", "style"])
     found = pattern_search(" ".join(tree.itertext()), TIMESTAMP_LOOSE_PATTERN, options)
-    return str(found) if found else None
+    return _date(found) or None

@@ -1,4 +1,5 @@
-"""How core.extract picks the title and the byline, and how core.language samples text."""
+"""How core.extract picks the title (metadata) and the byline (byline, markup), and how
+core.extract.language samples text."""
 
 from __future__ import annotations
 
@@ -11,18 +12,14 @@ from lxml import etree  # type: ignore[import-untyped]
 from trafilatura.metadata import examine_meta
 from trafilatura.xpaths import AUTHOR_XPATHS
 
-from core import language
-from core.decoding import decode_html
-from core.extract import (
-    _AUTHOR_XPATHS,
-    _canonical,
-    _load,
-    _scan_markup,
-    extract_article,
-    headline,
-    markup_author,
-    meta_tags,
-)
+from core.extract import language
+from core.extract.article import extract_article
+from core.extract.byline import AUTHOR_XPATHS as OUR_AUTHOR_XPATHS
+from core.extract.byline import markup_author
+from core.extract.charset import decode_html
+from core.extract.loading import load_html
+from core.extract.markup import scan_markup
+from core.extract.metadata import canonical, headline, meta_tags
 
 PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>How to Plant Tomatoes in Spring | Garden Weekly</title></head><body>
@@ -36,14 +33,14 @@ PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 
 
 def test_the_headline_that_agrees_with_the_declared_title_wins() -> None:
-    tree = _load(PAGE)
+    tree = load_html(PAGE)
     assert headline(tree, "How to Plant Tomatoes in Spring | Garden Weekly") == (
         "How to Plant Tomatoes in Spring"
     )
 
 
 def test_the_declared_title_stays_when_no_headline_agrees() -> None:
-    tree = _load(PAGE)
+    tree = load_html(PAGE)
     assert headline(tree, "Completely different words") == "Completely different words"
     assert headline(tree, None) is None
 
@@ -60,14 +57,14 @@ def test_markup_author_skips_bylines_in_discarded_sections() -> None:
         '<div class="author">',
         '<div class="sidebar"><span class="author">Ad</span></div><div class="author">',
     )
-    assert markup_author(_load(page)) == "Jo Grower"
+    assert markup_author(load_html(page)) == "Jo Grower"
     hidden = PAGE.replace('<div class="author">', '<div class="comments"><div class="author">')
-    assert markup_author(_load(hidden + "</div>")) is None
+    assert markup_author(load_html(hidden + "</div>")) is None
 
 
 def test_markup_author_ignores_text_of_discarded_descendants() -> None:
     page = PAGE.replace("Jo Grower</a>", "Jo Grower</a><time>May 3</time>")
-    assert markup_author(_load(page)) == "Jo Grower"
+    assert markup_author(load_html(page)) == "Jo Grower"
 
 
 @pytest.mark.parametrize(
@@ -88,7 +85,7 @@ def test_markup_author_ignores_text_of_discarded_descendants() -> None:
     ],
 )
 def test_canonical_link_is_read_from_the_head(markup: str, expected: str | None) -> None:
-    assert _canonical(_load(f"<html>{markup}</html>"), "https://e.example/z") == expected
+    assert canonical(load_html(f"<html>{markup}</html>"), "https://e.example/z") == expected
 
 
 def test_language_sample_is_bounded_and_cut_between_words() -> None:
@@ -188,10 +185,10 @@ def _byline_page(extra: str = "") -> str:
     ],
 )
 def test_byline_candidates_are_trafilaturas(page: str) -> None:
-    tree = _load(page)
+    tree = load_html(page)
     expected = [xpath(tree) for xpath in AUTHOR_XPATHS]
-    assert [xpath(tree) for xpath in _AUTHOR_XPATHS] == expected
-    assert _scan_markup(tree).bylines == expected
+    assert [xpath(tree) for xpath in OUR_AUTHOR_XPATHS] == expected
+    assert scan_markup(tree).bylines == expected
     assert any(expected)
 
 
@@ -241,7 +238,7 @@ def test_the_sample_tells_european_languages_apart_whatever_is_declared(
 
 
 def _bench_pages() -> list[Path]:
-    root = Path(__file__).resolve().parents[2] / "bench" / "data" / "wcxb-dev-articles" / "html"
+    root = Path(__file__).resolve().parents[3] / "bench" / "data" / "wcxb-dev-articles" / "html"
     return sorted(root.glob("*.html.gz"))
 
 
@@ -254,20 +251,20 @@ def test_meta_tags_are_trafilaturas_and_leave_the_page_as_it_was() -> None:
     assert len(pages) > 150
     for page in pages:
         html = decode_html(gzip.decompress(page.read_bytes())).text
-        tree = _load(html)
+        tree = load_html(html)
         assert tree is not None
         before = etree.tostring(tree.getroottree(), encoding="unicode")
-        assert _said(meta_tags(tree)) == _said(examine_meta(_load(html))), page.name
+        assert _said(meta_tags(tree)) == _said(examine_meta(load_html(html))), page.name
         assert etree.tostring(tree.getroottree(), encoding="unicode") == before, page.name
 
 
 def test_meta_tags_of_a_page_without_a_head_and_of_a_fragment() -> None:
-    headless = _load("<html><body><p>No head here, only a paragraph of text.</p></body></html>")
+    headless = load_html("<html><body><p>No head here, only a paragraph of text.</p></body></html>")
     assert headless is not None
     assert headless.find("head") is None
     assert _said(meta_tags(headless)) == _said(examine_meta(headless))
     paragraphs = "<p>A fragment: lxml hands back the body's only child.</p>" * 3
-    fragment = _load(f'<div id="x">{paragraphs}</div>')
+    fragment = load_html(f'<div id="x">{paragraphs}</div>')
     assert fragment is not None
     assert fragment.getparent() is not None
     assert _said(meta_tags(fragment)) == _said(examine_meta(fragment))

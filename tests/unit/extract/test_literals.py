@@ -1,4 +1,4 @@
-"""core.literals.any_of finds the same occurrences as a plain alternation."""
+"""core.extract.literals.any_of finds the same occurrences as a plain alternation."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from htmldate.core import is_date_candidate
 from lxml.html import fragment_fromstring  # type: ignore[import-untyped]
 
-from core.dates import DATE_CUE, _literals
-from core.literals import any_of
+from core.extract.dates import DATE_CUE, _literals
+from core.extract.literals import any_of
 
 WORDS = ["date", "Date", "datum", "byl", "byline", "fa-c", "fa-clock-o", "a.b", "x(y", "meta"]
 SUBJECTS = [

@@ -1,11 +1,11 @@
-"""core.assemble turns page bytes into an Article; the content hash is taken once."""
+"""core.extract.assemble turns page bytes into an Article; the content hash is taken once."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
-from core.assemble import assemble
+from core.extract.assemble import assemble
 from core.ids import article_id
 from core.ports import PageInput
 

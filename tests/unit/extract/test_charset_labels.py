@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from core.decoding import decode_html, resolve_label
 from core.encoding_labels import ENCODINGS, LABELS
+from core.extract.charset import decode_html, resolve_label
 from core.media_type import parse_content_type
 from core.models import ArticleStatus
 from core.offline import extract_file

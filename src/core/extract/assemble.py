@@ -1,4 +1,4 @@
-"""Turn page bytes into an Article: decode, extract, detect language, measure, fingerprint.
+"""Assembly: page bytes into an Article — decode, extract, detect language, measure, fingerprint.
 
 Shared by the network pipeline and the offline ``extract`` command, so both give the same
 result for the same bytes.
@@ -7,17 +7,20 @@ result for the same bytes.
 from __future__ import annotations
 
 import hashlib
+import logging
 from urllib.parse import urlsplit
 
-from core.decoding import decode_html
-from core.extract import extract_article
+from core.extract.article import extract_article
+from core.extract.charset import decode_html
+from core.extract.language import detect_language
+from core.extract.textstats import reading_time_minutes
 from core.fingerprint import fingerprint
 from core.ids import same_page
-from core.language import detect_language
 from core.models import Article, ArticleStatus
 from core.page_guards import check_complexity
 from core.ports import PageInput
-from core.textstats import reading_time_minutes
+
+logger = logging.getLogger(__name__)
 
 # Fewer words than this is navigation or a banner, not an article. Calibrated on the WCXB
 # development set: the shortest annotated article body has 53 words, while nav-only and

@@ -1,4 +1,5 @@
-"""core.extract parses and extracts the main text exactly as trafilatura does, only faster."""
+"""core.extract.loading parses and core.extract.text extracts the main text exactly as
+trafilatura does, only faster."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from pathlib import Path
 import pytest
 import trafilatura
 from lxml import etree  # type: ignore[import-untyped]
-from trafilatura.utils import load_html
+from trafilatura.utils import load_html as trafilatura_load_html
 
-from core.decoding import decode_html
-from core.extract import _load, main_text
+from core.extract.charset import decode_html
+from core.extract.loading import load_html
+from core.extract.text import main_text
 
 ARTICLE = "".join(
     f"<p>Paragraph {i} of the article says something long enough to be kept as main text.</p>"
@@ -37,7 +39,7 @@ def _shape(tree: etree._Element) -> bytes:
 
 @pytest.mark.parametrize("html", PAGES.values(), ids=PAGES.keys())
 def test_the_tree_is_trafilaturas(html: str) -> None:
-    ours, theirs = _load(html), load_html(html)
+    ours, theirs = load_html(html), trafilatura_load_html(html)
     assert (ours is None) == (theirs is None)
     if ours is not None:
         assert _shape(ours) == _shape(theirs)
@@ -50,7 +52,7 @@ def _trafilatura_text(html: str, url: str | None) -> str | None:
 
 @pytest.mark.parametrize("html", PAGES.values(), ids=PAGES.keys())
 def test_the_tree_from_the_pages_utf8_bytes_is_the_same(html: str) -> None:
-    from_text, from_bytes = _load(html), _load(html, html.encode("utf-8", "surrogatepass"))
+    from_text, from_bytes = load_html(html), load_html(html, html.encode("utf-8", "surrogatepass"))
     assert (from_text is None) == (from_bytes is None)
     if from_text is not None:
         assert _shape(from_text) == _shape(from_bytes)
@@ -58,7 +60,7 @@ def test_the_tree_from_the_pages_utf8_bytes_is_the_same(html: str) -> None:
 
 @pytest.mark.parametrize("html", PAGES.values(), ids=PAGES.keys())
 def test_main_text_is_bare_extractions(html: str) -> None:
-    tree = _load(html)
+    tree = load_html(html)
     assert tree is not None
     assert main_text(tree, None) == _trafilatura_text(html, None)
 
@@ -66,14 +68,14 @@ def test_main_text_is_bare_extractions(html: str) -> None:
 def test_main_text_of_the_sample_pages_is_bare_extractions(pages_dir: Path) -> None:
     for page in sorted(pages_dir.glob("*.html")):
         html = decode_html(page.read_bytes()).text
-        tree = _load(html)
+        tree = load_html(html)
         assert tree is not None
         url = f"https://example.org/{page.stem}"
         assert main_text(tree, url) == _trafilatura_text(html, url), page.name
 
 
 def test_text_content_is_the_xpath_string_value() -> None:
-    tree = _load(
+    tree = load_html(
         "<html><body><div>a<b>b<i>c</i>d</b>e&amp;<br/>f<!-- no --></div>tail</body></html>"
     )
     assert tree is not None
@@ -92,6 +94,6 @@ def test_text_content_is_the_xpath_string_value() -> None:
     ],
 )
 def test_pages_with_little_or_no_text(html: str) -> None:
-    tree = _load(html)
+    tree = load_html(html)
     assert tree is not None
     assert main_text(tree, None) == _trafilatura_text(html, None)

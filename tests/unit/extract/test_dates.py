@@ -1,4 +1,4 @@
-"""core.dates gives htmldate's find_date result, reading the tree it is handed in place."""
+"""core.extract.dates gives htmldate's find_date result, reading the tree it is handed in place."""
 
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ from htmldate.settings import CLEANING_LIST
 from htmldate.utils import clean_html
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
-from core.dates import declared_date, markup_candidates, markup_date
-from core.decoding import decode_html
-from core.extract import _load, _scan_markup, main_text
+from core.extract.charset import decode_html
+from core.extract.dates import declared_date, markup_candidates, markup_date
+from core.extract.loading import load_html
+from core.extract.markup import scan_markup
+from core.extract.text import main_text
 
-BENCH_PAGES = Path(__file__).resolve().parents[2] / "bench" / "data" / "wcxb-dev-articles"
+BENCH_PAGES = Path(__file__).resolve().parents[3] / "bench" / "data" / "wcxb-dev-articles"
 ARTICLE = "<p>" + "Words of the article body, long enough to be a paragraph. " * 5 + "</p>"
 # One page per step of the search, in the order the steps run, with the date each gives.
 PAGES = {
@@ -54,14 +56,14 @@ def _today() -> str:
 
 
 def _htmldate(html: str, url: str | None) -> str | None:
-    tree = _load(html)
+    tree = load_html(html)
     assert tree is not None
     found = find_date(tree, url=url, original_date=True, extensive_search=False, max_date=_today())
     return str(found) if found else None
 
 
 def _ours(html: str, url: str | None) -> str | None:
-    tree = _load(html)
+    tree = load_html(html)
     assert tree is not None
     return publication_date(tree, url)
 
@@ -99,7 +101,7 @@ def test_the_benchmark_pages_get_htmldates_date() -> None:
         )
         url = truth.get("url") or None
         html = decode_html(gzip.decompress(page.read_bytes())).text
-        tree = _load(html)
+        tree = load_html(html)
         if tree is None:
             continue
         expected = find_date(
@@ -121,10 +123,10 @@ def test_the_byline_pass_finds_htmldates_date_candidates() -> None:
     checked = 0
     for page in _bench_pages():
         html = decode_html(gzip.decompress(page.read_bytes())).text
-        scanned_tree, searched_tree = _load(html), _load(html)
+        scanned_tree, searched_tree = load_html(html), load_html(html)
         if scanned_tree is None or searched_tree is None:
             continue
-        scanned = _scan_markup(scanned_tree, with_dates=True).date_candidates
+        scanned = scan_markup(scanned_tree, with_dates=True).date_candidates
         if scanned is None:  # a page with a <rel> element: no shared pass
             continue
         for tree in (scanned_tree, searched_tree):

@@ -1,4 +1,4 @@
-"""Regular expressions that find any of many literal strings, fast.
+"""Literals: regular expressions that find any of many literal strings, fast (date cues).
 
 Python's ``re`` tries every branch of an alternation at every position of the subject; with
 the branches merged into a trie (``date|datum|meta`` → ``dat(?:e|um)|meta``) one test of the
@@ -8,8 +8,11 @@ next character rejects all that share it. On WCXB class and id values, a search 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
+
+logger = logging.getLogger(__name__)
 
 _Trie = dict[str, "_Trie"]
 _END = ""  # marks a literal ending at this node (no literal is empty)

@@ -12,11 +12,19 @@ from tests.integration import hostile_pages
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.utils import trim
 
-from core import extract
-from core.decoding import decode_html
-from core.extract import _AUTHOR_CHARS, _DISCARD_TEST, _DISCARDED_AROUND, _load, markup_author
+from core.extract import byline
+from core.extract.byline import (
+    AUTHOR_CHARS,
+    AUTHOR_XPATHS,
+    DISCARD_TEST,
+    DISCARDED_AROUND,
+    markup_author,
+)
+from core.extract.charset import decode_html
+from core.extract.loading import load_html
+from core.extract.markup import scan_markup
 
-_DISCARDED_BELOW = etree.XPath("descendant::*" + _DISCARD_TEST)
+_DISCARDED_BELOW = etree.XPath("descendant::*" + DISCARD_TEST)
 
 
 def _texts(element: HtmlElement, discarded: set[HtmlElement]) -> Iterator[str]:
@@ -30,13 +38,14 @@ def _texts(element: HtmlElement, discarded: set[HtmlElement]) -> Iterator[str]:
 
 
 def reference_author(tree: HtmlElement) -> str | None:
-    """The search as it was (each candidate's whole subtree read): the behaviour to keep."""
-    for candidates in extract._scan_markup(tree).bylines:
+    """The search as it was (trafilatura's XPaths, each candidate's whole subtree read): the
+    behaviour to keep."""
+    for candidates in [xpath(tree) for xpath in AUTHOR_XPATHS]:
         for element in candidates:
-            if _DISCARDED_AROUND(element):
+            if DISCARDED_AROUND(element):
                 continue
             content = trim(" ".join(_texts(element, set(_DISCARDED_BELOW(element)))))
-            if content and _AUTHOR_CHARS[0] < len(content) < _AUTHOR_CHARS[1]:
+            if content and AUTHOR_CHARS[0] < len(content) < AUTHOR_CHARS[1]:
                 return normalize_authors(None, content)
     return None
 
@@ -59,24 +68,24 @@ PAGES = {
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_same_author_as_the_reference(name: str) -> None:
     html = f"<html><body><article>{PAGES[name]}<p>body text</p></article></body></html>"
-    tree = _load(html)
-    assert markup_author(tree) == reference_author(_load(html))
+    tree = load_html(html)
+    assert markup_author(tree, scan_markup(tree).bylines) == reference_author(load_html(html))
 
 
 def test_nested_author_divs_read_each_element_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """250 nested ``<div class="author">`` around 20,000 spans took minutes; each element is
     now asked the discard test at most once, whatever the nesting."""
-    tree = _load(hostile_pages.nested_authors().decode())
+    tree = load_html(hostile_pages.nested_authors().decode())
     elements = sum(1 for _ in tree.iter())
     asked: list[HtmlElement] = []
-    test = extract._IS_DISCARDED
+    test = byline._IS_DISCARDED
 
     def counting(element: HtmlElement) -> object:
         asked.append(element)
         return test(element)
 
-    monkeypatch.setattr(extract, "_IS_DISCARDED", counting)
-    assert markup_author(tree) is None  # every candidate is far too long
+    monkeypatch.setattr(byline, "_IS_DISCARDED", counting)
+    assert markup_author(tree, scan_markup(tree).bylines) is None  # every one far too long
     assert len(asked) == len(set(asked)) < elements
 
 
@@ -85,7 +94,9 @@ def test_same_author_as_the_reference_on_every_shared_page() -> None:
     differ = []
     for name, _, body in shared_pages():
         decoded = decode_html(body)
-        new, old = _load(decoded.text), _load(decoded.text)
-        if new is not None and markup_author(new) != reference_author(old):
+        new, old = load_html(decoded.text), load_html(decoded.text)
+        if new is not None and markup_author(new, scan_markup(new).bylines) != reference_author(
+            old
+        ):
             differ.append(name)
     assert differ == []

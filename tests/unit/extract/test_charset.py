@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from core.decoding import decode_html, resolve_label
+from core.extract.charset import decode_html, resolve_label
 
 FRENCH = "<p>L’été à Noël, «déjà» Œuvre</p>"
 

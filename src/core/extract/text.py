@@ -1,0 +1,91 @@
+"""Main text: trafilatura's extraction sequence on a tree we parsed, its result checked.
+
+What ``trafilatura.bare_extraction`` does for the text, on a tree we parse once, comments
+excluded, no cross-document deduplication (trafilatura's ``deduplicate`` cache is process-wide
+and would leak between warm Lambda invocations). It is the same text as ``trafilatura.extract``
+(tests/unit/extract/test_text.py), reading the tree in place instead of a copy (half a
+millisecond a page).
+
+``trafilatura_sequence`` is an internal helper ("its signature and 4-tuple return are not a
+stable API"): trafilatura is pinned (``core.pins``), the helper's parameters are checked at
+import, and its answer is checked outside the ``except`` that, as in ``bare_extraction``, turns
+trafilatura's own ``TypeError``/``ValueError`` on a page into "no text" — so a changed helper
+fails every page loudly (``InternalsChanged``) instead of storing each as ``empty_extraction``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from copy import copy
+from typing import Any
+
+import trafilatura
+from lxml import etree  # type: ignore[import-untyped]
+from lxml.html import HtmlElement  # type: ignore[import-untyped]
+from trafilatura.core import trafilatura_sequence
+from trafilatura.settings import Extractor
+from trafilatura.xml import xmltotxt
+
+from core.pins import InternalsChanged, require
+
+require("trafilatura", trafilatura.__version__, __name__)
+
+logger = logging.getLogger(__name__)
+
+_SEQUENCE_PARAMETERS = ("tree", "options", "url")
+if tuple(inspect.signature(trafilatura_sequence).parameters) != _SEQUENCE_PARAMETERS:
+    raise InternalsChanged(
+        f"trafilatura.core.trafilatura_sequence takes "
+        f"{tuple(inspect.signature(trafilatura_sequence).parameters)}, not "
+        f"{_SEQUENCE_PARAMETERS}: check {__name__} against the installed trafilatura"
+    )
+
+_OPTIONS = Extractor(output_format="python", comments=False, dedup=False)
+
+
+def checked_sequence(result: Any) -> tuple[etree._Element, str, str]:
+    """The body, its text and the comments' text of ``trafilatura_sequence``'s answer
+    ``(body, text, comments_body, comments_text)``; ``InternalsChanged`` for any other shape."""
+    if (
+        not isinstance(result, tuple)
+        or len(result) != 4
+        or not isinstance(result[0], etree._Element)
+        or not isinstance(result[1], str)
+        or not isinstance(result[2], etree._Element)
+        or not isinstance(result[3], str)
+    ):
+        shape = (
+            tuple(type(item).__name__ for item in result)
+            if isinstance(result, tuple)
+            else type(result).__name__
+        )
+        raise InternalsChanged(
+            f"trafilatura.core.trafilatura_sequence answered {shape}, not (element, str, "
+            f"element, str): check {__name__} against the installed trafilatura"
+        )
+    return result[0], result[1], result[3]
+
+
+def main_text(tree: HtmlElement, url: str | None) -> str | None:
+    """``trafilatura.bare_extraction(tree, url=url, include_comments=False).text``, reading
+    ``tree`` in place (which it prunes and so spends) rather than a copy of it.
+
+    The steps are ``bare_extraction``'s in trafilatura 2.3.1 (pinned) for these options: no
+    metadata, language or duplicate filters, no size limit on the output tree (its
+    ``MAX_TREE_SIZE`` is unset).
+    """
+    if tree.getparent() is not None or tree.getprevious() is not None or tree.getnext() is not None:
+        # lxml handed back part of the document: trafilatura's copy holds that part alone
+        tree = copy(tree)
+    options = copy(_OPTIONS)  # reading trafilatura's configuration anew takes 40 µs, a copy 3
+    options.url, options.source = url, url and url.encode("utf-8", "replace").decode("utf-8")
+    try:
+        result = trafilatura_sequence(tree, options, url)
+    except (TypeError, ValueError):  # what bare_extraction discards a page for
+        logger.warning("discarding data: %s", url)
+        return None
+    body, text, comments = checked_sequence(result)
+    if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+        return None
+    return str(xmltotxt(body, options.formatting))
