@@ -15,7 +15,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from article_ingest.page_server import PageServer
+from tests.support.page_server import PageServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "pages"

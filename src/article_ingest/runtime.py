@@ -11,7 +11,7 @@ Locally, ``LocalRuntime.drain`` does both jobs with the same event shapes:
   first failed record after a backoff; after ``stream_max_retries`` that record goes to the
   ``stream_dead_letters`` table (the on-failure destination). The cursor lives in SQLite, so
   a restart resumes where the last run stopped; a lease keeps two processes from reading
-  the stream at once. The lease names its holder (``article_ingest.liveness``): a holder on
+  the stream at once. The lease names its holder (``core.adapters.local.liveness``): a holder on
   this machine that has died (``kill -9``, a crash) is seen as such and its lease taken at
   once; a live holder, or one elsewhere, keeps it until it releases it or ``LEASE_S`` runs out.
 
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from article_ingest import liveness
+from core.adapters.local import liveness
 from core.adapters.local.queue import QueueMessage, SqliteIngestQueue
 from core.models import Article
 from core.services import Services

@@ -23,10 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from core.formats import OutputFormat
 from core.models import Article, ArticleStatus
 from core.ports import ArticlePage, ArticleQuery, SearchHit
-from core.reading import load_article, raw_uri, render_content
 from core.submission import Submission, Submitter, sync_deadline
 from handlers import _deps, limits, problems, tracing
 from handlers.idempotency import MAX_KEY_LENGTH, IdempotentCall, persistence_layer
+from handlers.reading import load_article, raw_uri, render_content
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.types import (

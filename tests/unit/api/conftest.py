@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.page_server import PageServer
 
-from article_ingest.page_server import PageServer
 from article_ingest.serve import LocalContext, build_event, response_parts
 from core.services import Services
 from core.settings import Settings

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from tests.support.page_server import PageServer
 from tests.unit.api.conftest import make_settings
 
-from article_ingest.page_server import PageServer
 from article_ingest.runtime import sqs_record
 from article_ingest.serve import LocalContext, build_event, response_parts
 from core.adapters.local.queue import SqliteIngestQueue
