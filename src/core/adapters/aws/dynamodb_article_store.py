@@ -16,7 +16,6 @@ See ``table_design`` for the key design and ``dynamodb_listing`` for pagination.
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -33,6 +32,7 @@ from core.adapters.aws.dynamodb_items import (
 )
 from core.adapters.aws.s3_raw_store import S3RawStore
 from core.adapters.aws.table_design import TABLE_KEY
+from core.backoff import backoff_delay
 from core.errors import InvalidInput, StorageError
 from core.models import Article
 from core.ports import ArticlePage, ArticleQuery, RawHtmlStore
@@ -114,7 +114,7 @@ class DynamoArticleStore:
                 request = dict(response.get("UnprocessedKeys") or {})
                 if not request:
                     break
-                time.sleep(random.uniform(0, min(1.0, 0.05 * 2**attempt)))
+                time.sleep(backoff_delay(attempt, base_s=0.05, cap_s=1.0))
             else:
                 raise StorageError("BatchGetItem left keys unprocessed after retries")
         return [found[i] for i in ids if i in found]  # an id deleted meanwhile is skipped
