@@ -29,7 +29,7 @@ def backoff_delay(
         raise ValueError(f"attempt must be 0 or more, not {attempt}")
     if not 0.0 <= jitter <= 1.0:
         raise ValueError(f"jitter must lie in [0, 1], not {jitter}")
-    ceiling = min(cap_s, base_s * 2**attempt)
+    ceiling = min(cap_s, base_s * 2.0**attempt)
     if jitter == 0.0:
         return ceiling
     return (rng or random).uniform(ceiling * (1.0 - jitter), ceiling)
