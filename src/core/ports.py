@@ -7,10 +7,10 @@ default) and ``core.adapters.aws`` (S3, DynamoDB, SQS, EventBridge). One contrac
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -110,6 +110,11 @@ class ArticleStore(Protocol):
 
     def list(self, query: ArticleQuery) -> ArticlePage:
         """Articles matching the filters, newest publication date first."""
+        ...
+
+    def article_from_image(self, image: Mapping[str, Any]) -> Article:
+        """The Article in an image of this store's change stream (``NewImage``/``OldImage``
+        of a DynamoDB-stream-shaped record): each store reads its own record layout."""
         ...
 
 

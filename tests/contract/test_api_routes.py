@@ -19,7 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from article_ingest.serve import LocalContext, build_event, response_parts
+from article_ingest.lambda_context import LocalContext
+from article_ingest.serve import build_event, response_parts
 from core.services import Services
 from core.settings import Settings
 from handlers import _deps

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -88,6 +88,10 @@ class DynamoArticleStore:
         if text_uri is not None:
             fields["text"] = self.objects.get_text(text_uri)
         return Article.model_validate(fields)
+
+    def article_from_image(self, image: Mapping[str, Any]) -> Article:
+        """The Article in a stream image: the image of a DynamoDB stream is the item."""
+        return self.article_from_item(dict(image))
 
     def list(self, query: ArticleQuery) -> ArticlePage:
         """Articles matching the filters, newest publication date first."""
