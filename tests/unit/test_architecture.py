@@ -38,6 +38,13 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
+def _deferred(node: ast.AST) -> bool:
+    """Whether imports below ``node`` do not run at import time (a function, type-only)."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        return True
+    return isinstance(node, ast.If) and _is_type_checking(node)
+
+
 def _imports(module: str, tree: ast.AST) -> Iterator[Import]:
     def walk(node: ast.AST, at_top: bool) -> Iterator[Import]:
         for child in ast.iter_child_nodes(node):
@@ -48,9 +55,7 @@ def _imports(module: str, tree: ast.AST) -> Iterator[Import]:
                 for alias in child.names:
                     # ``from core.adapters import local`` names the submodule it imports.
                     yield Import(module, f"{child.module}.{alias.name}", child.lineno, at_top)
-            elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-                yield from walk(child, False)
-            elif isinstance(child, ast.If) and _is_type_checking(child):
+            elif _deferred(child):
                 yield from walk(child, False)
             else:
                 yield from walk(child, at_top)
