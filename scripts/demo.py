@@ -3,6 +3,8 @@
 Serves tests/fixtures/pages from 127.0.0.1, runs `article-ingest ingest` on them (plus two URLs
 that must fail: a missing page and the cloud metadata address), then `get` and `search`.
 Loopback is refused by default; the demo admits it with ARTICLE_INGEST_ALLOW_PRIVATE_NETWORKS=1.
+Run it as a module from the repository root (``python -m scripts.demo``; ``make demo`` does), so
+it finds the page server in ``tests/support``.
 """
 
 from __future__ import annotations
