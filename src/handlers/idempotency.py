@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-
 logger = logging.getLogger(__name__)
 
 #: How long a key is remembered.
