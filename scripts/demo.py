@@ -50,9 +50,10 @@ def main() -> int:
         print(ingest.stderr, file=sys.stderr)
         return 1
     articles = [json.loads(line) for line in ingest.stdout.splitlines()]
-    failures = [a for a in articles if a["status"] == "failed"]
+    # A URL refused before any fetch is ``rejected`` (no id); one whose fetch failed is ``failed``.
+    failures = [a for a in articles if a["status"] in ("failed", "rejected")]
     for article in articles:
-        if article["status"] == "failed":
+        if article in failures:
             continue
         got = json.loads(run("get", article["id"], env=env).stdout)
         excerpt = textwrap.shorten(got["text"], 160, placeholder=" …")
