@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml requirements/dev.lock
 	@touch $@
 
 demo: install
-	$(BIN)/python scripts/demo.py
+	$(BIN)/python -m scripts.demo
 
 lint: install
 	$(BIN)/ruff check src tests bench scripts

@@ -50,7 +50,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from core.extraction_pool import ExtractionPool, PoolLimits
-from core.offline import expand_paths, extract_line
+from article_ingest.offline import expand_paths, extract_line
 if __name__ == "__main__":
     pool = ExtractionPool(PoolLimits(size=1, spare=0))
     with ThreadPoolExecutor(2) as threads:

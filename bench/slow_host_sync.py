@@ -23,8 +23,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from article_ingest.page_server import PageServer
-from article_ingest.serve import LocalContext, build_event, response_parts
+from tests.support.page_server import PageServer
+
+from article_ingest.lambda_context import LocalContext
+from article_ingest.serve import build_event, response_parts
 from bench.machine import command, describe
 from core.services import Services
 from core.settings import Settings

@@ -3,6 +3,8 @@
 Serves tests/fixtures/pages from 127.0.0.1, runs `article-ingest ingest` on them (plus two URLs
 that must fail: a missing page and the cloud metadata address), then `get` and `search`.
 Loopback is refused by default; the demo admits it with ARTICLE_INGEST_ALLOW_PRIVATE_NETWORKS=1.
+Run it as a module from the repository root (``python -m scripts.demo``; ``make demo`` does), so
+it finds the page server in ``tests/support``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from article_ingest.page_server import PageServer
+from tests.support.page_server import PageServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "pages"
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         print(ingest.stderr, file=sys.stderr)
         return 1
     articles = [json.loads(line) for line in ingest.stdout.splitlines()]
-    # "rejected": refused before any fetch (the metadata address); "failed": fetched, no article
+    # A URL refused before any fetch is ``rejected`` (no id); one whose fetch failed is ``failed``.
     failures = [a for a in articles if a["status"] in ("failed", "rejected")]
     for article in articles:
         if article in failures:

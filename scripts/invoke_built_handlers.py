@@ -34,8 +34,8 @@ from typing import Any
 
 from tests.contract.moto_env import CREDENTIALS, REGION, create_resources, moto_server, session
 from tests.contract.template_yaml import load_template
+from tests.support.page_server import PageServer
 
-from article_ingest.page_server import PageServer
 from core.adapters.aws import AwsClients, DynamoArticleStore, S3RawStore
 from core.ids import article_id
 from core.models import ArticleStatus

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from article_ingest.page_server import PageServer
 from core.settings import Settings
+from tests.support.page_server import PageServer
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 SEED_URL = "https://french.presstv.ir/Detail/2023/10/28/713402/iran-russie-gaza"

@@ -63,15 +63,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
     page within the extraction budget; ``--jobs 1`` extracts in this process, which is faster
     than one worker (no second interpreter to start: ``python -m bench.extract_cli``) but has
     no budget (the guards before parsing still apply)."""
-    from core.offline import expand_paths, extract_line
+    from article_ingest.offline import expand_paths, extract_line
 
     paths = list(expand_paths(Path(p) for p in args.paths))
     if args.jobs == 1:
         lines = (extract_line(path, args.url, args.content_type) for path in paths)
         return _print_lines(lines, len(paths))
+    from article_ingest.offline import failure, page_url
     from core.errors import ExtractionFailed
     from core.extraction_pool import ExtractionPool, available_cores
-    from core.offline import failure, page_url
 
     jobs = max(1, args.jobs or available_cores())
     pool = ExtractionPool(_extraction_limits(jobs))

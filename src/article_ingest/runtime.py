@@ -6,14 +6,8 @@ Locally, ``LocalRuntime.drain`` does both jobs with the same event shapes:
 * due queue messages become an SQS event (``ApproximateReceiveCount`` and all); records the
   worker reports in ``batchItemFailures`` (or a whole failed invocation) become visible again
   after a backoff of 1, 2, 4… s; deleted otherwise. ``max_receives`` deliveries → dead letters.
-* rows of the ``stream`` outbox table become a DynamoDB stream event with ``NewImage`` and
-  ``OldImage`` in the AWS item layout. Like a Lambda stream mapping, processing resumes at the
-  first failed record after a backoff; after ``stream_max_retries`` that record goes to the
-  ``stream_dead_letters`` table (the on-failure destination). The cursor lives in SQLite, so
-  a restart resumes where the last run stopped; a lease keeps two processes from reading
-  the stream at once. The lease names its holder (``article_ingest.liveness``): a holder on
-  this machine that has died (``kill -9``, a crash) is seen as such and its lease taken at
-  once; a live holder, or one elsewhere, keeps it until it releases it or ``LEASE_S`` runs out.
+* rows of the ``stream`` outbox become a DynamoDB stream event, read through
+  ``core.adapters.local.stream`` (cursor, lease, retries and dead letters live there).
 
 ``drain`` returns when the queue is empty and the stream caught up, or at ``timeout_s``.
 """
@@ -25,79 +19,29 @@ import json
 import logging
 import sqlite3
 import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from dataclasses import dataclass
+from typing import Any
 
-from article_ingest import liveness
+from article_ingest.lambda_context import invocation
 from core.adapters.local.queue import QueueMessage, SqliteIngestQueue
-from core.models import Article
+from core.adapters.local.stream import (
+    STREAM_MAX_RETRIES,
+    SqliteChangeStream,
+    redelivery_delay,
+    stream_record,
+)
 from core.services import Services
-
-if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = logging.getLogger(__name__)
 
-STREAM = "articles"
-STREAM_ARN = "arn:aws:dynamodb:local:000000000000:table/articles/stream/local"
 QUEUE_ARN = "arn:aws:sqs:local:000000000000:article-ingest-intake"
 # As the AWS event source mappings (template.yaml).
 WORKER_BATCH = 10
 STREAM_BATCH = 25
-STREAM_MAX_RETRIES = 10
 VISIBILITY_TIMEOUT_S = 120.0
-LEASE_S = 60.0
-LEASE_POLL_S = 1.0
-MAX_BACKOFF_S = 30.0
-# The local outbox keeps processed rows as long as a DynamoDB stream keeps records.
-STREAM_RETENTION = timedelta(hours=24)
-
-CURSOR_SCHEMA = """
-CREATE TABLE IF NOT EXISTS stream_cursors (
-    name TEXT PRIMARY KEY,
-    seq INTEGER NOT NULL DEFAULT 0,
-    failed_seq INTEGER,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    retry_at REAL NOT NULL DEFAULT 0,
-    owner TEXT,
-    lease_until REAL NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS stream_dead_letters (
-    seq INTEGER PRIMARY KEY,
-    article_id TEXT NOT NULL,
-    event_name TEXT NOT NULL,
-    attempts INTEGER NOT NULL,
-    dead_at REAL NOT NULL
-)
-"""
-
-
-def backoff(attempts: int) -> float:
-    """Seconds before retry number ``attempts`` (1, 2, 4, … capped)."""
-    return float(min(MAX_BACKOFF_S, 2 ** max(0, attempts - 1)))
-
-
-@dataclass
-class LambdaContextStub:
-    """The attributes of a Lambda context that Powertools reads."""
-
-    function_name: str
-    memory_limit_in_mb: int = 1024
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    @property
-    def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:local:000000000000:function:{self.function_name}"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 900_000
-
-
-def _context(function_name: str) -> LambdaContext:
-    return cast("LambdaContext", LambdaContextStub(function_name))
+#: What each local invocation may take (the constant 900 s it always had).
+INVOCATION_BUDGET_S = 900.0
 
 
 @dataclass
@@ -133,37 +77,6 @@ def sqs_record(message: QueueMessage) -> dict[str, Any]:
     }
 
 
-def image(body: str) -> dict[str, Any]:
-    """A stored article JSON as a stream image: DynamoDB JSON of the AWS item layout."""
-    from core.adapters.aws.dynamodb_items import article_document, to_item
-
-    return to_item(article_document(Article.model_validate_json(body), text_uri=None))
-
-
-def stream_record(row: sqlite3.Row) -> dict[str, Any]:
-    """A DynamoDB stream Lambda event record for one outbox row."""
-    new_image = image(row["new_image"])
-    dynamodb: dict[str, Any] = {
-        "ApproximateCreationDateTime": datetime.fromisoformat(row["created_at"]).timestamp(),
-        "Keys": {"id": {"S": row["article_id"]}},
-        "NewImage": new_image,
-        "SequenceNumber": str(row["seq"]).zfill(21),
-        "SizeBytes": len(row["new_image"]) + len(row["old_image"] or ""),
-        "StreamViewType": "NEW_AND_OLD_IMAGES",
-    }
-    if row["old_image"]:
-        dynamodb["OldImage"] = image(row["old_image"])
-    return {
-        "eventID": str(row["seq"]),
-        "eventName": row["event_name"],
-        "eventVersion": "1.1",
-        "eventSource": "aws:dynamodb",
-        "awsRegion": "local",
-        "dynamodb": dynamodb,
-        "eventSourceARN": STREAM_ARN,
-    }
-
-
 def _failed_ids(response: dict[str, Any]) -> set[str]:
     return {str(item["itemIdentifier"]) for item in response.get("batchItemFailures", [])}
 
@@ -189,13 +102,10 @@ class LocalRuntime:
         self.stream_batch = stream_batch
         self.stream_max_retries = stream_max_retries
         self.visibility_timeout_s = visibility_timeout_s
-        self.owner = liveness.owner_token()
         self.db = services.db
-        self.db.ensure_schema("stream_cursors", CURSOR_SCHEMA)
         # The article store creates the outbox table; make sure it exists before reading it.
         _ = services.articles
-        with self.db.transaction() as conn:
-            conn.execute("INSERT OR IGNORE INTO stream_cursors (name) VALUES (?)", (STREAM,))
+        self.stream = SqliteChangeStream(self.db, clock=clock, max_retries=stream_max_retries)
 
     @property
     def queue(self) -> SqliteIngestQueue:
@@ -215,7 +125,9 @@ class LocalRuntime:
             if worked:
                 continue
             waits = [
-                t for t in (self.queue.next_visible_at(), self._stream_wait()) if t is not None
+                t
+                for t in (self.queue.next_visible_at(), self.stream.next_due_at())
+                if t is not None
             ]
             if not waits:
                 report.finished = True
@@ -239,14 +151,18 @@ class LocalRuntime:
             return False
         event = {"Records": [sqs_record(m) for m in messages]}
         try:
-            response = worker.handle(event, _context("worker"), self.services)
+            response = worker.handle(
+                event, invocation("worker", INVOCATION_BUDGET_S), self.services
+            )
             failed = _failed_ids(response)
         except Exception:
             logger.exception("worker invocation failed")
             failed = {m.message_id for m in messages}
         for message in messages:
             if message.message_id in failed:
-                self.queue.change_visibility(message.receipt, backoff(message.receive_count))
+                self.queue.change_visibility(
+                    message.receipt, redelivery_delay(message.receive_count)
+                )
             else:
                 self.queue.delete(message.receipt)
         if report is not None:
@@ -259,12 +175,14 @@ class LocalRuntime:
         """Deliver one batch of stream records to the indexer; False when none was due."""
         from handlers import indexer
 
-        rows = self._claim_stream()
+        rows = self.stream.claim(self.stream_batch)
         if not rows:
             return False
         event = {"Records": [stream_record(row) for row in rows]}
         try:
-            response = indexer.handle(event, _context("indexer"), self.services)
+            response = indexer.handle(
+                event, invocation("indexer", INVOCATION_BUDGET_S), self.services
+            )
             failed = sorted(int(seq) for seq in _failed_ids(response))
         except Exception:
             logger.exception("indexer invocation failed")
@@ -276,119 +194,21 @@ class LocalRuntime:
             report.record_failures += len(failed)
         return True
 
-    # -- the stream cursor ---------------------------------------------------------------------
-
-    def _cursor(self, conn: sqlite3.Connection) -> sqlite3.Row:
-        row: sqlite3.Row = conn.execute(
-            "SELECT * FROM stream_cursors WHERE name = ?", (STREAM,)
-        ).fetchone()
-        return row
-
-    def _leased_to_another(self, cursor: sqlite3.Row, now: float) -> bool:
-        """Whether another live runtime holds the stream lease."""
-        owner = cursor["owner"]
-        if owner in (None, self.owner) or cursor["lease_until"] <= now:
-            return False
-        if liveness.is_dead(owner):
-            logger.warning("the stream lease holder %s has died; taking the lease over", owner)
-            return False
-        return True
-
-    def _claim_stream(self) -> list[sqlite3.Row]:
-        """The next due records, taking (or renewing) the stream lease; [] if none."""
-        now = self.clock()
-        with self.db.transaction() as conn:
-            cursor = self._cursor(conn)
-            if self._leased_to_another(cursor, now) or cursor["retry_at"] > now:
-                return []
-            rows = conn.execute(
-                "SELECT * FROM stream WHERE seq > ? ORDER BY seq LIMIT ?",
-                (cursor["seq"], self.stream_batch),
-            ).fetchall()
-            if rows:
-                conn.execute(
-                    "UPDATE stream_cursors SET owner = ?, lease_until = ? WHERE name = ?",
-                    (self.owner, now + LEASE_S, STREAM),
-                )
-        return rows
+    # -- the stream ----------------------------------------------------------------------------
 
     def _advance(self, rows: list[sqlite3.Row], failed_seq: int | None) -> None:
-        now = self.clock()
-        with self.db.transaction() as conn:
-            cursor = self._cursor(conn)
-            if failed_seq is None:
-                conn.execute(
-                    "UPDATE stream_cursors SET seq = ?, failed_seq = NULL, attempts = 0,"
-                    " retry_at = 0 WHERE name = ?",
-                    (rows[-1]["seq"], STREAM),
-                )
-                self._trim(conn, rows[-1]["seq"])
-                return
-            attempts = cursor["attempts"] + 1 if cursor["failed_seq"] == failed_seq else 1
-            if attempts > self.stream_max_retries:
-                row = next(r for r in rows if r["seq"] == failed_seq)
-                logger.error(
-                    "stream record %d failed %d times: dead-lettered", failed_seq, attempts
-                )
-                conn.execute(
-                    "INSERT OR REPLACE INTO stream_dead_letters"
-                    " (seq, article_id, event_name, attempts, dead_at) VALUES (?, ?, ?, ?, ?)",
-                    (failed_seq, row["article_id"], row["event_name"], attempts, now),
-                )
-                conn.execute(
-                    "UPDATE stream_cursors SET seq = ?, failed_seq = NULL, attempts = 0,"
-                    " retry_at = 0 WHERE name = ?",
-                    (failed_seq, STREAM),
-                )
-                return
-            conn.execute(
-                "UPDATE stream_cursors SET seq = ?, failed_seq = ?, attempts = ?, retry_at = ?"
-                " WHERE name = ?",
-                (failed_seq - 1, failed_seq, attempts, now + backoff(attempts), STREAM),
-            )
+        self.stream.advance(rows, failed_seq)
 
     def _release_lease(self) -> None:
-        with self.db.transaction() as conn:
-            conn.execute(
-                "UPDATE stream_cursors SET owner = NULL, lease_until = 0"
-                " WHERE name = ? AND owner = ?",
-                (STREAM, self.owner),
-            )
-
-    def _trim(self, conn: sqlite3.Connection, upto_seq: int) -> None:
-        horizon = (datetime.now(UTC) - STREAM_RETENTION).isoformat()
-        conn.execute("DELETE FROM stream WHERE seq <= ? AND created_at < ?", (upto_seq, horizon))
-
-    def _stream_wait(self) -> float | None:
-        """When the stream has work again: None if caught up, else the retry/lease time."""
-        conn = self.db.connection()
-        cursor = self._cursor(conn)
-        pending = conn.execute(
-            "SELECT 1 FROM stream WHERE seq > ? LIMIT 1", (cursor["seq"],)
-        ).fetchone()
-        if pending is None:
-            return None
-        now = self.clock()
-        wait = float(cursor["retry_at"])
-        if self._leased_to_another(cursor, now):
-            # Another process is indexing: poll, since it may finish well before its lease ends.
-            wait = max(wait, min(float(cursor["lease_until"]), now + LEASE_POLL_S))
-        return max(wait, now)
-
-    # -- inspection ----------------------------------------------------------------------------
+        self.stream.release()
 
     def stream_dead_letters(self) -> list[dict[str, Any]]:
         """Records the indexer gave up on (the on-failure destination)."""
-        rows = self.db.connection().execute("SELECT * FROM stream_dead_letters ORDER BY seq")
-        return [dict(row) for row in rows.fetchall()]
+        return self.stream.dead_letters()
 
     def stream_lag(self) -> int:
         """Outbox records not yet processed."""
-        conn = self.db.connection()
-        row = conn.execute(
-            "SELECT COUNT(*) AS n FROM stream WHERE seq > ?", (self._cursor(conn)["seq"],)
-        ).fetchone()
-        return int(row["n"])
+        return self.stream.lag()
 
 
 def describe(report: DrainReport) -> str:

@@ -13,45 +13,24 @@ import base64
 import importlib
 import logging
 import os
-import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from article_ingest.drainer import Drainer
+from article_ingest.lambda_context import LocalContext
 from core.services import Services
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-#: Local invocations get this much "remaining time" (the API function's timeout on AWS).
-INVOCATION_BUDGET_MS = 30_000
 #: Bodies larger than this are refused without reading them (the handler's own limit is lower).
 READ_LIMIT_BYTES = 1_000_000
 #: An oversized body up to this size is read and dropped before answering 413.
 DISCARD_LIMIT_BYTES = 32_000_000
-
-
-@dataclass
-class LocalContext:
-    """The parts of a Lambda context that Powertools reads."""
-
-    function_name: str = "article-ingest-api"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 1024
-    invoked_function_arn: str = "arn:aws:lambda:local:000000000000:function:article-ingest-api"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_group_name: str = "local"
-    log_stream_name: str = "local"
-    deadline: float = field(default_factory=lambda: time.monotonic() + INVOCATION_BUDGET_MS / 1000)
-
-    def get_remaining_time_in_millis(self) -> int:
-        """Milliseconds left in this invocation's budget."""
-        return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
 def _is_text(body: bytes) -> bool:

@@ -25,7 +25,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from pydantic import BaseModel
 
@@ -35,7 +34,7 @@ from core.extract.language import detect_language
 from core.extract.textstats import reading_time_minutes, word_count
 from core.fingerprint import hamming_distance, simhash
 from core.models import Article, ArticleStatus
-from core.ports import ArticleStore, EventBus, SearchIndex
+from core.ports import ArticleStore, EventBus, FingerprintIndex, SearchIndex
 
 logger = logging.getLogger(__name__)
 
@@ -59,27 +58,6 @@ def bands(fingerprint: str) -> list[int]:
     value = int(fingerprint, 16)
     mask = (1 << BAND_BITS) - 1
     return [(value >> (BAND_BITS * (BANDS - 1 - i))) & mask for i in range(BANDS)]
-
-
-@dataclass(frozen=True)
-class FingerprintEntry:
-    """One registered fingerprint."""
-
-    article_id: str
-    fingerprint: str
-    registered_at: datetime
-
-
-class FingerprintIndex(Protocol):
-    """Band buckets of registered SimHashes (``core.adapters.local.fingerprints`` / AWS)."""
-
-    def register(self, article_id: str, fingerprint: str) -> datetime:
-        """Register (idempotently) and return when the article was first registered."""
-        ...
-
-    def candidates(self, fingerprint: str, *, per_band: int) -> list[FingerprintEntry]:
-        """Entries sharing at least one band with ``fingerprint``, oldest first per band."""
-        ...
 
 
 def preference(article: Article, registered_at: datetime) -> tuple[int, str, datetime, str]:

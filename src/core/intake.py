@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from core.backoff import backoff_delay
 from core.errors import DomainError, InvalidInput
 from core.events import IntakeMessage
 from core.ids import article_id
@@ -65,8 +66,7 @@ def retry_delay(
 ) -> int:
     """Seconds before fetch attempt ``attempt + 1``: ``base·2^attempt`` with full jitter in its
     upper half, never below the site's ``Retry-After``, capped at 900 s."""
-    ceiling = min(MAX_DELAY_S, base_s * 2**attempt)
-    delay = (rng or random).uniform(ceiling / 2, ceiling)
+    delay = backoff_delay(attempt, base_s=base_s, cap_s=MAX_DELAY_S, jitter=0.5, rng=rng)
     if retry_after_s:
         delay = max(delay, retry_after_s)
     return min(MAX_DELAY_S, round(delay))

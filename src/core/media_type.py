@@ -1,4 +1,4 @@
-"""Content-Type parsing shared by the fetcher and offline extraction (no heavy imports).
+"""Content-Type header parsing: the one parser (fetcher, file extraction, the API's 415 check).
 
 Parameters are read as the WHATWG MIME Sniffing Standard parses them: ``;``-separated
 ``name=value`` pairs, names ASCII-lowercased, quoted-string values with ``\\`` escapes, the

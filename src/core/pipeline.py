@@ -17,14 +17,13 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
 from urllib.parse import urlsplit
 
 from core.errors import ExtractionFailed, VersionConflict
 from core.fetch import FetchOutcome, FetchResult, looks_like_challenge
 from core.ids import article_id
 from core.models import Article, ArticleError, ArticleStatus
-from core.ports import ArticleStore, PageExtractor, PageInput, RawHtmlStore, RawPage
+from core.ports import ArticleStore, Fetcher, PageExtractor, PageInput, RawHtmlStore, RawPage
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +31,6 @@ logger = logging.getLogger(__name__)
 MAX_WRITE_ATTEMPTS = 3
 #: A fetch that timed out this close to the caller's deadline was cut by that deadline.
 _DEADLINE_SLACK_S = 0.1
-
-
-class Fetcher(Protocol):
-    """What the pipeline needs from ``core.fetch.SafeFetcher``."""
-
-    def fetch(self, url: str, *, deadline: float | None = None) -> FetchResult: ...
 
 
 class OutOfTime(Exception):

@@ -2,20 +2,33 @@
 
 Two adapter families implement them: ``core.adapters.local`` (filesystem + SQLite, the embedded
 default) and ``core.adapters.aws`` (S3, DynamoDB, SQS, EventBridge). One contract test suite
-(``tests/contract``) runs against both.
+(``tests/contract``) runs against both. ``core.services.Services`` chooses the adapters; nothing
+else does. ``Fetcher`` has one implementation for both families (``core.fetch.SafeFetcher``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, Field
 
 from core.formats import OutputFormat
 from core.models import Article, ArticleStatus
+
+if TYPE_CHECKING:
+    from core.fetch.outcomes import FetchResult
+
+
+class Fetcher(Protocol):
+    """Fetches one URL safely and politely (``core.fetch.SafeFetcher``)."""
+
+    def fetch(self, url: str, *, deadline: float | None = None) -> FetchResult:
+        """The outcome of fetching ``url`` (never raises for what the site did), cut at
+        ``deadline`` (a ``time.monotonic()`` instant) when one is given."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -93,6 +106,17 @@ class RawHtmlStore(Protocol):
         ...
 
 
+class RawLinks(Protocol):
+    """Short-lived links a client can download a raw object from directly (S3 presigned URLs).
+
+    Optional: ``Services.raw_links`` is None where the API serves the bytes itself (local).
+    """
+
+    def presigned_url(self, uri: str, expires_s: int) -> str:
+        """A URL that downloads the object behind ``uri`` for ``expires_s`` seconds."""
+        ...
+
+
 class ArticleStore(Protocol):
     """Article metadata with conditional, versioned writes."""
 
@@ -111,6 +135,11 @@ class ArticleStore(Protocol):
 
     def list(self, query: ArticleQuery) -> ArticlePage:
         """Articles matching the filters, newest publication date first."""
+        ...
+
+    def article_from_image(self, image: Mapping[str, Any]) -> Article:
+        """The Article in an image of this store's change stream (``NewImage``/``OldImage``
+        of a DynamoDB-stream-shaped record): each store reads its own record layout."""
         ...
 
 
@@ -147,6 +176,27 @@ class SearchHit(BaseModel):
     language: str | None = None
     date: str | None = None
     snippet: str | None = None
+
+
+@dataclass(frozen=True)
+class FingerprintEntry:
+    """One registered fingerprint."""
+
+    article_id: str
+    fingerprint: str
+    registered_at: datetime
+
+
+class FingerprintIndex(Protocol):
+    """Band buckets of registered SimHashes, for near-duplicate lookup (``core.indexing``)."""
+
+    def register(self, article_id: str, fingerprint: str) -> datetime:
+        """Register (idempotently) and return when the article was first registered."""
+        ...
+
+    def candidates(self, fingerprint: str, *, per_band: int) -> list[FingerprintEntry]:
+        """Entries sharing at least one band with ``fingerprint``, oldest first per band."""
+        ...
 
 
 class IngestRequest(BaseModel):

@@ -2,7 +2,8 @@
 
 Entry points (CLI, ``serve``, Lambda handlers) create one ``Services`` and ask it for what
 they need; nothing is connected or imported until first use, which keeps cold starts short
-and lets the local and AWS families swap behind the same ports.
+and lets the local and AWS families swap behind the same ports. This is the one place that
+chooses an adapter: the rest of the code asks ``Services`` and sees only ports.
 """
 
 from __future__ import annotations
@@ -14,16 +15,22 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from core.settings import Settings
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency.persistence.base import (
+        BasePersistenceLayer,
+    )
+
+    from core.adapters.aws.s3_raw_store import S3RawStore
     from core.adapters.local.sqlite import SqliteDatabase
-    from core.fetch import SafeFetcher
-    from core.indexing import FingerprintIndex
     from core.pipeline import IngestPipeline
     from core.ports import (
         ArticleStore,
         EventBus,
+        Fetcher,
+        FingerprintIndex,
         IngestQueue,
         PageExtractor,
         RawHtmlStore,
+        RawLinks,
         SearchIndex,
     )
 
@@ -86,6 +93,19 @@ class Services:
             from core.adapters.local.raw_store import FilesystemRawStore
 
             return FilesystemRawStore(self.settings.data_dir)
+        return self._s3_raw_store
+
+    @shared_property
+    def raw_links(self) -> RawLinks | None:
+        """Direct download links to raw objects: S3 presigned URLs on AWS; None locally, where
+        the API serves the bytes itself."""
+        if self.is_local:
+            return None
+        return self._s3_raw_store
+
+    @shared_property
+    def _s3_raw_store(self) -> S3RawStore:
+        """The S3 raw store behind both ``raw_store`` and ``raw_links`` (aws backend)."""
         from core.adapters.aws.s3_raw_store import S3RawStore
 
         return S3RawStore(self.settings)
@@ -146,7 +166,24 @@ class Services:
         return EventBridgeBus(self.settings)
 
     @shared_property
-    def fetcher(self) -> SafeFetcher:
+    def idempotency_store(self) -> BasePersistenceLayer:
+        """Where ``Idempotency-Key`` records live (a Powertools persistence layer): the SQLite
+        database locally, the idempotency table on AWS."""
+        if self.is_local:
+            from core.adapters.local.idempotency import SqliteIdempotencyStore
+
+            return SqliteIdempotencyStore(self.db)
+        from core.adapters.aws.clients import AwsClients, required
+
+        table = required(self.settings.idempotency_table, "idempotency_table")
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+        return DynamoDBPersistenceLayer(
+            table_name=table, boto3_client=AwsClients(self.settings).dynamodb()
+        )
+
+    @shared_property
+    def fetcher(self) -> Fetcher:
         """The one safe fetcher every path uses."""
         from core.fetch import FetchPolicy, SafeFetcher
 

@@ -21,12 +21,13 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from core.formats import OutputFormat
+from core.media_type import parse_content_type
 from core.models import Article, ArticleStatus
 from core.ports import ArticlePage, ArticleQuery, SearchHit
-from core.reading import load_article, raw_uri, render_content
 from core.submission import Submission, Submitter, sync_deadline
 from handlers import _deps, limits, problems, tracing
-from handlers.idempotency import MAX_KEY_LENGTH, IdempotentCall, persistence_layer
+from handlers.idempotency import MAX_KEY_LENGTH, IdempotentCall
+from handlers.reading import load_article, raw_uri, render_content
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.types import (
@@ -133,7 +134,7 @@ class _Submissions:
     def idempotent(self) -> IdempotentCall:
         with self._lock:
             if self._idempotent is None:
-                store = persistence_layer(self.services)
+                store = self.services.idempotency_store
                 self._idempotent = IdempotentCall(store, self._work, name="submit")
             return self._idempotent
 
@@ -294,9 +295,9 @@ def get_article_raw(article_id: ArticleId) -> Response[str]:
     services = _deps.services()
     article = load_article(services.articles, article_id)
     uri = raw_uri(article)
-    presign = getattr(services.raw_store, "presigned_url", None)
-    if not services.is_local and callable(presign):
-        location = str(presign(uri, PRESIGNED_URL_TTL_S))
+    links = services.raw_links
+    if links is not None:
+        location = links.presigned_url(uri, PRESIGNED_URL_TTL_S)
         # An empty body, not None: the route's declared ``str`` body is validated on every answer.
         return Response(
             status_code=307,
@@ -425,7 +426,7 @@ def _refuse_early(event: dict[str, Any]) -> dict[str, Any] | None:
     if not body or method not in problems.allowed_methods(app, path):
         return None
     headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
-    media_type = headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    media_type = parse_content_type(headers.get("content-type", "application/json"))[0] or ""
     if media_type != "application/json" and not media_type.endswith("+json"):
         return problems.problem_event_response(
             415,

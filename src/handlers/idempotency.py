@@ -1,7 +1,8 @@
 """``Idempotency-Key`` support: a retried POST gets the first answer back.
 
-Powertools' idempotency utility does the bookkeeping, on DynamoDB (``backend=aws``) or on the
-local SQLite database. The record is keyed on the caller and the header value (``scope``: the
+Powertools' idempotency utility does the bookkeeping, on the persistence layer
+``Services.idempotency_store`` chooses (DynamoDB with ``backend=aws``, else the local SQLite
+database). The record is keyed on the caller and the header value (``scope``: the
 caller's length first, so no choice of ``|`` in either can make two pairs meet); the hash of the
 validated body is stored with it, so reusing a key for a different body is refused
 (``KeyReused``) instead of silently answering for another request. A call that raises leaves
@@ -19,7 +20,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from core.errors import DomainError, StorageError
+from core.errors import DomainError
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency.persistence.base import (
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
     )
     from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
-
-    from core.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -49,24 +48,6 @@ class KeyReused(DomainError):
     """The key was already used with a different request body."""
 
     code = "idempotency_key_reused"
-
-
-def persistence_layer(services: Services) -> BasePersistenceLayer:
-    """Where idempotency records live for this backend."""
-    if services.is_local:
-        from core.adapters.local.idempotency import SqliteIdempotencyStore
-
-        return SqliteIdempotencyStore(services.db)
-    table = services.settings.idempotency_table
-    if not table:
-        raise StorageError("ARTICLE_INGEST_IDEMPOTENCY_TABLE is not set (backend=aws)")
-    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
-    from core.adapters.aws.clients import AwsClients
-
-    return DynamoDBPersistenceLayer(
-        table_name=table, boto3_client=AwsClients(services.settings).dynamodb()
-    )
 
 
 def scope(caller: str, key: str) -> str:

@@ -6,9 +6,10 @@ of the batch is reported failed without being attempted: the stream resumes at t
 failure anyway, and an article's changes stay in order. Records that exhaust
 ``MaximumRetryAttempts`` or ``MaximumRecordAgeInSeconds`` go to the on-failure destination.
 
-``NewImage`` is the AWS item layout (``core.adapters.aws.dynamodb_items``); the local runtime
-produces the same shape from its SQLite outbox. Only Logger and Metrics are used (no Tracer:
-aws-xray-sdk is not a dependency).
+Records are DynamoDB-stream-shaped on both backends (the local runtime builds them from its
+SQLite outbox, ``core.adapters.local.stream``); their images are the record layout of the store
+that wrote them, so the article store reads them back (``ArticleStore.article_from_image``).
+Only Logger and Metrics are used (no Tracer: aws-xray-sdk is not a dependency).
 """
 
 from __future__ import annotations
@@ -27,13 +28,11 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from core.indexing import Indexer
-from core.models import Article
 from handlers import _deps, tracing
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from core.ports import ArticleStore
     from core.services import Services
 
 logger = logging.getLogger(__name__)
@@ -52,22 +51,6 @@ STREAM_FILTER_PATTERN: dict[str, Any] = {
 
 class RetriedAfterEarlierFailure(Exception):
     """A record not attempted because an earlier one in the batch failed (keeps order)."""
-
-
-def article_from_image(image: dict[str, Any], store: ArticleStore | None = None) -> Article:
-    """The Article in a stream image (DynamoDB JSON of the AWS item layout).
-
-    The AWS store reloads a text kept in S3 (``text_uri``); other stores get the inline text.
-    """
-    from_store = getattr(store, "article_from_item", None)
-    if callable(from_store):
-        article = from_store(image)
-        assert isinstance(article, Article)
-        return article
-    from core.adapters.aws.dynamodb_items import from_item
-
-    fields, _ = from_item(image)
-    return Article.model_validate(fields)
 
 
 def _ignore(_: str) -> None:
@@ -101,7 +84,7 @@ def handle(
         image = (record.raw_event.get("dynamodb") or {}).get("NewImage")
         if not image:  # REMOVE: nothing to index or announce
             return
-        article = article_from_image(image, services.articles)
+        article = services.articles.article_from_image(image)
         try:
             indexed = indexer.handle(article)
         except Exception:

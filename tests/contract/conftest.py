@@ -10,6 +10,7 @@ import gzip
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from core.adapters.aws import AwsClients, DynamoArticleStore, S3RawStore
 from core.adapters.local.article_store import SqliteArticleStore
 from core.adapters.local.raw_store import FilesystemRawStore
 from core.adapters.local.sqlite import SqliteDatabase
+from core.adapters.local.stream import SqliteChangeStream, stream_record
 from core.ports import ArticleStore, RawHtmlStore
 from core.settings import Settings
 from tests.contract.moto_env import create_resources, moto_server, session
@@ -24,12 +26,14 @@ from tests.contract.moto_env import create_resources, moto_server, session
 
 @dataclass
 class Family:
-    """One adapter family under test, plus a peek at how bytes are kept at rest."""
+    """One adapter family under test, plus a peek at how bytes are kept at rest and at the
+    article store's change stream (the ``NewImage`` of every record so far, in order)."""
 
     name: str
     raw: RawHtmlStore
     articles: ArticleStore
     stored_bytes: Callable[[str], bytes]
+    stream_images: Callable[[], list[dict[str, Any]]]
 
 
 @pytest.fixture(scope="session")
@@ -56,8 +60,14 @@ def _local_family(tmp_path: Path) -> Family:
     def stored_bytes(uri: str) -> bytes:
         return Path(uri.removeprefix("file://")).read_bytes()
 
-    articles = SqliteArticleStore(SqliteDatabase(tmp_path / "db.sqlite3"))
-    return Family("local", raw, articles, stored_bytes)
+    db = SqliteDatabase(tmp_path / "db.sqlite3")
+    articles = SqliteArticleStore(db)
+
+    def stream_images() -> list[dict[str, Any]]:
+        rows = SqliteChangeStream(db).claim(1000)
+        return [stream_record(row)["dynamodb"]["NewImage"] for row in rows]
+
+    return Family("local", raw, articles, stored_bytes, stream_images)
 
 
 def _aws_family(settings: Settings, clients: AwsClients) -> Family:
@@ -69,7 +79,22 @@ def _aws_family(settings: Settings, clients: AwsClients) -> Family:
         return body
 
     articles = DynamoArticleStore(settings, clients, raw_store=raw)
-    return Family("aws", raw, articles, stored_bytes)
+
+    def stream_images() -> list[dict[str, Any]]:
+        table = clients.dynamodb().describe_table(TableName=articles.table)["Table"]
+        streams = session().client("dynamodbstreams", endpoint_url=settings.aws_endpoint_url)
+        arn = table["LatestStreamArn"]
+        shards = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+        images: list[dict[str, Any]] = []
+        for shard in shards:
+            iterator = streams.get_shard_iterator(
+                StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            records = streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]
+            images += [r["dynamodb"]["NewImage"] for r in records if "NewImage" in r["dynamodb"]]
+        return images
+
+    return Family("aws", raw, articles, stored_bytes, stream_images)
 
 
 @pytest.fixture(params=["local", pytest.param("aws", marks=pytest.mark.aws)])

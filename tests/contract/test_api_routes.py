@@ -19,12 +19,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from article_ingest.page_server import PageServer
-from article_ingest.serve import LocalContext, build_event, response_parts
+from article_ingest.lambda_context import LocalContext
+from article_ingest.serve import build_event, response_parts
 from core.services import Services
 from core.settings import Settings
 from handlers import _deps
 from tests.contract.moto_env import CREDENTIALS, REGION, create_resources
+from tests.support.page_server import PageServer
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
 

@@ -235,3 +235,15 @@ def test_a_cursor_only_resumes_the_query_it_came_from(family: Family) -> None:
     assert page.next_cursor is not None
     follow = family.articles.list(ArticleQuery(site="a.example", limit=1, cursor=page.next_cursor))
     assert [a.id for a in follow.items] == [make_id(1)]
+
+
+def test_the_store_reads_the_images_of_its_own_change_stream(family: Family) -> None:
+    """The indexer gets each write as a stream image in the layout of the store that wrote it;
+    the store turns it back into the stored article (on AWS a long text from S3 as well)."""
+    long_text = "word " * 20_000  # over the AWS store's inline limit: the image points at S3
+    first = family.articles.put(article("streamed", title="Streamed"))
+    second = family.articles.put(
+        first.model_copy(update={"status": ArticleStatus.EXTRACTED, "text": long_text})
+    )
+    images = family.stream_images()
+    assert [family.articles.article_from_image(image) for image in images] == [first, second]

@@ -10,7 +10,7 @@ import pytest
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 
-from article_ingest.serve import LocalContext
+from article_ingest.lambda_context import LocalContext
 from core.adapters.aws import AwsClients
 from core.adapters.local.idempotency import SqliteIdempotencyStore
 from core.adapters.local.sqlite import SqliteDatabase

@@ -24,12 +24,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from article_ingest.page_server import PageServer
 from tests.contract.moto_env import CREDENTIALS, moto_server, session
 from tests.deployed import patterns
 from tests.deployed.conftest import BUILD_DIR, LAMBDA_PYTHON, SAM_PYTHON
 from tests.deployed.runner import LambdaProcess
 from tests.deployed.stack import Stack, deploy, detach_moto_pollers, shim_moto
+from tests.support.page_server import PageServer
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "tests" / "fixtures" / "pages"

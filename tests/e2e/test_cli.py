@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from article_ingest.page_server import PageServer
 from tests.conftest import SEED_URL
+from tests.support.page_server import PageServer
 
 pytestmark = pytest.mark.e2e
 CLI = str(Path(sys.executable).with_name("article-ingest"))

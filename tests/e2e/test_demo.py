@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_the_demo_runs_to_its_end(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "demo.py"), "--data-dir", str(tmp_path / "d")],
+        [sys.executable, "-m", "scripts.demo", "--data-dir", str(tmp_path / "d")],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=600,

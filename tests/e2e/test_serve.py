@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from article_ingest.page_server import PageServer
+from tests.support.page_server import PageServer
 
 pytestmark = pytest.mark.e2e
 CLI = str(Path(sys.executable).with_name("article-ingest"))

@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from article_ingest.page_server import BackgroundServer
 from tests.e2e.test_serve import CLI, DRAIN_WAIT_S, Http
+from tests.support.page_server import BackgroundServer
 
 pytestmark = pytest.mark.e2e
 PAGE = (

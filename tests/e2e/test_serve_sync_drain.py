@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from article_ingest.page_server import PageServer
 from tests.e2e.test_serve import CLI, DRAIN_WAIT_S, FERRY, Http
+from tests.support.page_server import PageServer
 
 pytestmark = pytest.mark.e2e
 

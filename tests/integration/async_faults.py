@@ -147,6 +147,10 @@ class FaultyArticleStore:
     def list(self, query: ArticleQuery) -> Any:
         return self.inner.list(query)
 
+    def article_from_image(self, image: Any) -> Article:
+        article: Article = self.inner.article_from_image(image)
+        return article
+
 
 class FaultySearchIndex:
     """The search index with faults."""

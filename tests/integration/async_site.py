@@ -12,7 +12,7 @@ import random
 from collections import Counter
 from http.server import BaseHTTPRequestHandler
 
-from article_ingest.page_server import BackgroundServer
+from tests.support.page_server import BackgroundServer
 
 FLAKY_FAILURES = 2
 _VOCABULARY = (

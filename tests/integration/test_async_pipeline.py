@@ -19,8 +19,9 @@ from typing import Any
 
 import pytest
 
-from article_ingest.runtime import STREAM, LocalRuntime
+from article_ingest.runtime import LocalRuntime
 from core.adapters.local.queue import SqliteIngestQueue
+from core.adapters.local.stream import STREAM
 from core.ids import article_id
 from core.models import Article, ArticleStatus
 from core.ports import IngestRequest

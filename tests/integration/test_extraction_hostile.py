@@ -6,13 +6,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from article_ingest.page_server import PageServer
 from core.extractors import InProcessExtractor
 from core.models import ArticleStatus
 from core.ports import PageInput
 from core.services import Services
 from core.settings import Settings
 from tests.integration import hostile_pages
+from tests.support.page_server import PageServer
 
 HOSTILE = {
     "attribute-heavy-1.html": (hostile_pages.attribute_heavy(), "extraction_timeout"),

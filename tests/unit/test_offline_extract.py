@@ -5,8 +5,8 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+from article_ingest.offline import expand_paths, extract_file
 from core.models import ArticleStatus
-from core.offline import expand_paths, extract_file
 
 
 def test_missing_file(tmp_path: Path) -> None:

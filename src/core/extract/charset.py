@@ -1,6 +1,6 @@
 """Charset: page bytes decoded to text the way a browser does (WHATWG encoding sniffing).
 
-(The Content-Encoding of a response, gzip and the like, is ``core.fetch.decoding``'s.)
+(The Content-Encoding of a response, gzip and the like, is ``core.fetch.content_encoding``'s.)
 
 Order: byte-order mark, then the HTTP ``charset``, then a ``<meta>`` prescan of the first
 1,024 bytes, then detection; an undeclared page that is not valid UTF-8 and that detection

@@ -1,4 +1,4 @@
-"""Content-Type parsing and HTML sniffing.
+"""HTML content types and sniffing: is a fetched body a page? (Parsing: ``core.media_type``.)
 
 The fetcher never decodes or re-encodes a body: it keeps the bytes as they arrived and reports
 the header's ``charset``; ``core.extract.charset.decode_html`` turns them into text (BOM, header,

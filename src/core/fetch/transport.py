@@ -29,7 +29,7 @@ from urllib3.util.ssl_ import create_urllib3_context
 from urllib3.util.ssl_match_hostname import CertificateError
 
 from core.fetch.addresses import IPAddress
-from core.fetch.decoding import BoundedDecoder, parse_encodings
+from core.fetch.content_encoding import BoundedDecoder, parse_encodings
 from core.fetch.outcomes import FetchFailure, FetchOutcome
 from core.fetch.urls import ParsedUrl
 

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.page_server import PageServer
 
-from article_ingest.page_server import PageServer
-from article_ingest.serve import LocalContext, build_event, response_parts
+from article_ingest.lambda_context import LocalContext
+from article_ingest.serve import build_event, response_parts
 from core.services import Services
 from core.settings import Settings
 from handlers import _deps

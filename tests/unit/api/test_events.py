@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from article_ingest.serve import LocalContext
+from article_ingest.lambda_context import LocalContext
 from core.services import Services
 from core.settings import Settings
 from handlers import _deps

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.support.page_server import PageServer
 from tests.unit.api.conftest import Call, assert_problem
 
-from article_ingest.page_server import PageServer
 from article_ingest.runtime import LocalRuntime
 from core.services import Services
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.support.page_server import PageServer
 from tests.unit.api.conftest import make_settings
 
-from article_ingest.page_server import PageServer
 from core.errors import StorageError
 from core.models import Article
 from core.services import Services

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.support.page_server import PageServer
 from tests.unit.api.conftest import Call, assert_problem, call_handler, make_settings
 
-from article_ingest.page_server import PageServer
 from core.adapters.local.queue import SqliteIngestQueue
 from core.models import ArticleStatus
 from core.services import Services

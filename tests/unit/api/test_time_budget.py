@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from tests.support.page_server import PageServer
 from tests.unit.api.conftest import make_settings
 
-from article_ingest.page_server import PageServer
+from article_ingest.lambda_context import LocalContext
 from article_ingest.runtime import sqs_record
-from article_ingest.serve import LocalContext, build_event, response_parts
+from article_ingest.serve import build_event, response_parts
 from core.adapters.local.queue import SqliteIngestQueue
 from core.fetch.outcomes import FetchFailure, FetchOutcome, FetchResult
 from core.fetch.politeness import HostLimiter

@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from core.adapters.aws import DynamoArticleStore
 from core.events import (
     EVENT_TYPES,
     ArticleFailed,
@@ -22,9 +23,15 @@ from core.events import (
 )
 from core.intake import to_request
 from core.models import Article, ArticleError, ArticleStatus
-from handlers.indexer import article_from_image
+from core.settings import Settings
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
+
+
+def article_from_image(image: dict[str, Any]) -> Article:
+    """The AWS store reads the images of its stream (the sample's text is inline: no S3 call)."""
+    settings = Settings(backend="aws", articles_table="articles", raw_bucket="raw")
+    return DynamoArticleStore(settings).article_from_image(image)
 
 
 def load(name: str) -> dict[str, Any]:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import SEED_URL
 
+from article_ingest.offline import extract_file
 from core.models import ArticleStatus
-from core.offline import extract_file
 
 NOISE = [
     "Infos",

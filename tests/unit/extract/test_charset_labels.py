@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from article_ingest.offline import extract_file
 from core.encoding_labels import ENCODINGS, LABELS
 from core.extract.charset import decode_html, resolve_label
 from core.media_type import parse_content_type
 from core.models import ArticleStatus
-from core.offline import extract_file
 
 FRENCH = "<p>L’été à Noël, «déjà» Œuvre</p>"
 # Labels browsers do not know; Python's codec registry knows every one of them, and the
@@ -163,7 +163,7 @@ def test_content_type_parameters(header: str, expected: tuple[str | None, str | 
 
 
 def test_fetcher_and_offline_extraction_parse_content_type_alike() -> None:
-    from core import offline
+    from article_ingest import offline
     from core.fetch import content_type
 
     assert vars(offline)["parse_content_type"] is parse_content_type

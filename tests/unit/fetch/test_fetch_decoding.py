@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 
-from core.fetch.decoding import BoundedDecoder, parse_encodings
+from core.fetch.content_encoding import BoundedDecoder, parse_encodings
 from core.fetch.outcomes import FetchFailure, FetchOutcome
 
 TEXT = b"<html><body>" + b"<p>hello world</p>" * 500 + b"</body></html>"

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from article_ingest import liveness
-from article_ingest.runtime import LEASE_S, STREAM, LocalRuntime
+from article_ingest.runtime import LocalRuntime
+from core.adapters.local import liveness
+from core.adapters.local.stream import LEASE_S, STREAM
 from core.models import Article, ArticleError, ArticleStatus
 from core.services import Services
 from core.settings import Settings

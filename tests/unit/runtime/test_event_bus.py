@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.page_server import BackgroundServer
 
-from article_ingest.page_server import BackgroundServer
 from core.adapters.local.event_bus import JsonlEventBus, signature
 from core.errors import StorageError
 from core.events import ArticleIndexed

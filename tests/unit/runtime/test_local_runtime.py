@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from article_ingest.runtime import STREAM, LocalRuntime
+from article_ingest.runtime import LocalRuntime
+from core.adapters.local.stream import STREAM
 from core.models import Article, ArticleStatus
 from core.services import Services
 from core.settings import Settings

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from tests.support.page_server import PageServer
 
 from article_ingest import cli
-from article_ingest.page_server import PageServer
 from article_ingest.runtime import LocalRuntime, sqs_record
 from core.adapters.local.queue import SqliteIngestQueue
 from core.fetch.outcomes import FetchOutcome, FetchResult

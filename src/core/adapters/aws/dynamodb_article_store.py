@@ -16,9 +16,8 @@ See ``table_design`` for the key design and ``dynamodb_listing`` for pagination.
 from __future__ import annotations
 
 import logging
-import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +32,7 @@ from core.adapters.aws.dynamodb_items import (
 )
 from core.adapters.aws.s3_raw_store import S3RawStore
 from core.adapters.aws.table_design import TABLE_KEY
+from core.backoff import backoff_delay
 from core.errors import InvalidInput, StorageError
 from core.models import Article
 from core.ports import ArticlePage, ArticleQuery, RawHtmlStore
@@ -89,6 +89,10 @@ class DynamoArticleStore:
             fields["text"] = self.objects.get_text(text_uri)
         return Article.model_validate(fields)
 
+    def article_from_image(self, image: Mapping[str, Any]) -> Article:
+        """The Article in a stream image: the image of a DynamoDB stream is the item."""
+        return self.article_from_item(dict(image))
+
     def list(self, query: ArticleQuery) -> ArticlePage:
         """Articles matching the filters, newest publication date first."""
         lanes = listing.plan(query)
@@ -114,7 +118,7 @@ class DynamoArticleStore:
                 request = dict(response.get("UnprocessedKeys") or {})
                 if not request:
                     break
-                time.sleep(random.uniform(0, min(1.0, 0.05 * 2**attempt)))
+                time.sleep(backoff_delay(attempt, base_s=0.05, cap_s=1.0))
             else:
                 raise StorageError("BatchGetItem left keys unprocessed after retries")
         return [found[i] for i in ids if i in found]  # an id deleted meanwhile is skipped

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from core.adapters.aws.clients import AwsClients, required, translated
 from core.errors import VersionConflict
-from core.indexing import FingerprintEntry, bands
+from core.indexing import bands
+from core.ports import FingerprintEntry
 from core.settings import Settings
 
 if TYPE_CHECKING:

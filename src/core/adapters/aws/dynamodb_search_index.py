@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import random
+import math
 import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from core.adapters.aws.clients import AwsClients, error_code, required, translated
+from core.backoff import backoff_delay
 from core.errors import StorageError
 from core.models import Article
 from core.ports import SearchHit
@@ -356,4 +357,4 @@ def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _backoff(attempt: int) -> None:
-    time.sleep(random.uniform(0, BASE_DELAY_S * 2**attempt))
+    time.sleep(backoff_delay(attempt, base_s=BASE_DELAY_S, cap_s=math.inf))

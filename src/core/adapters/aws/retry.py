@@ -7,11 +7,11 @@ so the adapters resend only the failed entries, with exponential backoff and ful
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from core.backoff import backoff_delay
 from core.errors import StorageError
 
 logger = logging.getLogger(__name__)
@@ -50,5 +50,5 @@ def send_with_retries(
             sorted(set(failures.values())),
         )
         if attempt + 1 < attempts:
-            sleep(random.uniform(0, min(MAX_DELAY_S, BASE_DELAY_S * 2**attempt)))
+            sleep(backoff_delay(attempt, base_s=BASE_DELAY_S, cap_s=MAX_DELAY_S))
     raise StorageError(f"{what}: {len(pending)} entries still rejected after {attempts} attempts")

@@ -1,6 +1,6 @@
 """Raw page bytes in S3: gzip at rest, immutable keys, server-side encryption, orphan tagging.
 
-Key layout: ``core.raw_keys`` (shared with the filesystem store)::
+Key layout: ``core.adapters.raw_keys`` (shared with the filesystem store)::
 
     raw/<id[:2]>/<id>/<content_sha256>.html.gz     the page exactly as it arrived
     raw/<id[:2]>/<id>/text-<text_sha256>.txt.gz    an article text too long for DynamoDB
@@ -24,9 +24,9 @@ from typing import Final
 from urllib.parse import quote
 
 from core.adapters.aws.clients import AwsClients, error_code, required, translated
+from core.adapters.raw_keys import text_key, verified_key
 from core.errors import NotFound
 from core.ports import RawPage
-from core.raw_keys import text_key, verified_key
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -1,18 +1,23 @@
 """Articles in SQLite with conditional, versioned writes and a change stream.
 
-Every write also appends the old and new images to the ``stream`` table in the same
-transaction — the local stand-in for the DynamoDB stream that feeds the indexer.
+Every write also appends the old and new rows to the ``stream`` table in the same
+transaction — the local stand-in for the DynamoDB stream that feeds the indexer
+(``core.adapters.local.stream``). A stream image is the row itself (``row_image``), typed as
+DynamoDB attribute values so the stream filter reads it as on AWS; ``article_from_image`` reads
+it back.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from core import cursor as cursors
 from core.adapters.local.sqlite import SqliteDatabase
-from core.errors import InvalidCursor, VersionConflict
+from core.errors import InvalidCursor, InvalidInput, VersionConflict
 from core.models import Article
 from core.ports import ArticlePage, ArticleQuery
 
@@ -55,6 +60,18 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     return state[0], state[1]
 
 
+def row_image(body: str) -> dict[str, Any]:
+    """A stored row as a stream image: the key, the fields the stream filter reads, and the
+    stored Article JSON as ``body``."""
+    fields = json.loads(body)
+    return {
+        "id": {"S": str(fields["id"])},
+        "version": {"N": str(fields["version"])},
+        "status": {"S": str(fields["status"])},
+        "body": {"S": body},
+    }
+
+
 class SqliteArticleStore:
     """``ArticleStore`` on the local SQLite database."""
 
@@ -69,6 +86,13 @@ class SqliteArticleStore:
             .fetchone()
         )
         return Article.model_validate_json(row["body"]) if row else None
+
+    def article_from_image(self, image: Mapping[str, Any]) -> Article:
+        """The Article in a ``row_image``; ``InvalidInput`` for an image of another layout."""
+        body = image.get("body")
+        if not isinstance(body, Mapping) or not isinstance(body.get("S"), str):
+            raise InvalidInput("not a stream image of the local articles table (no body)")
+        return Article.model_validate_json(body["S"])
 
     def put(self, article: Article) -> Article:
         stored = article.model_copy(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from core.adapters.local.sqlite import SqliteDatabase
-from core.indexing import FingerprintEntry, bands
+from core.indexing import bands
+from core.ports import FingerprintEntry
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS simhash_bands (

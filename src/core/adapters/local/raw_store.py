@@ -8,9 +8,9 @@ import os
 import tempfile
 from pathlib import Path
 
+from core.adapters.raw_keys import verified_key
 from core.errors import NotFound, StorageError
 from core.ports import RawPage
-from core.raw_keys import verified_key
 
 SCHEME = "file://"
 

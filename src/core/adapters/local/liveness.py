@@ -1,4 +1,5 @@
-"""Lease owners that say which process holds them, so a dead holder's lease can be taken.
+"""Liveness of lease holders: owner tokens that name their process, so a dead one is known
+(and its lease taken at once).
 
 An owner token names the machine (host name, boot id, PID namespace) and the process (PID and
 its start time, so a reused PID is not mistaken for the holder). ``is_dead`` answers True only

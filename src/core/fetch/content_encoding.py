@@ -1,4 +1,7 @@
-"""Bounded content decoding: at most N ``Content-Encoding`` layers, output capped per layer."""
+"""Content-Encoding undone within bounds: at most N layers, output capped per layer.
+
+Charset decoding (bytes to text) is another step: ``core.decoding``.
+"""
 
 from __future__ import annotations
 
