@@ -32,7 +32,7 @@ LEFT_OUT: dict[str, frozenset[str]] = {
     "worker": frozenset(),
     # Search index, SimHash (numpy) and events: no fetching, decoding or extraction.
     "indexer": frozenset(
-        {"trafilatura", "courlan", "lxml-html-clean", "charset-normalizer", "py3langid"}
+        {"trafilatura", "courlan", "lxml-html-clean", "charset-normalizer", "py3langid", "protego"}
     ),
 }
 HEADER = (
