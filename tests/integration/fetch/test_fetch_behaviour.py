@@ -4,6 +4,7 @@ politeness and the development allowance."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -122,6 +123,64 @@ def test_robots_txt_is_fetched_once_per_host(
     for _ in range(3):
         assert fetcher.fetch(f"http://robots.test:{site.port}/article").ok
     assert robots_requests() - before == 1
+
+
+def _page_arrivals(site: CountingServer, host: str, since: float) -> list[float]:
+    """When the site received each non-robots request for ``host`` after ``since``."""
+    with site.lock:
+        return sorted(
+            at
+            for name, path, at in site.arrivals
+            if name == f"{host}:{site.port}" and path != "/robots.txt" and at >= since
+        )
+
+
+def test_robots_wildcards_and_longest_match(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    """robots.txt: ``Disallow: /*.pdf$``, ``Disallow: /art``, ``Allow: /article``."""
+    fetcher = make_fetcher()
+    since = time.monotonic()
+    assert fetcher.fetch(f"http://rfc9309.test:{site.port}/article").ok  # longest match
+    refused = fetcher.fetch(f"http://rfc9309.test:{site.port}/reports/2024.pdf")
+    assert refused.outcome is FetchOutcome.ROBOTS_DISALLOWED
+    assert not refused.retryable
+    assert "/reports/2024.pdf" in refused.message
+    assert fetcher.fetch(f"http://rfc9309.test:{site.port}/artwork").outcome is (
+        FetchOutcome.ROBOTS_DISALLOWED
+    )
+    assert len(_page_arrivals(site, "rfc9309.test", since)) == 1  # only /article was asked
+
+
+def test_crawl_delay_spaces_requests_to_the_host(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    """``Crawl-delay: 0.5`` with our delay at 0: the third page starts >= 1 s after the first
+    fetch began (a lower bound only, true on any machine)."""
+    fetcher = make_fetcher(max_crawl_delay_s=5.0)
+    since = time.monotonic()
+    for _ in range(3):
+        assert fetcher.fetch(f"http://slowrobots.test:{site.port}/article").ok
+    arrivals = _page_arrivals(site, "slowrobots.test", since)
+    assert len(arrivals) == 3
+    assert arrivals[-1] - since >= 1.0
+
+
+def test_a_hostile_crawl_delay_is_capped(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    """``Crawl-delay: 86400`` under a 0.2 s cap: the second page is fetched, not left waiting a
+    day (uncapped, its 20 s deadline would end it as ``timeout``), and still after the cap."""
+    fetcher = make_fetcher(max_crawl_delay_s=0.2)
+    since = time.monotonic()
+    for _ in range(2):
+        result = fetcher.fetch(
+            f"http://hostilerobots.test:{site.port}/article", deadline=time.monotonic() + 20
+        )
+        assert result.outcome is FetchOutcome.OK, result.message
+    arrivals = _page_arrivals(site, "hostilerobots.test", since)
+    assert len(arrivals) == 2
+    assert arrivals[-1] - since >= 0.2
 
 
 def test_wrong_charset_is_reported_and_bytes_are_kept(
