@@ -313,6 +313,7 @@ class SafeFetcher:
             if failure.outcome in (
                 FetchOutcome.INVALID_URL,
                 FetchOutcome.BLOCKED_ADDRESS,
+                FetchOutcome.PORT_NOT_ALLOWED,
                 FetchOutcome.TOO_MANY_REDIRECTS,
             ):
                 # A robots.txt we refuse to follow is "unavailable": RFC 9309 allows crawling.

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from fetch_testnet import LATIN1_PAGE, CountingServer, StubResolver
+from fetch_testnet import LATIN1_PAGE, CanaryHandler, CountingServer, StubResolver
 
 from core.fetch import (
     FetchOutcome,
@@ -181,6 +181,41 @@ def test_a_hostile_crawl_delay_is_capped(
     arrivals = _page_arrivals(site, "hostilerobots.test", since)
     assert len(arrivals) == 2
     assert arrivals[-1] - since >= 0.2
+
+
+_WRAPPER_TEXT = ("HTTPConnection", "Failed to establish", "Errno", "object at 0x", "urllib3")
+
+
+def test_connect_error_names_the_host_once_without_library_internals(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    result = make_fetcher().fetch(f"http://closed.test:{site.port}/article")
+    assert result.outcome is FetchOutcome.CONNECT_ERROR
+    assert result.message.count("closed.test") == 1
+    assert result.message.count("104.16.0.2") == 1  # the checked address it dialled
+    assert "127.0.0.1" not in result.message  # the stub network's real target stays hidden
+    assert result.message.endswith(": Connection refused"), result.message
+    assert not any(text in result.message for text in _WRAPPER_TEXT), result.message
+
+
+def test_connect_error_to_an_address_names_it_once() -> None:
+    """Dials 127.0.0.1 itself (no stub network: it would route loopback to the canary)."""
+    closed = CountingServer(CanaryHandler)  # bind, then close: nobody listens on the port
+    port = closed.port
+    closed.server_close()
+    policy = FetchPolicy(allow_private_networks=True, allowed_ports={port}, per_host_delay_s=0)
+    result = SafeFetcher(policy).fetch(f"http://127.0.0.1:{port}/")
+    assert result.outcome is FetchOutcome.CONNECT_ERROR
+    assert result.message == f"cannot connect to 127.0.0.1 port {port}: Connection refused"
+
+
+def test_a_refused_port_has_its_own_code(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    result = make_fetcher().fetch("http://public.test:8000/article")
+    assert (result.outcome, result.retryable) == (FetchOutcome.PORT_NOT_ALLOWED, False)
+    assert result.to_error().code == "port_not_allowed"
+    assert result.message.startswith("port 8000 is not allowed (allowed: 80, 443, ")
 
 
 def test_wrong_charset_is_reported_and_bytes_are_kept(
