@@ -454,7 +454,10 @@ def build_parser() -> argparse.ArgumentParser:
         help='words (any may match), "a phrase", a prefix* (see docs/search.md)',
     )
     search.add_argument(
-        "--language", type=_language, help="only articles in this ISO 639-1 language (en, fr)"
+        "--language",
+        type=_language,
+        metavar="CODE",
+        help="only articles in this ISO 639-1 language (en, fr)",
     )
     search.add_argument(
         "--site",
@@ -471,6 +474,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit",
         type=_bounded("--limit", 1, MAX_SEARCH_LIMIT),
         default=10,
+        metavar="N",
         help=f"most hits to print, 1 to {MAX_SEARCH_LIMIT} (default: 10)",
     )
     search.set_defaults(func=cmd_search)
@@ -479,13 +483,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to listen on (default: 127.0.0.1; any other is reachable from outside"
-        " and unauthenticated)",
+        help="address to listen on (default: 127.0.0.1). A non-loopback address such as"
+        " 0.0.0.0 is reachable from other machines, and the API has no authentication",
     )
     serve.add_argument(
         "--port",
         type=_bounded("--port", 0, 65535),
         default=3000,
+        metavar="PORT",
         help="TCP port to listen on (default: 3000; 0: any free port)",
     )
     serve.set_defaults(func=cmd_serve)
