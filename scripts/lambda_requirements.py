@@ -39,6 +39,7 @@ LEFT_OUT: dict[str, frozenset[str]] = {
             "lxml-html-clean",
             "charset-normalizer",
             "py3langid",
+            "protego",
         }
     ),
 }

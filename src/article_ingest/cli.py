@@ -1,4 +1,9 @@
-"""The ``article-ingest`` command line: extract, ingest, get, search, serve."""
+"""The ``article-ingest`` command line: extract, ingest, get, search, serve.
+
+A mistake of the user's (a bad argument, a data directory that does not exist or cannot be
+written, a busy port) ends with one ``error:`` line on stderr and exit 2 (1 for a port that
+cannot be served), never a traceback; ``-v`` shows the traceback of an unexpected failure.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,10 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +31,21 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: The API's rules for the same query parameters (``handlers/api.py``), so both refuse alike.
+_LANGUAGE = re.compile(r"[a-z]{2}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_QUERY_CHARS = 256
+MAX_SITE_CHARS = 253
+MAX_SEARCH_LIMIT = 50
+
+
+class CliError(Exception):
+    """A failure the user can fix: printed as one ``error:`` line, the process exits ``code``."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
 
 def _print_json(model: BaseModel | list[BaseModel]) -> None:
     if isinstance(model, list):
@@ -34,12 +55,54 @@ def _print_json(model: BaseModel | list[BaseModel]) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    """The settings of the environment, ``--data-dir`` applied; a bad variable is a CliError."""
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
     from core.settings import Settings
 
     overrides: dict[str, object] = {}
     if getattr(args, "data_dir", None):
         overrides["data_dir"] = Path(args.data_dir)
-    return Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except SettingsError as error:  # a value that is not even JSON, e.g. ALLOWED_PORTS=80,443
+        field = re.search(r'field "(\w+)"', str(error))
+        name = f"ARTICLE_INGEST_{field.group(1).upper()}" if field else "?"
+        raise CliError(f"invalid setting {name}: not JSON (lists are JSON: [80, 443])") from None
+    except ValidationError as error:
+        problem = error.errors()[0]
+        name = f"ARTICLE_INGEST_{str(problem['loc'][0]).upper()}" if problem["loc"] else "?"
+        raise CliError(f"invalid setting {name}: {problem['msg']}") from None
+
+
+def _writable_data_dir(settings: Settings) -> None:
+    """Create the local data directory if it is missing and make sure it can be written."""
+    if settings.backend != "local":
+        return
+    import tempfile
+
+    path = settings.data_dir
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise CliError(f"cannot write to the data directory {path}: {reason}") from None
+
+
+def _existing_data_dir(settings: Settings) -> None:
+    """Refuse to read a local data directory that holds no database (a mistyped path must not
+    be created and answered with "not found")."""
+    if settings.backend != "local" or settings.db_path.is_file():
+        return
+    path = settings.data_dir
+    state = "holds no article database" if path.is_dir() else "does not exist"
+    raise CliError(
+        f"the data directory {path} {state}: nothing was ingested there"
+        " (check --data-dir or ARTICLE_INGEST_DATA_DIR)"
+    )
 
 
 def _extraction_limits(jobs: int) -> PoolLimits:
@@ -66,6 +129,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from article_ingest.offline import expand_paths, extract_line
 
     paths = list(expand_paths(Path(p) for p in args.paths))
+    if not paths:
+        given = ", ".join(args.paths)
+        print(f"error: no .html or .html.gz file in {given}; nothing to extract", file=sys.stderr)
+        return 1
     if args.jobs == 1:
         lines = (extract_line(path, args.url, args.content_type) for path in paths)
         return _print_lines(lines, len(paths))
@@ -113,6 +180,20 @@ def _read_urls(args: argparse.Namespace) -> list[str]:
     return [url for url in urls if url and not url.startswith("#")]
 
 
+def _fetchable(urls: Iterable[str], settings: Settings) -> list[str]:
+    """The URLs the fetcher will fetch (the others are rejected at once, at no pace cost)."""
+    from core.fetch import FetchPolicy, UrlRejected, validate_url
+
+    policy = FetchPolicy.from_settings(settings)
+    fetchable = []
+    for url in urls:
+        try:
+            fetchable.append(validate_url(url, policy))
+        except UrlRejected:
+            continue
+    return fetchable
+
+
 def _final(services: Services, result: SubmissionResult) -> SubmissionResult:
     """``result`` with the article as stored now (after the drain indexed it)."""
     if result.id is None or result.error is not None:
@@ -148,7 +229,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Fetch, extract, store and index every URL; print a per-URL summary. Exit 1 when any
     URL failed or was rejected."""
     from article_ingest.drainer import Drainer
-    from article_ingest.progress import Progress
+    from article_ingest.progress import Progress, pace_note
     from article_ingest.runtime import LocalRuntime
     from core.services import Services
     from core.submission import Submitter
@@ -161,8 +242,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not urls:
         print("error: no URLs given (pass URLs or --urls-file)", file=sys.stderr)
         return 2
-    services = Services(_settings(args))
+    settings = _settings(args)
+    _writable_data_dir(settings)
+    services = Services(settings)
     progress = Progress(len(urls), "ingest")
+    progress.note(pace_note(_fetchable(urls, settings), settings.per_host_delay_s))
 
     # Index and announce what is stored while later URLs are still being fetched.
     drainer = Drainer(lambda: LocalRuntime(services).drain())
@@ -194,7 +278,9 @@ def cmd_get(args: argparse.Namespace) -> int:
     """Print one stored Article."""
     from core.services import Services
 
-    article = Services(_settings(args)).articles.get(args.id)
+    settings = _settings(args)
+    _existing_data_dir(settings)
+    article = Services(settings).articles.get(args.id)
     if article is None:
         print(
             json.dumps({"error": {"code": "not_found", "message": f"no article {args.id}"}}),
@@ -209,7 +295,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     """Print ranked search hits as JSON."""
     from core.services import Services
 
-    hits = Services(_settings(args)).search_index.search(
+    settings = _settings(args)
+    _existing_data_dir(settings)
+    hits = Services(settings).search_index.search(
         args.query,
         language=args.language,
         site=args.site,
@@ -223,10 +311,100 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the HTTP API locally on the embedded default."""
+    import errno
+
     from article_ingest.serve import run
 
-    run(args.host, args.port, _settings(args))
+    settings = _settings(args)
+    _writable_data_dir(settings)
+    if not is_loopback(args.host):
+        print(
+            f"warning: serving on {args.host or 'every interface'}, reachable from other"
+            " machines. This API has no authentication: anyone who can reach it can make this"
+            " machine fetch URLs and read every stored article.",
+            file=sys.stderr,
+        )
+    try:
+        run(args.host, args.port, settings)
+    except OSError as error:
+        hint = (
+            " (another server? choose one with --port)" if error.errno == errno.EADDRINUSE else ""
+        )
+        reason = error.strerror or str(error)
+        raise CliError(f"cannot serve on {args.host}:{args.port}: {reason}{hint}", 1) from None
     return 0
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` keeps the server on this machine."""
+    import ipaddress
+
+    name = host.strip().strip("[]").lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+# -- argument types: what the API refuses with 422, refused here before any work -----------
+
+
+def _language(value: str) -> str:
+    if not _LANGUAGE.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a language code: use ISO 639-1, two lowercase letters (en, fr)"
+        )
+    return value
+
+
+def _date(value: str) -> str:
+    from datetime import date
+
+    try:
+        if not _DATE.fullmatch(value):
+            raise ValueError
+        date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date YYYY-MM-DD") from None
+    return value
+
+
+def _bounded(name: str, low: int, high: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = low - 1
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{name} must be an integer from {low} to {high}")
+        return number
+
+    return parse
+
+
+def _text(name: str, most: int) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if not value.strip() or len(value) > most:
+            raise argparse.ArgumentTypeError(f"{name} must be 1 to {most} characters")
+        return value
+
+    return parse
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed package's version (looked up only when asked)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0)
+        self.help = "print the version and exit"
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib.metadata import version
+
+        print(f"article-ingest {version('article-ingest')}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -234,15 +412,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="article-ingest", description="Fetch web pages safely and keep their clean text."
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    verbose_help = "log progress (and the traceback of an unexpected failure) to stderr"
+    parser.add_argument("-v", "--verbose", action="store_true", help=verbose_help)
+    parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    data = argparse.ArgumentParser(add_help=False)
+    # -v after the subcommand too; SUPPRESS keeps a -v given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=verbose_help
+    )
+    data = argparse.ArgumentParser(add_help=False, parents=[common])
     data.add_argument(
-        "--data-dir", help="data directory (default: $ARTICLE_INGEST_DATA_DIR or .data)"
+        "--data-dir",
+        metavar="DIR",
+        help="data directory (default: $ARTICLE_INGEST_DATA_DIR or .data)",
     )
 
-    extract = commands.add_parser("extract", help="extract local HTML files (no network)")
+    extract = commands.add_parser(
+        "extract", parents=[common], help="extract local HTML files (no network)"
+    )
     extract.add_argument("paths", nargs="+", help=".html or .html.gz files, or directories")
     extract.add_argument("--url", help="the URL the file was served from (for metadata)")
     extract.add_argument("--content-type", help="the HTTP Content-Type it was served with")
@@ -261,21 +450,55 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.set_defaults(func=cmd_ingest)
 
     get = commands.add_parser("get", parents=[data], help="print a stored article")
-    get.add_argument("id")
+    get.add_argument("id", help="the article's id (32 hex digits, as ingest and search print it)")
     get.set_defaults(func=cmd_get)
 
     search = commands.add_parser("search", parents=[data], help="keyword search")
-    search.add_argument("query")
-    search.add_argument("--language")
-    search.add_argument("--site")
-    search.add_argument("--since", help="YYYY-MM-DD")
-    search.add_argument("--until", help="YYYY-MM-DD")
-    search.add_argument("--limit", type=int, default=10)
+    search.add_argument(
+        "query",
+        type=_text("the query", MAX_QUERY_CHARS),
+        help='words (any may match), "a phrase", a prefix* (see docs/search.md)',
+    )
+    search.add_argument(
+        "--language",
+        type=_language,
+        metavar="CODE",
+        help="only articles in this ISO 639-1 language (en, fr)",
+    )
+    search.add_argument(
+        "--site",
+        type=_text("--site", MAX_SITE_CHARS),
+        help="only articles from this hostname or site name",
+    )
+    search.add_argument(
+        "--since", type=_date, metavar="YYYY-MM-DD", help="published on or after this date"
+    )
+    search.add_argument(
+        "--until", type=_date, metavar="YYYY-MM-DD", help="published on or before this date"
+    )
+    search.add_argument(
+        "--limit",
+        type=_bounded("--limit", 1, MAX_SEARCH_LIMIT),
+        default=10,
+        metavar="N",
+        help=f"most hits to print, 1 to {MAX_SEARCH_LIMIT} (default: 10)",
+    )
     search.set_defaults(func=cmd_search)
 
     serve = commands.add_parser("serve", parents=[data], help="local HTTP API (like sam local)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1). A non-loopback address such as"
+        " 0.0.0.0 is reachable from other machines, and the API has no authentication",
+    )
+    serve.add_argument(
+        "--port",
+        type=_bounded("--port", 0, 65535),
+        default=3000,
+        metavar="PORT",
+        help="TCP port to listen on (default: 3000; 0: any free port)",
+    )
     serve.set_defaults(func=cmd_serve)
     return parser
 
@@ -287,8 +510,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else os.environ.get("LOG_LEVEL", "WARNING").upper(),
         format="%(levelname)s %(name)s: %(message)s",
     )
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+    except CliError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        message = _user_facing(error)
+        if message is None or args.verbose:
+            raise
+        print(f"error: {message} (run with -v for details)", file=sys.stderr)
+        return 1
     return code
+
+
+def _user_facing(error: Exception) -> str | None:
+    """One line for a failure of the environment (disk, database, refused input); None for a
+    bug, which keeps its traceback."""
+    import sqlite3
+
+    from core.errors import DomainError
+
+    if isinstance(error, DomainError):
+        return error.message
+    if isinstance(error, OSError):
+        where = f": {error.filename}" if error.filename else ""
+        return f"{error.strerror or error}{where}"
+    if isinstance(error, sqlite3.Error):
+        return f"database error: {error}"
+    return None
 
 
 if __name__ == "__main__":

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     respect_robots: bool = True
     per_host_concurrency: int = Field(default=2, ge=1)
     per_host_delay_s: float = Field(default=1.0, ge=0)
+    max_crawl_delay_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="Cap on a robots.txt Crawl-delay (the larger of it and per_host_delay_s"
+        " applies), so a hostile robots.txt cannot stall a worker.",
+    )
     fetch_workers: int = Field(default=16, ge=1, description="Parallel fetches in one process.")
 
     # API limits.

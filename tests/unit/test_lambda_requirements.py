@@ -14,10 +14,10 @@ def test_the_indexer_bundle_leaves_out_fetching_and_extraction() -> None:
     blocks = lr.parse_lock(lr.LOCK.read_text(encoding="utf-8"))
     indexer = lr.closure(blocks, lr.LEFT_OUT["indexer"])
     api = lr.closure(blocks, lr.LEFT_OUT["ingest_api"])
-    assert {"trafilatura", "lxml", "courlan", "babel", "py3langid"}.isdisjoint(indexer)
+    assert {"trafilatura", "lxml", "courlan", "babel", "py3langid", "protego"}.isdisjoint(indexer)
     # The SDK is bundled (S3 conditional writes need a recent botocore), with its dependencies.
     assert {"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "numpy"} <= indexer
-    assert {"trafilatura", "boto3", "botocore", "numpy"} <= api
+    assert {"trafilatura", "protego", "boto3", "botocore", "numpy"} <= api
 
 
 def test_a_package_pulled_in_only_by_a_dropped_one_is_dropped() -> None:

@@ -1,8 +1,9 @@
 """SafeFetcher: the one way this service fetches a URL a stranger sent.
 
 Per hop: parse and normalise the URL, resolve the host once, refuse if any address is not
-public, consult robots.txt, wait for a per-host slot, connect to exactly a checked address, and
-read a bounded body within the total deadline. Every path ends in one ``FetchResult``.
+public, consult robots.txt, wait for a per-host slot (spaced by our delay or the site's capped
+``Crawl-delay``, whichever is longer), connect to exactly a checked address, and read a bounded
+body within the total deadline. Every path ends in one ``FetchResult``.
 """
 
 from __future__ import annotations
@@ -167,10 +168,13 @@ class SafeFetcher:
         visited = {start.url}
         hops = 0
         while True:
+            delay = None
             if page and self._policy.respect_robots:
-                self._check_robots(current, state)
+                delay = self._check_robots(current, state)
             addresses = self._addresses(current, state)
-            with self._limiter.slot(current.host, until=state.deadline.hard_at) as waited:
+            with self._limiter.slot(
+                current.host, until=state.deadline.hard_at, delay_s=delay
+            ) as waited:
                 state.deadline.extend(waited)
                 with open_exchange(
                     current,
@@ -286,15 +290,19 @@ class SafeFetcher:
 
     # -- robots.txt -------------------------------------------------------------------------
 
-    def _check_robots(self, url: ParsedUrl, state: _State) -> None:
+    def _check_robots(self, url: ParsedUrl, state: _State) -> float:
+        """Refuse ``url`` if robots.txt disallows it; else the gap to leave after it on its
+        host (our per-host delay, or the site's capped ``Crawl-delay`` if longer)."""
         rules = self._robots.rules(url.origin, lambda: self._load_robots(url, state))
-        if not rules.can_fetch(self._policy.user_agent, url.url):
+        user_agent = self._policy.user_agent
+        if not rules.can_fetch(user_agent, url.url):
             unavailable = rules.parser is None and not rules.allow_all
             raise FetchFailure(
                 FetchOutcome.ROBOTS_DISALLOWED,
                 rules.reason or f"robots.txt of {url.origin} disallows {url.target}",
                 retryable=unavailable,
             )
+        return self._policy.host_delay(rules.crawl_delay(user_agent))
 
     def _load_robots(self, url: ParsedUrl, state: _State) -> RobotsRules:
         robots_url = parse_url(f"{url.origin}/robots.txt", self._policy)
@@ -305,6 +313,7 @@ class SafeFetcher:
             if failure.outcome in (
                 FetchOutcome.INVALID_URL,
                 FetchOutcome.BLOCKED_ADDRESS,
+                FetchOutcome.PORT_NOT_ALLOWED,
                 FetchOutcome.TOO_MANY_REDIRECTS,
             ):
                 # A robots.txt we refuse to follow is "unavailable": RFC 9309 allows crawling.

@@ -15,6 +15,7 @@ class FetchOutcome(StrEnum):
     OK = "ok"
     INVALID_URL = "invalid_url"
     BLOCKED_ADDRESS = "blocked_address"
+    PORT_NOT_ALLOWED = "port_not_allowed"
     DNS_ERROR = "dns_error"
     CONNECT_ERROR = "connect_error"
     TIMEOUT = "timeout"
@@ -32,6 +33,7 @@ DEFAULT_RETRYABLE: dict[FetchOutcome, bool] = {
     FetchOutcome.OK: False,
     FetchOutcome.INVALID_URL: False,
     FetchOutcome.BLOCKED_ADDRESS: False,
+    FetchOutcome.PORT_NOT_ALLOWED: False,
     FetchOutcome.DNS_ERROR: True,
     FetchOutcome.CONNECT_ERROR: True,
     FetchOutcome.TIMEOUT: True,
@@ -102,8 +104,8 @@ class FetchFailure(Exception):
 
 
 class UrlRejected(FetchFailure):
-    """A URL refused before any network traffic: ``code`` is ``invalid_url`` or
-    ``blocked_address``."""
+    """A URL refused before any network traffic: ``code`` is ``invalid_url``,
+    ``blocked_address`` or ``port_not_allowed``."""
 
     def __init__(self, code: FetchOutcome, message: str) -> None:
         super().__init__(code, message)

@@ -24,6 +24,8 @@ class FetchPolicy:
     RFC 1918 addresses, never link-local or metadata addresses. ``allowed_ports`` accepts any
     collection and is stored as a frozenset. Certificate verification has no
     switch; ``extra_ca_certs`` can only add trusted roots (a PEM file), e.g. a test CA.
+    ``max_crawl_delay_s`` caps a robots.txt ``Crawl-delay`` so a hostile site cannot stall a
+    worker (see ``host_delay``).
     """
 
     allow_private_networks: bool = False
@@ -37,6 +39,7 @@ class FetchPolicy:
     respect_robots: bool = True
     per_host_concurrency: int = 2
     per_host_delay_s: float = 1.0
+    max_crawl_delay_s: float = 10.0
     max_url_length: int = 2048
     max_content_encodings: int = 2
     max_robots_bytes: int = 512_000
@@ -51,8 +54,16 @@ class FetchPolicy:
             raise ValueError("deadline and timeouts must be positive")
         if self.max_body_bytes <= 0 or self.per_host_concurrency < 1 or self.max_redirects < 0:
             raise ValueError("max_body_bytes, per_host_concurrency and max_redirects out of range")
-        if self.per_host_delay_s < 0:
-            raise ValueError("per_host_delay_s must not be negative")
+        if self.per_host_delay_s < 0 or self.max_crawl_delay_s < 0:
+            raise ValueError("per_host_delay_s and max_crawl_delay_s must not be negative")
+
+    def host_delay(self, crawl_delay_s: float | None) -> float:
+        """The gap between two request starts to a host whose robots.txt asks for
+        ``crawl_delay_s``: the larger of ours and the site's, the site's capped at
+        ``max_crawl_delay_s``."""
+        if crawl_delay_s is None:
+            return self.per_host_delay_s
+        return max(self.per_host_delay_s, min(crawl_delay_s, self.max_crawl_delay_s))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FetchPolicy:
@@ -69,4 +80,5 @@ class FetchPolicy:
             respect_robots=settings.respect_robots,
             per_host_concurrency=settings.per_host_concurrency,
             per_host_delay_s=settings.per_host_delay_s,
+            max_crawl_delay_s=settings.max_crawl_delay_s,
         )

@@ -1,4 +1,7 @@
-"""Per-host politeness: at most N requests in flight per host and a minimum delay between starts."""
+"""Per-host politeness: at most N requests in flight per host and a minimum delay between starts.
+
+The delay is the policy's ``per_host_delay_s`` unless a request asks for a longer one (the
+site's robots.txt ``Crawl-delay``, capped by the policy: see ``FetchPolicy.host_delay``)."""
 
 from __future__ import annotations
 
@@ -34,18 +37,22 @@ class HostLimiter:
         self._hosts: dict[str, _HostState] = {}
 
     @contextmanager
-    def slot(self, host: str, *, until: float | None = None) -> Iterator[float]:
+    def slot(
+        self, host: str, *, until: float | None = None, delay_s: float | None = None
+    ) -> Iterator[float]:
         """Hold one request slot for ``host``; yields the seconds spent waiting for it.
 
         With ``until`` (a ``time.monotonic()`` instant), gives up at that instant with a
-        ``timeout`` failure instead of waiting longer."""
-        waited = self._acquire(host, until)
+        ``timeout`` failure instead of waiting longer. ``delay_s`` (never below the limiter's
+        own delay) is the gap this request leaves before the next start on ``host``."""
+        delay = self._delay if delay_s is None else max(self._delay, delay_s)
+        waited = self._acquire(host, until, delay)
         try:
             yield waited
         finally:
             self._release(host)
 
-    def _acquire(self, host: str, until: float | None = None) -> float:
+    def _acquire(self, host: str, until: float | None, delay: float) -> float:
         started = time.monotonic()
         with self._cond:
             if len(self._hosts) > _PURGE_ABOVE:
@@ -56,7 +63,7 @@ class HostLimiter:
                 now = time.monotonic()
                 if state.active < self._concurrency and now >= state.next_start:
                     state.active += 1
-                    state.next_start = now + self._delay
+                    state.next_start = now + delay
                     return now - started
                 timeout = state.next_start - now if state.active < self._concurrency else None
                 if until is not None:

@@ -38,6 +38,24 @@ logger = logging.getLogger(__name__)
 CHUNK = 65536
 
 
+def failure_reason(exc: BaseException) -> str:
+    """A short reason for a socket or protocol failure, without the wrappers' text: the
+    innermost ``OSError``'s own words (``Connection refused``), else the first message."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 8:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for error in reversed(chain):
+        if isinstance(error, OSError) and error.strerror:
+            return str(error.strerror)
+    for error in chain:
+        if isinstance(error, TimeoutError) or "timed out" in str(error):
+            return "timed out"
+    first = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+    return first or type(exc).__name__
+
+
 class Deadline:
     """A total time budget measured on the monotonic clock."""
 
@@ -206,7 +224,8 @@ class Exchange:
             raise self._timeout_or(FetchOutcome.TIMEOUT, "read timed out") from None
         except (ProtocolError, Urllib3Error, OSError) as exc:
             raise self._timeout_or(
-                FetchOutcome.CONNECT_ERROR, f"connection broken while reading: {exc}"
+                FetchOutcome.CONNECT_ERROR,
+                f"connection broken while reading: {failure_reason(exc)}",
             ) from None
         if self._watch.fired:
             raise FetchFailure(FetchOutcome.TIMEOUT, "total deadline exceeded while reading")
@@ -287,7 +306,7 @@ def open_exchange(
         if isinstance(exc, TimeoutError):
             raise FetchFailure(FetchOutcome.TIMEOUT, "timed out waiting for the response") from None
         raise FetchFailure(
-            FetchOutcome.CONNECT_ERROR, f"bad or broken response: {type(exc).__name__}: {exc}"
+            FetchOutcome.CONNECT_ERROR, f"bad or broken response: {failure_reason(exc)}"
         ) from None
     return Exchange(conn, response, sock, watch, deadline, limits)
 
@@ -302,6 +321,7 @@ def _connect(
 ) -> HTTPConnection:
     last: FetchFailure | None = None
     for ip in addresses:
+        where = url.host if url.ip is not None else f"{url.host} ({ip})"
         dial_host, dial_port = connect_target(ip, url.port)
         timeout = deadline.cap(limits.connect_timeout_s)
         conn: HTTPConnection
@@ -322,17 +342,19 @@ def _connect(
             return conn
         except (ssl.SSLCertVerificationError, CertificateError) as exc:
             conn.close()
+            reason = getattr(exc, "verify_message", None) or failure_reason(exc)
             raise FetchFailure(
                 FetchOutcome.CONNECT_ERROR,
-                f"TLS certificate of {url.host} not valid: {exc}",
+                f"TLS certificate of {url.host} not valid: {reason}",
                 retryable=False,
             ) from None
         except (TimeoutError, Urllib3Error, OSError) as exc:
             conn.close()
-            timed_out = isinstance(exc, TimeoutError) or "timed out" in str(exc)
+            reason = failure_reason(exc)
+            timed_out = isinstance(exc, TimeoutError) or reason == "timed out"
             last = FetchFailure(
                 FetchOutcome.TIMEOUT if timed_out else FetchOutcome.CONNECT_ERROR,
-                f"cannot connect to {url.host} ({ip}): {exc}",
+                f"cannot connect to {where} port {url.port}: {reason}",
             )
             logger.debug("connect to %s failed: %s", ip, exc)
     assert last is not None

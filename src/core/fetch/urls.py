@@ -227,7 +227,9 @@ def parse_url(url: str, policy: FetchPolicy) -> ParsedUrl:
         raise _invalid(f"normalised URL longer than {policy.max_url_length} characters")
     if port not in policy.allowed_ports:
         allowed = ", ".join(str(p) for p in sorted(policy.allowed_ports))
-        raise _invalid(f"port {port} is not allowed (allowed: {allowed})")
+        raise UrlRejected(
+            FetchOutcome.PORT_NOT_ALLOWED, f"port {port} is not allowed (allowed: {allowed})"
+        )
     parsed = ParsedUrl(scheme=scheme, host=host, ip=ip, port=port, target=target, url=normalised)
     check_literal_host(parsed, policy)
     return parsed

@@ -34,6 +34,16 @@ TLS_V4 = "104.16.0.1"
 CLOSED_V4 = "104.16.0.2"
 
 
+#: robots.txt per test host (the stub resolver routes each to the site).
+ROBOTS = {
+    "robots.test": b"User-agent: *\nDisallow: /private\n",
+    # RFC 9309: wildcards, `$`, and the longest match (urllib.robotparser takes the first).
+    "rfc9309.test": b"User-agent: *\nDisallow: /*.pdf$\nDisallow: /art\nAllow: /article\n",
+    "slowrobots.test": b"User-agent: *\nCrawl-delay: 0.5\n",
+    "hostilerobots.test": b"User-agent: *\nCrawl-delay: 86400\n",
+}
+
+
 class CountingServer(ThreadingHTTPServer):
     """A threaded HTTP server that counts accepted connections and records requests."""
 
@@ -44,6 +54,7 @@ class CountingServer(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.connections = 0
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.arrivals: list[tuple[str, str, float]] = []  # (Host, path, time.monotonic())
         self.in_flight = 0
         self.max_in_flight = 0
 
@@ -83,6 +94,7 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         with self.server.lock:
             self.server.requests.append((self.path, dict(self.headers.items())))
+            self.server.arrivals.append((self.headers.get("Host", ""), self.path, time.monotonic()))
         try:
             route = getattr(self, "r_" + parts.path.strip("/").replace("-", "_").replace(".", "_"))
             route()
@@ -110,9 +122,10 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def r_robots_txt(self) -> None:
-        if self.headers.get("Host", "").startswith("robots.test"):
-            self.send(200, b"User-agent: *\nDisallow: /private\n", "text/plain")
-        elif self.headers.get("Host", "").startswith("robots5xx.test"):
+        host = self.headers.get("Host", "").partition(":")[0]
+        if host in ROBOTS:
+            self.send(200, ROBOTS[host], "text/plain")
+        elif host == "robots5xx.test":
             self.send(503, b"busy", "text/plain")
         else:
             self.send(404, b"none", "text/plain")

@@ -4,10 +4,11 @@ politeness and the development allowance."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
-from fetch_testnet import LATIN1_PAGE, CountingServer, StubResolver
+from fetch_testnet import LATIN1_PAGE, CanaryHandler, CountingServer, StubResolver
 
 from core.fetch import (
     FetchOutcome,
@@ -122,6 +123,99 @@ def test_robots_txt_is_fetched_once_per_host(
     for _ in range(3):
         assert fetcher.fetch(f"http://robots.test:{site.port}/article").ok
     assert robots_requests() - before == 1
+
+
+def _page_arrivals(site: CountingServer, host: str, since: float) -> list[float]:
+    """When the site received each non-robots request for ``host`` after ``since``."""
+    with site.lock:
+        return sorted(
+            at
+            for name, path, at in site.arrivals
+            if name == f"{host}:{site.port}" and path != "/robots.txt" and at >= since
+        )
+
+
+def test_robots_wildcards_and_longest_match(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    """robots.txt: ``Disallow: /*.pdf$``, ``Disallow: /art``, ``Allow: /article``."""
+    fetcher = make_fetcher()
+    since = time.monotonic()
+    assert fetcher.fetch(f"http://rfc9309.test:{site.port}/article").ok  # longest match
+    refused = fetcher.fetch(f"http://rfc9309.test:{site.port}/reports/2024.pdf")
+    assert refused.outcome is FetchOutcome.ROBOTS_DISALLOWED
+    assert not refused.retryable
+    assert "/reports/2024.pdf" in refused.message
+    assert fetcher.fetch(f"http://rfc9309.test:{site.port}/artwork").outcome is (
+        FetchOutcome.ROBOTS_DISALLOWED
+    )
+    assert len(_page_arrivals(site, "rfc9309.test", since)) == 1  # only /article was asked
+
+
+def test_crawl_delay_spaces_requests_to_the_host(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    """``Crawl-delay: 0.5`` with our delay at 0: the third page starts >= 1 s after the first
+    fetch began (a lower bound only, true on any machine)."""
+    fetcher = make_fetcher(max_crawl_delay_s=5.0)
+    since = time.monotonic()
+    for _ in range(3):
+        assert fetcher.fetch(f"http://slowrobots.test:{site.port}/article").ok
+    arrivals = _page_arrivals(site, "slowrobots.test", since)
+    assert len(arrivals) == 3
+    assert arrivals[-1] - since >= 1.0
+
+
+def test_a_hostile_crawl_delay_is_capped(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    """``Crawl-delay: 86400`` under a 0.2 s cap: the second page is fetched, not left waiting a
+    day (uncapped, its 20 s deadline would end it as ``timeout``), and still after the cap."""
+    fetcher = make_fetcher(max_crawl_delay_s=0.2)
+    since = time.monotonic()
+    for _ in range(2):
+        result = fetcher.fetch(
+            f"http://hostilerobots.test:{site.port}/article", deadline=time.monotonic() + 20
+        )
+        assert result.outcome is FetchOutcome.OK, result.message
+    arrivals = _page_arrivals(site, "hostilerobots.test", since)
+    assert len(arrivals) == 2
+    assert arrivals[-1] - since >= 0.2
+
+
+_WRAPPER_TEXT = ("HTTPConnection", "Failed to establish", "Errno", "object at 0x", "urllib3")
+
+
+def test_connect_error_names_the_host_once_without_library_internals(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    result = make_fetcher().fetch(f"http://closed.test:{site.port}/article")
+    assert result.outcome is FetchOutcome.CONNECT_ERROR
+    assert result.message.count("closed.test") == 1
+    assert result.message.count("104.16.0.2") == 1  # the checked address it dialled
+    assert "127.0.0.1" not in result.message  # the stub network's real target stays hidden
+    assert result.message.endswith(": Connection refused"), result.message
+    assert not any(text in result.message for text in _WRAPPER_TEXT), result.message
+
+
+def test_connect_error_to_an_address_names_it_once() -> None:
+    """Dials 127.0.0.1 itself (no stub network: it would route loopback to the canary)."""
+    closed = CountingServer(CanaryHandler)  # bind, then close: nobody listens on the port
+    port = closed.port
+    closed.server_close()
+    policy = FetchPolicy(allow_private_networks=True, allowed_ports={port}, per_host_delay_s=0)
+    result = SafeFetcher(policy).fetch(f"http://127.0.0.1:{port}/")
+    assert result.outcome is FetchOutcome.CONNECT_ERROR
+    assert result.message == f"cannot connect to 127.0.0.1 port {port}: Connection refused"
+
+
+def test_a_refused_port_has_its_own_code(
+    make_fetcher: Callable[..., SafeFetcher], site: CountingServer
+) -> None:
+    result = make_fetcher().fetch("http://public.test:8000/article")
+    assert (result.outcome, result.retryable) == (FetchOutcome.PORT_NOT_ALLOWED, False)
+    assert result.to_error().code == "port_not_allowed"
+    assert result.message.startswith("port 8000 is not allowed (allowed: 80, 443, ")
 
 
 def test_wrong_charset_is_reported_and_bytes_are_kept(

@@ -27,11 +27,11 @@ HOSTILE: list[tuple[str, str, FetchOutcome]] = [
     ("userinfo", "http://user:pass@public.test:{s}/article", Out.INVALID_URL),
     ("userinfo-at-private", "http://public.test@127.0.0.1:{c}/", Out.INVALID_URL),
     ("backslash-at", "http://127.0.0.1:{c}\\@public.test/", Out.INVALID_URL),
-    ("port-not-allowed", "http://public.test:22/", Out.INVALID_URL),
+    ("port-not-allowed", "http://public.test:22/", Out.PORT_NOT_ALLOWED),
     (
         "lambda-runtime-api",
         "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next",
-        Out.INVALID_URL,
+        Out.PORT_NOT_ALLOWED,
     ),
     ("too-long", "http://public.test:{s}/" + "a" * 2100, Out.INVALID_URL),
     ("empty-host", "http:///{c}", Out.INVALID_URL),
@@ -114,6 +114,7 @@ HOSTILE: list[tuple[str, str, FetchOutcome]] = [
     ("redirect-file", "redirect:file:///etc/passwd", Out.INVALID_URL),
     ("redirect-gopher", "redirect:gopher://127.0.0.1:{c}/_x", Out.INVALID_URL),
     ("redirect-userinfo", "redirect:http://a:b@public.test:{s}/article", Out.INVALID_URL),
+    ("redirect-other-port", "redirect:http://public.test:25/", Out.PORT_NOT_ALLOWED),
     ("redirect-loop", "site:/loop-a", Out.TOO_MANY_REDIRECTS),
     ("redirect-six-hops", "site:/chain?n=6", Out.TOO_MANY_REDIRECTS),
     (

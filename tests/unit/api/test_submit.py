@@ -50,6 +50,7 @@ def test_one_bad_url_never_fails_the_others(api: Call, page_server: PageServer) 
         page_server.url("no-such-page.html"),
         page_server.url(FERRY),
         f"http://169.254.169.254:{page_server.port}/latest/meta-data/",
+        "http://example.org:8025/mail",
     ]
     answer = api("POST", "/articles", json_body={"urls": urls})
 
@@ -61,6 +62,8 @@ def test_one_bad_url_never_fails_the_others(api: Call, page_server: PageServer) 
     assert results["not a url"]["error"]["code"] == "invalid_url"
     metadata = results[f"http://169.254.169.254:{page_server.port}/latest/meta-data/"]
     assert (metadata["status"], metadata["error"]["code"]) == ("rejected", "blocked_address")
+    other_port = results["http://example.org:8025/mail"]
+    assert (other_port["status"], other_port["error"]["code"]) == ("rejected", "port_not_allowed")
     missing = results[page_server.url("no-such-page.html")]
     assert missing["status"] == "failed"
     assert missing["error"]["code"] == "http_error"

@@ -76,7 +76,7 @@ def test_names_are_not_numbers(host: str) -> None:
         ("http://example.com:99999/", FetchOutcome.INVALID_URL),
         ("http://example.com:0/", FetchOutcome.INVALID_URL),
         ("http://example.com:８０/", FetchOutcome.INVALID_URL),
-        ("http://example.com:8080/", FetchOutcome.INVALID_URL),
+        ("http://example.com:8080/", FetchOutcome.PORT_NOT_ALLOWED),
         ("http://::1/", FetchOutcome.INVALID_URL),
         ("http://[::1]x/", FetchOutcome.INVALID_URL),
         ("http://[not-v6]/", FetchOutcome.INVALID_URL),
