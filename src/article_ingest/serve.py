@@ -13,6 +13,7 @@ import base64
 import importlib
 import logging
 import os
+import re
 import threading
 import time
 import uuid
@@ -204,33 +205,38 @@ class ApiServer(ThreadingHTTPServer):
         return f"http://{host!s}:{port}"
 
 
+class _BodyRefused(Exception):
+    """A request body ``serve`` cannot pass on; carries the problem to answer."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
+    """Every request, whatever its method, goes to the Lambda handler: ``http.server`` would
+    otherwise answer a method without a ``do_*`` method (TRACE, PROPFIND, …) with its own
+    HTML 501, where the API answers a 405 problem."""
+
     server: ApiServer
     protocol_version = "HTTP/1.1"
+
+    def parse_request(self) -> bool:
+        """Parse the request line and headers, then route its method to ``_handle``."""
+        if not super().parse_request():
+            return False
+        # ``handle_one_request`` dispatches to ``do_<METHOD>``: make that exist for any method.
+        setattr(self, "do_" + self.command, self._handle)
+        return True
 
     def _handle(self) -> None:
         from handlers.api import handler
 
-        length = self.headers.get("Content-Length")
-        if self.headers.get("Transfer-Encoding"):
-            self._send_problem(
-                411, "length_required", "Send a Content-Length; chunked bodies are not accepted."
-            )
-            return
         try:
-            size = int(length) if length else 0
-        except ValueError:
-            self._send_problem(400, "invalid_content_length", "Content-Length is not a number.")
+            body = self._read_body()
+        except _BodyRefused as refused:
+            self._send_problem(refused.status, refused.code, refused.detail)
             return
-        if size > READ_LIMIT_BYTES or size < 0:
-            self._discard(size)
-            self._send_problem(
-                413,
-                "payload_too_large",
-                f"The request body is larger than {READ_LIMIT_BYTES} bytes.",
-            )
-            return
-        body = self.rfile.read(size) if size else b""
         host = self.headers.get("Host", "localhost")
         event = build_event(
             self.command,
@@ -247,6 +253,53 @@ class _RequestHandler(BaseHTTPRequestHandler):
             # process them now, not on some later request.
             self.server.drainer.kick()
         self._send(status, headers, data)
+
+    def _read_body(self) -> bytes:
+        """The request body, from ``Content-Length`` or chunked transfer coding."""
+        coding = self.headers.get("Transfer-Encoding")
+        if coding is not None:
+            if coding.split(",")[-1].strip().lower() != "chunked":
+                raise _BodyRefused(
+                    400,
+                    "invalid_transfer_encoding",
+                    "Transfer-Encoding must end with chunked; send the body as is.",
+                )
+            return self._read_chunked()
+        length = self.headers.get("Content-Length")
+        try:
+            size = int(length) if length else 0
+        except ValueError:
+            raise _BodyRefused(
+                400, "invalid_content_length", "Content-Length is not a number."
+            ) from None
+        if size > READ_LIMIT_BYTES or size < 0:
+            self._discard(size)
+            raise _too_large()
+        return self.rfile.read(size) if size else b""
+
+    def _read_chunked(self) -> bytes:
+        """A chunked body (RFC 9112, section 7.1). Past the read limit the rest is read and
+        dropped (up to ``DISCARD_LIMIT_BYTES``) before the 413, so the client sees the answer."""
+        body = bytearray()
+        received = 0
+        while size := _chunk_size(self.rfile.readline(1024)):
+            received += size
+            if received > DISCARD_LIMIT_BYTES:
+                raise _too_large()
+            if received > READ_LIMIT_BYTES:
+                self._discard(size)
+            else:
+                data = self.rfile.read(size)
+                if len(data) != size:
+                    raise _malformed_chunks("it ended early")
+                body += data
+            if self.rfile.readline(1024).strip():
+                raise _malformed_chunks("a chunk is longer than its size says")
+        while self.rfile.readline(8192).strip():
+            pass  # trailer fields: nothing the API reads
+        if received > READ_LIMIT_BYTES:
+            raise _too_large()
+        return bytes(body)
 
     def _discard(self, size: int) -> None:
         """Read and drop an oversized body, so the client sees our answer rather than a reset
@@ -275,10 +328,31 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
-
     def log_message(self, format: str, *args: Any) -> None:
         logger.info("%s - %s", self.address_string(), format % args)
+
+
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
+
+
+def _chunk_size(line: bytes) -> int:
+    """The size on a chunk's first line (extensions after ``;`` ignored)."""
+    digits = line.split(b";")[0].strip()
+    if not _CHUNK_SIZE.fullmatch(digits):
+        raise _malformed_chunks("a chunk size is not a hexadecimal number")
+    return int(digits, 16)
+
+
+def _malformed_chunks(reason: str) -> _BodyRefused:
+    return _BodyRefused(
+        400, "invalid_chunked_body", f"The chunked request body is malformed: {reason}."
+    )
+
+
+def _too_large() -> _BodyRefused:
+    return _BodyRefused(
+        413, "payload_too_large", f"The request body is larger than {READ_LIMIT_BYTES} bytes."
+    )
 
 
 #: Imported up front, on one thread: a request thread and the drain thread importing them at
