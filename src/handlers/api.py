@@ -45,6 +45,15 @@ MAX_BODY_BYTES = 1_000_000
 PRESIGNED_URL_TTL_S = 300
 ID_PATTERN = r"^[0-9a-f]{32}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+#: A listing cursor's shape: URL-safe base64 with padding (``core.cursor``); empty = first page.
+CURSOR_PATTERN = r"^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?$"
+#: The cursor's OpenAPI ``format``: a token only this service issues (fuzzers register it).
+CURSOR_FORMAT = "listing-cursor"
+Cursor = Annotated[
+    str,
+    StringConstraints(max_length=2048, pattern=CURSOR_PATTERN),
+    Field(json_schema_extra={"format": CURSOR_FORMAT}),
+]
 Since = Annotated[
     str | None, Query(pattern=DATE_PATTERN, description="Earliest publication date, YYYY-MM-DD.")
 ]
@@ -89,6 +98,7 @@ class SubmitRequest(BaseModel):
     run_async: bool = Field(
         default=False,
         alias="async",
+        strict=True,  # JSON true/false only: 0, "yes" or "false" are refused, not coerced
         description="Queue every URL instead of processing small batches within the request.",
     )
 
@@ -341,7 +351,11 @@ def list_articles(
     until: Until = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[
-        str | None, Query(max_length=2048, description="`next_cursor` of the previous page.")
+        Cursor | None,
+        Query(
+            description="`next_cursor` of the previous page: opaque, URL-safe base64 (padded)."
+            " A cursor this service did not issue for these filters is `invalid_cursor` (400).",
+        ),
     ] = None,
 ) -> ArticlePage:
     query = ArticleQuery(
