@@ -360,8 +360,9 @@ def _too_large() -> _BodyRefused:
 _PRELOAD = ("handlers.api", "handlers.worker", "handlers.indexer", "article_ingest.runtime")
 
 
-def make_server(host: str, port: int, settings: Settings) -> ApiServer:
-    """A server on ``host:port`` (port 0: a free one) wired to ``settings``; not yet serving."""
+def make_server(host: str, port: int, settings: Settings, *, drain: bool = True) -> ApiServer:
+    """A server on ``host:port`` (port 0: a free one) wired to ``settings``; not yet serving.
+    With ``drain=False`` queued work stays queued (fuzzing: the server never fetches)."""
     from handlers import _deps
 
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
@@ -370,7 +371,8 @@ def make_server(host: str, port: int, settings: Settings) -> ApiServer:
         importlib.import_module(module)
     services = Services(settings)
     _deps.use(services)
-    return ApiServer(host, port, services, Drainer(_local_drain(services)))
+    drainer = Drainer(_local_drain(services) if drain else lambda: None)
+    return ApiServer(host, port, services, drainer)
 
 
 def run(host: str, port: int, settings: Settings) -> None:
