@@ -22,6 +22,20 @@ from core.settings import Settings
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
+def command(url: str, extra: list[str]) -> list[str]:
+    """The schemathesis command line for the server at ``url``."""
+    return [
+        str(Path(sys.executable).with_name("schemathesis")),
+        "--config-file",
+        str(CONFIG),
+        "run",
+        f"{url}/openapi.json",
+        *extra,
+        "--checks",
+        "all",
+    ]
+
+
 def main(extra: list[str]) -> int:
     """Fuzz a fresh server; the schemathesis exit status."""
     with tempfile.TemporaryDirectory(prefix="api-fuzz-") as tmp:
@@ -30,17 +44,7 @@ def main(extra: list[str]) -> int:
         thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)
         thread.start()
         try:
-            command = [
-                str(Path(sys.executable).with_name("schemathesis")),
-                "--config-file",
-                str(CONFIG),
-                "run",
-                f"{server.url}/openapi.json",
-                "--checks",
-                "all",
-                *extra,
-            ]
-            return subprocess.run(command, check=False).returncode
+            return subprocess.run(command(server.url, extra), check=False).returncode
         finally:
             server.shutdown()
             server.server_close()
