@@ -85,6 +85,19 @@ ArticleId = Annotated[
 ]
 
 
+def _article_links(pointer: str) -> dict[str, Any]:
+    """OpenAPI links from an answer holding an article id (JSON pointer ``pointer``) to the
+    routes reading that article."""
+    return {
+        link: {"operationId": operation, "parameters": {"article_id": f"$response.body#{pointer}"}}
+        for link, operation in (
+            ("GetArticle", "getArticle"),
+            ("GetArticleText", "getArticleText"),
+            ("GetArticleRaw", "getArticleRaw"),
+        )
+    }
+
+
 class SubmitRequest(BaseModel):
     """URLs to ingest."""
 
@@ -184,6 +197,7 @@ _SUBMISSION_RESPONSE: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseCo
 
 @app.post(
     "/articles",
+    operation_id="submitArticles",
     summary="Submit URLs for ingestion",
     description="Up to `sync_batch_limit` (default 10) distinct URLs are processed within the"
     " request (200, one result per URL; a URL not finished within the request's time budget"
@@ -192,8 +206,16 @@ _SUBMISSION_RESPONSE: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseCo
     " safe: a retry answers with the first response (and `Idempotent-Replayed: true`).",
     tags=["articles"],
     responses={
-        200: {"description": "Processed within the request.", "content": _SUBMISSION_RESPONSE},
-        202: {"description": "Queued.", "content": _SUBMISSION_RESPONSE},
+        200: {
+            "description": "Processed within the request.",
+            "content": _SUBMISSION_RESPONSE,
+            "links": _article_links("/results/0/id"),
+        },
+        202: {
+            "description": "Queued.",
+            "content": _SUBMISSION_RESPONSE,
+            "links": _article_links("/results/0/id"),
+        },
         **problems.problem_responses(400, 409, 413, 415, 422, 503),
     },
 )
@@ -247,6 +269,7 @@ def submit_articles(
 
 @app.get(
     "/articles/<article_id>",
+    operation_id="getArticle",
     summary="Get one article",
     tags=["articles"],
     responses={200: {"description": "The article."}, **problems.problem_responses(404, 422)},
@@ -257,6 +280,7 @@ def get_article(article_id: ArticleId) -> Article:
 
 @app.get(
     "/articles/<article_id>/text",
+    operation_id="getArticleText",
     summary="The article's content in one of trafilatura's output formats",
     tags=["articles"],
     responses={
@@ -287,6 +311,7 @@ def get_article_text(
 
 @app.get(
     "/articles/<article_id>/raw",
+    operation_id="getArticleRaw",
     summary="The stored page, byte for byte",
     description="Locally: the bytes as an attachment (never rendered as HTML). On AWS: a"
     f" 307 redirect to a presigned URL valid for {PRESIGNED_URL_TTL_S} s.",
@@ -334,10 +359,11 @@ def get_article_raw(article_id: ArticleId) -> Response[str]:
 
 @app.get(
     "/articles",
+    operation_id="listArticles",
     summary="List articles, newest publication date first",
     tags=["articles"],
     responses={
-        200: {"description": "One page of articles."},
+        200: {"description": "One page of articles.", "links": _article_links("/items/0/id")},
         **problems.problem_responses(400, 422),
     },
 )
@@ -372,9 +398,13 @@ def list_articles(
 
 @app.get(
     "/search",
+    operation_id="search",
     summary="Keyword search over titles and text",
     tags=["search"],
-    responses={200: {"description": "Ranked hits."}, **problems.problem_responses(422)},
+    responses={
+        200: {"description": "Ranked hits.", "links": _article_links("/items/0/id")},
+        **problems.problem_responses(422),
+    },
 )
 def search(
     q: Annotated[
