@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -310,6 +311,18 @@ class _RequestHandler(BaseHTTPRequestHandler):
             if not chunk:
                 break
             remaining -= len(chunk)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """``http.server``'s own refusals (a malformed request line or header section, a
+        target over 64 KiB) as problems, like every other error, never its HTML page."""
+        status = HTTPStatus(code)
+        # Refused before its version was read, a request counts as HTTP/0.9 (no status line).
+        self.request_version = self.protocol_version
+        self._send_problem(
+            status.value,
+            "malformed_request",
+            f"The HTTP request is malformed: {message or status.phrase}.",
+        )
 
     def _send_problem(self, status: int, code: str, detail: str) -> None:
         from handlers.problems import problem_event_response

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import http.client
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -217,3 +218,36 @@ def test_a_malformed_chunked_body_is_a_400_problem(server: ApiServer, raw_body: 
         connection.close()
     assert status == 400
     assert json.loads(data)["code"] == "invalid_chunked_body"
+
+
+def raw_exchange(server: ApiServer, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send raw bytes as a request; the parsed answer."""
+    address = urlsplit(server.url)
+    with socket.create_connection((address.hostname or "", address.port or 0), timeout=60) as sock:
+        sock.sendall(request)
+        reader = sock.makefile("rb")
+        status = int(reader.readline().split()[1])
+        headers: dict[str, str] = {}
+        while (line := reader.readline().strip()) != b"":
+            name, _, value = line.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        return status, headers, reader.read(int(headers.get("content-length", "0")))
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        (b"GET /articles HTTP/9.x\r\n\r\n", 400),
+        (b"GET /articles HTTP/1.1 extra\r\n\r\n", 400),
+        (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414),
+        (b"GET /articles HTTP/1.1\r\n" + b"X-Long: " + b"a" * 70_000 + b"\r\n\r\n", 431),
+    ],
+    ids=["bad-version", "bad-request-line", "target-too-long", "header-too-long"],
+)
+def test_a_malformed_request_is_a_problem_not_html(
+    server: ApiServer, request_bytes: bytes, status: int
+) -> None:
+    answered, headers, body = raw_exchange(server, request_bytes)
+    assert answered == status
+    assert headers["content-type"] == "application/problem+json"
+    assert json.loads(body)["code"] == "malformed_request"
