@@ -316,6 +316,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         """``http.server``'s own refusals (a malformed request line or header section, a
         target over 64 KiB) as problems, like every other error, never its HTML page."""
         status = HTTPStatus(code)
+        self.log_error("code %d, message %s", code, message)
         # Refused before its version was read, a request counts as HTTP/0.9 (no status line).
         self.request_version = self.protocol_version
         self._send_problem(
