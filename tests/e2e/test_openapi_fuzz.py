@@ -126,3 +126,28 @@ def test_other_failures_are_kept() -> None:
     failure = Failure(operation="GET /articles", title="Server error", message="500")
     assert filter_failure(None, failure, FakeCase(), problem("invalid_cursor")) is True
     assert filter_failure(None, rejected(), FakeCase(), FakeResponse(b"<html>")) is True
+
+
+def test_links_lead_to_the_article_routes() -> None:
+    document = json.loads(openapi_json())
+    operations = {
+        op["operationId"]: path for path, ops in document["paths"].items() for op in ops.values()
+    }
+    targets = {
+        (path, method, status, link["operationId"], link["parameters"]["article_id"])
+        for path, ops in document["paths"].items()
+        for method, op in ops.items()
+        for status, response in op["responses"].items()
+        for link in (response.get("links") or {}).values()
+    }
+    assert {operations[target[3]] for target in targets} == {
+        "/articles/{article_id}",
+        "/articles/{article_id}/text",
+        "/articles/{article_id}/raw",
+    }
+    assert {(t[0], t[1], t[2], t[4]) for t in targets} == {
+        ("/articles", "get", "200", "$response.body#/items/0/id"),
+        ("/search", "get", "200", "$response.body#/items/0/id"),
+        ("/articles", "post", "200", "$response.body#/results/0/id"),
+        ("/articles", "post", "202", "$response.body#/results/0/id"),
+    }
