@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.12 $(wildcard $(HOME)/.pyenv/versions/3.12*/b
 UVPIP := $(BIN)/uv pip install --quiet --python $(BIN)/python
 
 .PHONY: install demo test lint typecheck unit pr bench lock clean serve template-check sam-build \
-	deployed-test
+	deployed-test api-fuzz
 
 install: $(VENV)/.installed
 
@@ -38,7 +38,12 @@ unit: install
 test: lint typecheck
 	$(BIN)/pytest -q -n 2
 
-pr: test template-check sam-build deployed-test
+pr: test api-fuzz template-check sam-build deployed-test
+
+# schemathesis with every check and phase against `serve` on a fresh data dir that never
+# fetches (tests/e2e/api_fuzz.py, settings in tests/e2e/schemathesis.toml). ARGS: more options.
+api-fuzz: install
+	$(BIN)/python -m tests.e2e.api_fuzz $(ARGS)
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -13,9 +13,11 @@ import base64
 import importlib
 import logging
 import os
+import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -143,33 +145,38 @@ class ApiServer(ThreadingHTTPServer):
         return f"http://{host!s}:{port}"
 
 
+class _BodyRefused(Exception):
+    """A request body ``serve`` cannot pass on; carries the problem to answer."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
+    """Every request, whatever its method, goes to the Lambda handler: ``http.server`` would
+    otherwise answer a method without a ``do_*`` method (TRACE, PROPFIND, …) with its own
+    HTML 501, where the API answers a 405 problem."""
+
     server: ApiServer
     protocol_version = "HTTP/1.1"
+
+    def parse_request(self) -> bool:
+        """Parse the request line and headers, then route its method to ``_handle``."""
+        if not super().parse_request():
+            return False
+        # ``handle_one_request`` dispatches to ``do_<METHOD>``: make that exist for any method.
+        setattr(self, "do_" + self.command, self._handle)
+        return True
 
     def _handle(self) -> None:
         from handlers.api import handler
 
-        length = self.headers.get("Content-Length")
-        if self.headers.get("Transfer-Encoding"):
-            self._send_problem(
-                411, "length_required", "Send a Content-Length; chunked bodies are not accepted."
-            )
-            return
         try:
-            size = int(length) if length else 0
-        except ValueError:
-            self._send_problem(400, "invalid_content_length", "Content-Length is not a number.")
+            body = self._read_body()
+        except _BodyRefused as refused:
+            self._send_problem(refused.status, refused.code, refused.detail)
             return
-        if size > READ_LIMIT_BYTES or size < 0:
-            self._discard(size)
-            self._send_problem(
-                413,
-                "payload_too_large",
-                f"The request body is larger than {READ_LIMIT_BYTES} bytes.",
-            )
-            return
-        body = self.rfile.read(size) if size else b""
         host = self.headers.get("Host", "localhost")
         event = build_event(
             self.command,
@@ -187,6 +194,53 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.server.drainer.kick()
         self._send(status, headers, data)
 
+    def _read_body(self) -> bytes:
+        """The request body, from ``Content-Length`` or chunked transfer coding."""
+        coding = self.headers.get("Transfer-Encoding")
+        if coding is not None:
+            if coding.split(",")[-1].strip().lower() != "chunked":
+                raise _BodyRefused(
+                    400,
+                    "invalid_transfer_encoding",
+                    "Transfer-Encoding must end with chunked; send the body as is.",
+                )
+            return self._read_chunked()
+        length = self.headers.get("Content-Length")
+        try:
+            size = int(length) if length else 0
+        except ValueError:
+            raise _BodyRefused(
+                400, "invalid_content_length", "Content-Length is not a number."
+            ) from None
+        if size > READ_LIMIT_BYTES or size < 0:
+            self._discard(size)
+            raise _too_large()
+        return self.rfile.read(size) if size else b""
+
+    def _read_chunked(self) -> bytes:
+        """A chunked body (RFC 9112, section 7.1). Past the read limit the rest is read and
+        dropped (up to ``DISCARD_LIMIT_BYTES``) before the 413, so the client sees the answer."""
+        body = bytearray()
+        received = 0
+        while size := _chunk_size(self.rfile.readline(1024)):
+            received += size
+            if received > DISCARD_LIMIT_BYTES:
+                raise _too_large()
+            if received > READ_LIMIT_BYTES:
+                self._discard(size)
+            else:
+                data = self.rfile.read(size)
+                if len(data) != size:
+                    raise _malformed_chunks("it ended early")
+                body += data
+            if self.rfile.readline(1024).strip():
+                raise _malformed_chunks("a chunk is longer than its size says")
+        while self.rfile.readline(8192).strip():
+            pass  # trailer fields: nothing the API reads
+        if received > READ_LIMIT_BYTES:
+            raise _too_large()
+        return bytes(body)
+
     def _discard(self, size: int) -> None:
         """Read and drop an oversized body, so the client sees our answer rather than a reset
         (bodies beyond ``DISCARD_LIMIT_BYTES`` are cut off by closing the connection)."""
@@ -196,6 +250,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
             if not chunk:
                 break
             remaining -= len(chunk)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """``http.server``'s own refusals (a malformed request line or header section, a
+        target over 64 KiB) as problems, like every other error, never its HTML page."""
+        status = HTTPStatus(code)
+        self.log_error("code %d, message %s", code, message)
+        # Refused before its version was read, a request counts as HTTP/0.9 (no status line).
+        self.request_version = self.protocol_version
+        self._send_problem(
+            status.value,
+            "malformed_request",
+            f"The HTTP request is malformed: {message or status.phrase}.",
+        )
 
     def _send_problem(self, status: int, code: str, detail: str) -> None:
         from handlers.problems import problem_event_response
@@ -214,10 +281,31 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
-
     def log_message(self, format: str, *args: Any) -> None:
         logger.info("%s - %s", self.address_string(), format % args)
+
+
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
+
+
+def _chunk_size(line: bytes) -> int:
+    """The size on a chunk's first line (extensions after ``;`` ignored)."""
+    digits = line.split(b";")[0].strip()
+    if not _CHUNK_SIZE.fullmatch(digits):
+        raise _malformed_chunks("a chunk size is not a hexadecimal number")
+    return int(digits, 16)
+
+
+def _malformed_chunks(reason: str) -> _BodyRefused:
+    return _BodyRefused(
+        400, "invalid_chunked_body", f"The chunked request body is malformed: {reason}."
+    )
+
+
+def _too_large() -> _BodyRefused:
+    return _BodyRefused(
+        413, "payload_too_large", f"The request body is larger than {READ_LIMIT_BYTES} bytes."
+    )
 
 
 #: Imported up front, on one thread: a request thread and the drain thread importing them at
@@ -225,8 +313,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
 _PRELOAD = ("handlers.api", "handlers.worker", "handlers.indexer", "article_ingest.runtime")
 
 
-def make_server(host: str, port: int, settings: Settings) -> ApiServer:
-    """A server on ``host:port`` (port 0: a free one) wired to ``settings``; not yet serving."""
+def make_server(host: str, port: int, settings: Settings, *, drain: bool = True) -> ApiServer:
+    """A server on ``host:port`` (port 0: a free one) wired to ``settings``; not yet serving.
+    With ``drain=False`` queued work stays queued (fuzzing: the server never fetches)."""
     from handlers import _deps
 
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
@@ -235,7 +324,8 @@ def make_server(host: str, port: int, settings: Settings) -> ApiServer:
         importlib.import_module(module)
     services = Services(settings)
     _deps.use(services)
-    return ApiServer(host, port, services, Drainer(_local_drain(services)))
+    drainer = Drainer(_local_drain(services) if drain else lambda: None)
+    return ApiServer(host, port, services, drainer)
 
 
 def run(host: str, port: int, settings: Settings) -> None:

@@ -46,6 +46,15 @@ MAX_BODY_BYTES = 1_000_000
 PRESIGNED_URL_TTL_S = 300
 ID_PATTERN = r"^[0-9a-f]{32}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+#: A listing cursor's shape: URL-safe base64 with padding (``core.cursor``); empty = first page.
+CURSOR_PATTERN = r"^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?$"
+#: The cursor's OpenAPI ``format``: a token only this service issues (fuzzers register it).
+CURSOR_FORMAT = "listing-cursor"
+Cursor = Annotated[
+    str,
+    StringConstraints(max_length=2048, pattern=CURSOR_PATTERN),
+    Field(json_schema_extra={"format": CURSOR_FORMAT}),
+]
 Since = Annotated[
     str | None, Query(pattern=DATE_PATTERN, description="Earliest publication date, YYYY-MM-DD.")
 ]
@@ -77,6 +86,19 @@ ArticleId = Annotated[
 ]
 
 
+def _article_links(pointer: str) -> dict[str, Any]:
+    """OpenAPI links from an answer holding an article id (JSON pointer ``pointer``) to the
+    routes reading that article."""
+    return {
+        link: {"operationId": operation, "parameters": {"article_id": f"$response.body#{pointer}"}}
+        for link, operation in (
+            ("GetArticle", "getArticle"),
+            ("GetArticleText", "getArticleText"),
+            ("GetArticleRaw", "getArticleRaw"),
+        )
+    }
+
+
 class SubmitRequest(BaseModel):
     """URLs to ingest."""
 
@@ -90,6 +112,7 @@ class SubmitRequest(BaseModel):
     run_async: bool = Field(
         default=False,
         alias="async",
+        strict=True,  # JSON true/false only: 0, "yes" or "false" are refused, not coerced
         description="Queue every URL instead of processing small batches within the request.",
     )
 
@@ -175,6 +198,7 @@ _SUBMISSION_RESPONSE: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseCo
 
 @app.post(
     "/articles",
+    operation_id="submitArticles",
     summary="Submit URLs for ingestion",
     description="Up to `sync_batch_limit` (default 10) distinct URLs are processed within the"
     " request (200, one result per URL; a URL not finished within the request's time budget"
@@ -183,8 +207,16 @@ _SUBMISSION_RESPONSE: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseCo
     " safe: a retry answers with the first response (and `Idempotent-Replayed: true`).",
     tags=["articles"],
     responses={
-        200: {"description": "Processed within the request.", "content": _SUBMISSION_RESPONSE},
-        202: {"description": "Queued.", "content": _SUBMISSION_RESPONSE},
+        200: {
+            "description": "Processed within the request.",
+            "content": _SUBMISSION_RESPONSE,
+            "links": _article_links("/results/0/id"),
+        },
+        202: {
+            "description": "Queued.",
+            "content": _SUBMISSION_RESPONSE,
+            "links": _article_links("/results/0/id"),
+        },
         **problems.problem_responses(400, 409, 413, 415, 422, 503),
     },
 )
@@ -238,6 +270,7 @@ def submit_articles(
 
 @app.get(
     "/articles/<article_id>",
+    operation_id="getArticle",
     summary="Get one article",
     tags=["articles"],
     responses={200: {"description": "The article."}, **problems.problem_responses(404, 422)},
@@ -248,6 +281,7 @@ def get_article(article_id: ArticleId) -> Article:
 
 @app.get(
     "/articles/<article_id>/text",
+    operation_id="getArticleText",
     summary="The article's content in one of trafilatura's output formats",
     tags=["articles"],
     responses={
@@ -278,6 +312,7 @@ def get_article_text(
 
 @app.get(
     "/articles/<article_id>/raw",
+    operation_id="getArticleRaw",
     summary="The stored page, byte for byte",
     description="Locally: the bytes as an attachment (never rendered as HTML). On AWS: a"
     f" 307 redirect to a presigned URL valid for {PRESIGNED_URL_TTL_S} s.",
@@ -325,10 +360,11 @@ def get_article_raw(article_id: ArticleId) -> Response[str]:
 
 @app.get(
     "/articles",
+    operation_id="listArticles",
     summary="List articles, newest publication date first",
     tags=["articles"],
     responses={
-        200: {"description": "One page of articles."},
+        200: {"description": "One page of articles.", "links": _article_links("/items/0/id")},
         **problems.problem_responses(400, 422),
     },
 )
@@ -342,7 +378,11 @@ def list_articles(
     until: Until = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[
-        str | None, Query(max_length=2048, description="`next_cursor` of the previous page.")
+        Cursor | None,
+        Query(
+            description="`next_cursor` of the previous page: opaque, URL-safe base64 (padded)."
+            " A cursor this service did not issue for these filters is `invalid_cursor` (400).",
+        ),
     ] = None,
 ) -> ArticlePage:
     query = ArticleQuery(
@@ -359,9 +399,13 @@ def list_articles(
 
 @app.get(
     "/search",
+    operation_id="search",
     summary="Keyword search over titles and text",
     tags=["search"],
-    responses={200: {"description": "Ranked hits."}, **problems.problem_responses(422)},
+    responses={
+        200: {"description": "Ranked hits.", "links": _article_links("/items/0/id")},
+        **problems.problem_responses(422),
+    },
 )
 def search(
     q: Annotated[

@@ -55,6 +55,9 @@ STATUS_BY_CODE: dict[str, int] = {
 RETRY_AFTER_BY_CODE: dict[str, str] = {"request_in_progress": "1"}
 #: Headers every answer carries (JSON and problems are never sniffed into HTML).
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
+#: Where a listing cursor sits in a request; a cursor of the wrong shape is ``invalid_cursor``.
+CURSOR_LOCATION = "query.cursor"
+_CURSOR_DETAIL = "invalid cursor: pass the next_cursor of the previous page"
 
 
 class FieldError(BaseModel):
@@ -161,6 +164,9 @@ def _validation_problem(error: RequestValidationError, path: str) -> Response[st
         FieldError(location=_location(item.get("loc", ())), message=_field_message(item))
         for item in details
     ]
+    if errors and all(e.location == CURSOR_LOCATION for e in errors):
+        # Not even the shape of a cursor: the same mistake as any cursor we did not issue.
+        return problem(400, "invalid_cursor", _CURSOR_DETAIL, instance=path)
     summary = "; ".join(f"{e.location}: {e.message}" for e in errors[:5])
     return problem(
         422,
