@@ -20,7 +20,7 @@ waits for the answer, at most the page's wall-clock budget.
 - Workers start lazily, on the first pages. ``size`` workers are kept for ordinary pages: each
   worker that has been busy on one page for over ``SLOW_PAGE_S`` makes room for one more, up
   to ``spare`` more, so that slow or hostile pages do not hold up the others; a worker beyond
-  ``size`` stops when no caller waits for it.
+  ``size`` stops once no caller waits for it or no worker is slow any more.
 - ``close`` (also at interpreter exit) stops every worker and waits for it: no process is left.
 """
 
@@ -323,8 +323,14 @@ class ExtractionPool:
             self._busy.discard(worker)
             worker.busy_since = None
             live = len(self._idle) + len(self._busy) + self._starting
-            # a spare stays while a caller waits for it, then stops
-            keep = healthy and not self._closed and (live < self.limits.size or self._waiting > 0)
+            # a spare stays while a caller waits for it and a worker it stands in for is still
+            # on a slow page, then stops
+            room = self.limits.size + min(self.limits.spare, self._slow()[0])
+            keep = (
+                healthy
+                and not self._closed
+                and (live < self.limits.size or (self._waiting > 0 and live < room))
+            )
             if keep:
                 self._idle.append(worker)
             self._cond.notify()
