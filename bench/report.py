@@ -453,6 +453,46 @@ def extract_cli(result: dict[str, Any]) -> list[str]:
     ]
 
 
+def serve_hostile(result: dict[str, Any]) -> list[str]:
+    """An ordinary page through ``serve`` while three hostile pages are extracted."""
+    budget, targets = result["budget_s"], result["targets"]
+    rows = []
+    for number, round_ in enumerate(result["rounds"], 1):
+        hostile = round_["hostile"]
+        rows.append(
+            [
+                str(number),
+                f"{round_['normal_s']:.2f} ({round_['normal_status']})",
+                ", ".join(
+                    "—" if h["terminal_s"] is None else f"{h['terminal_s']:.1f}" for h in hostile
+                ),
+                ", ".join(sorted({f"{h['status']} `{h['code']}`" for h in hostile})),
+            ]
+        )
+    normal, hostile = result["normal_s"], result["hostile_terminal_s"]
+    return [
+        "## 7. Hostile pages beside an ordinary one through `serve`",
+        "",
+        "`article-ingest serve` with its default extraction settings (one worker per core, two "
+        f"spares, a {budget:g} s budget per page). Each round, three attribute-heavy pages "
+        "(about 15 s of CPU each) are POSTed synchronously from three threads; once all three "
+        "are in the raw store (the step before extraction) and unanswered, an ordinary page is "
+        "POSTed synchronously. Hostile pages: time from the POST until `GET /articles/{id}` "
+        f"shows a terminal status (polled every 0.1 s). A warm-up POST comes first "
+        f"({result['warmup_s']:.1f} s: the fork server starts). Measured with "
+        f"{_machine(result)}.",
+        "",
+        *_table(["round", "ordinary POST answered, s", "hostile pages terminal, s", "ended"], rows),
+        "",
+        f"Ordinary POST: median {normal['median']:.2f} s, max {normal['max']:.2f} s (target "
+        f"< {targets['normal_s']:g} s). Hostile pages: median {hostile['median']:.1f} s, max "
+        f"{hostile['max']:.1f} s (target ≤ {targets['hostile_terminal_s']:g} s). Targets met: "
+        f"ordinary {'yes' if result['met']['normal'] else 'no'}, hostile "
+        f"{'yes' if result['met']['hostile'] else 'no'}.",
+        "",
+    ]
+
+
 def write() -> Path:
     """Render every available section into ``docs/benchmarks.md``."""
     lines = [
@@ -469,6 +509,7 @@ def write() -> Path:
         ("extract_cli", extract_cli),
         ("coldstart", coldstart),
         ("cost", cost),
+        ("serve_hostile", serve_hostile),
     )
     for name, render in sections:
         result = _load(name)

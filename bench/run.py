@@ -3,7 +3,8 @@
 Parts: extraction quality and speed (ours vs bare trafilatura), the ``extract`` command's
 whole-process time (vs one bare trafilatura process), fetch throughput (the
 fetcher's own benchmark), end-to-end ingest throughput (ours vs trafilatura's command
-line), cold start and memory, cost. Each writes ``bench/out/NAME.json``;
+line), cold start and memory, cost, an ordinary page through ``serve`` beside three hostile
+ones. Each writes ``bench/out/NAME.json``;
 a part that fails is logged and the report says it was not measured.
 
 Run: ``python -m bench.run [--subset] [--skip NAME ...]``.
@@ -29,6 +30,7 @@ PARTS = (
     "ingest_throughput",
     "coldstart",
     "cost",
+    "serve_hostile",
 )
 
 

@@ -17,9 +17,10 @@ pipe and waits for the answer, at most the page's wall-clock budget.
   ``multiprocessing``'s fork server, a single-threaded process that loaded the extraction stack
   and the language model once (``core.extraction_preload``); nothing forks a process that runs
   threads. Where there is no fork server, workers are spawned.
-- Workers start lazily, on the first pages. ``size`` workers are kept; when every one of them
-  has been busy on one page for over ``SLOW_PAGE_S``, up to ``spare`` more are started so that
-  slow or hostile pages do not hold up the others; each stops when no caller waits for it.
+- Workers start lazily, on the first pages. ``size`` workers are kept for ordinary pages: each
+  worker that has been busy on one page for over ``SLOW_PAGE_S`` makes room for one more, up
+  to ``spare`` more, so that slow or hostile pages do not hold up the others; a worker beyond
+  ``size`` stops once no caller waits for it or no worker is slow any more.
 - ``close`` (also at interpreter exit) stops every worker and waits for it: no process is left.
 """
 
@@ -278,9 +279,8 @@ class ExtractionPool:
                     self._busy.add(worker)
                     return worker
                 live = len(self._busy) + self._starting
-                if live < self.limits.size or (
-                    live < self.limits.size + self.limits.spare and self._all_slow()
-                ):
+                slow, next_slow = self._slow()
+                if live < self.limits.size + min(self.limits.spare, slow):
                     self._starting += 1
                     if self._context is None:
                         self._context = _context()
@@ -288,8 +288,8 @@ class ExtractionPool:
                     break
                 full = live >= self.limits.size + self.limits.spare
                 self._waiting += 1
-                try:
-                    self._cond.wait(None if full else SLOW_PAGE_S / 4)
+                try:  # a release notifies; a worker turning slow may make room for a spare
+                    self._cond.wait(None if full else next_slow)
                 finally:
                     self._waiting -= 1
         try:
@@ -305,19 +305,32 @@ class ExtractionPool:
             self._busy.add(worker)
         return worker
 
-    def _all_slow(self) -> bool:
+    def _slow(self) -> tuple[int, float]:
+        """How many busy workers have been on one page for over ``SLOW_PAGE_S``, and the
+        seconds until the next one will have been (``SLOW_PAGE_S`` when none is busy)."""
         now = time.monotonic()
-        return self._starting == 0 and all(
-            w.busy_since is not None and now - w.busy_since > SLOW_PAGE_S for w in self._busy
-        )
+        slow, next_slow = 0, SLOW_PAGE_S
+        for worker in self._busy:
+            busy_for = now - (worker.busy_since if worker.busy_since is not None else now)
+            if busy_for > SLOW_PAGE_S:
+                slow += 1
+            else:
+                next_slow = min(next_slow, SLOW_PAGE_S - busy_for + 0.01)
+        return slow, next_slow
 
     def _release(self, worker: _Worker, healthy: bool) -> None:
         with self._cond:
             self._busy.discard(worker)
             worker.busy_since = None
             live = len(self._idle) + len(self._busy) + self._starting
-            # a spare stays while a caller waits for it, then stops
-            keep = healthy and not self._closed and (live < self.limits.size or self._waiting > 0)
+            # a spare stays while a caller waits for it and a worker it stands in for is still
+            # on a slow page, then stops
+            room = self.limits.size + min(self.limits.spare, self._slow()[0])
+            keep = (
+                healthy
+                and not self._closed
+                and (live < self.limits.size or (self._waiting > 0 and live < room))
+            )
             if keep:
                 self._idle.append(worker)
             self._cond.notify()

@@ -97,7 +97,7 @@ class Settings(BaseSettings):
     extraction_spare_workers: int | None = Field(
         default=None,
         ge=0,
-        description="Extra workers while every worker is on a slow page; default 2 (1 on Lambda).",
+        description="Extra workers, one per worker on a slow page; default 2 (1 on Lambda).",
     )
     extraction_timeout_s: float = Field(
         default=10.0, gt=0, description="Wall-clock budget of one page's extraction."

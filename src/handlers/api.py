@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -28,6 +28,7 @@ from core.submission import Submission, Submitter, sync_deadline
 from handlers import _deps, limits, problems, tracing
 from handlers.idempotency import MAX_KEY_LENGTH, IdempotentCall
 from handlers.reading import load_article, raw_uri, render_content
+from handlers.resolver import ThreadSafeHttpResolver
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.types import (
@@ -68,7 +69,8 @@ metrics = Metrics(namespace="ArticleIngest", service=SERVICE)
 # GET routes publish no metric of their own; an empty flush is expected, not a warning.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
-app = APIGatewayHttpResolver(enable_validation=True)
+# per-thread request state: ``serve`` answers requests from many threads at once
+app = ThreadSafeHttpResolver(enable_validation=True)
 problems.register(app)
 
 _OPENAPI: dict[str, Any] = {

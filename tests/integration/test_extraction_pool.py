@@ -7,12 +7,14 @@ one call ends and that the next one is served by a healthy worker. Budgets are s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -148,6 +150,38 @@ def test_a_spare_worker_serves_ordinary_pages_while_every_worker_is_slow(
     assert slow_done.wait(60)
     assert isinstance(outcome[0], ExtractionFailed)
     assert outcome[0].code == "extraction_crashed"
+
+
+def test_a_slow_page_does_not_take_a_worker_from_ordinary_pages() -> None:
+    """One worker on a slow page and the other busy with ordinary ones: a spare starts, so
+    ordinary pages keep two workers (before, a spare started only once every worker was on a
+    slow page, and ordinary pages shared the one left)."""
+    pool = ExtractionPool(PoolLimits(size=2, spare=1, wall_s=600, cpu_s=600))
+    try:
+        threading.Thread(target=_ignore_failure, args=(pool, 600), daemon=True).start()
+        deadline = time.monotonic() + 60
+        while not pool.worker_pids() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        (slow_pid,) = pool.worker_pids()
+        seen: set[int] = set()
+
+        def ordinary_pages() -> None:
+            while len(seen) < 2 and time.monotonic() < deadline:
+                seen.add(pool.call(pool_tasks.pid))
+
+        with ThreadPoolExecutor(2) as threads:
+            list(threads.map(lambda _: ordinary_pages(), range(2)))
+        assert slow_pid not in seen
+        assert len(seen) >= 2, "ordinary pages were left one worker"
+        assert len(pool.worker_pids()) <= pool.limits.size + pool.limits.spare
+    finally:
+        pool.close()
+
+
+def _ignore_failure(pool: ExtractionPool, seconds: float) -> None:
+    """Hold a worker for ``seconds`` (its page fails when the pool is closed)."""
+    with contextlib.suppress(ExtractionFailed):
+        pool.call(pool_tasks.sleep, seconds)
 
 
 def test_workers_are_forked_from_a_single_threaded_process(pool: ExtractionPool) -> None:
