@@ -10,6 +10,7 @@ import pytest
 
 from core.adapters.aws import AwsClients, search_compaction
 from core.adapters.aws.dynamodb_search_index import DynamoSearchIndex
+from core.adapters.aws.search_table import SearchTable
 from core.adapters.local.search_index import SqliteSearchIndex
 from core.adapters.local.sqlite import SqliteDatabase
 from core.errors import InvalidInput, StorageError
@@ -257,18 +258,18 @@ def test_a_compaction_that_dies_half_way_only_leaves_duplicates_queries_drop(
     for article in CORPUS:
         index.index(article)
     before = _results(index)
-    real = search_compaction.SearchTable.batch_write
+    real = SearchTable.batch_write
 
     def dies_before_deleting(table: Any, requests: Any, what: str) -> None:
         if "delete" in what:
             raise StorageError("simulated crash")
         real(table, requests, what)
 
-    monkeypatch.setattr(search_compaction.SearchTable, "batch_write", dies_before_deleting)
+    monkeypatch.setattr(SearchTable, "batch_write", dies_before_deleting)
     with pytest.raises(StorageError):
         index.compact()  # blocks written, pending items kept
     assert _results(index) == before
-    monkeypatch.setattr(search_compaction.SearchTable, "batch_write", real)
+    monkeypatch.setattr(SearchTable, "batch_write", real)
     assert index.compact() == len([a for a in CORPUS if a.text])  # the lease was released
     assert index.compact() == 0
     assert _results(index) == before  # postings now in two generations of blocks, once each
