@@ -217,9 +217,9 @@ def test_both_backends_find_the_same_articles(tmp_path: Path, moto_endpoint: str
 
 
 @pytest.mark.aws
-@pytest.mark.parametrize("crash_after_commit", [False, True])
+@pytest.mark.parametrize("crash", ["before committing", "before counting", "after committing"])
 def test_an_interrupted_update_is_completed_exactly_once(
-    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, crash_after_commit: bool
+    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, crash: str
 ) -> None:
     settings: Settings = create_resources(moto_endpoint, prefix="search")
     index = DynamoSearchIndex(settings, AwsClients(settings, session=session()))
@@ -229,21 +229,29 @@ def test_an_interrupted_update_is_completed_exactly_once(
         update={"text": "Le métro de Paris prolonge la ligne 14 vers l'aéroport d'Orly."}
     )
     added = BY_KEY["en-empty"].model_copy(update={"text": "Orly airport opens a new terminal."})
-    real = DynamoSearchIndex._commit
+    removed = BY_KEY["de-druck"].model_copy(update={"text": None})
+    step = "_count" if crash == "before counting" else "_commit"
+    real = getattr(DynamoSearchIndex, step)
 
     def crashing(self: DynamoSearchIndex, *args: Any) -> None:
-        if crash_after_commit:
+        if crash == "after committing":
             real(self, *args)
         raise StorageError("simulated crash")
 
-    monkeypatch.setattr(DynamoSearchIndex, "_commit", crashing)
-    for article in (changed, added):
+    monkeypatch.setattr(DynamoSearchIndex, step, crashing)
+    # An edit that keeps the article indexed changes no count: nothing to crash in.
+    for article in (added, removed) if step == "_count" else (changed, added, removed):
         with pytest.raises(StorageError):
             index.index(article)
-    monkeypatch.setattr(DynamoSearchIndex, "_commit", real)
-    for article in (changed, added):
+    monkeypatch.setattr(DynamoSearchIndex, step, real)
+    for article in (changed, added, removed):
         index.index(article)  # the stream record is delivered again
-    final = [changed if a.id == changed.id else added if a.id == added.id else a for a in CORPUS]
+    final = [
+        changed if a.id == changed.id else added if a.id == added.id else a
+        for a in CORPUS
+        if a.id != removed.id
+    ]
+    # Same postings, document frequencies and document count: the same scores.
     assert _results(index) == _results(_filled(_aws(moto_endpoint), final))
     assert aid("en-empty") in _ids(index, "Orly")
     assert aid("fr-velo") not in _ids(index, "vélo")

@@ -7,9 +7,9 @@ writes are few and large (``docs/search.md``). Items: ``core.adapters.aws.search
 (display fields, facets, compressed text) and, when its terms changed, a pending item with the
 new generation's terms and a tombstone for the previous generation, then commits ``TERMS``
 conditionally on the generation it read (a concurrent indexer of the same article makes it
-start again). ``TERMS`` appearing or disappearing is counted in one of ``STATS_SHARDS`` count
-shards, in the same transaction. When enough pending items have gathered the indexer compacts
-them into blocks (``core.adapters.aws.search_compaction``). No term is ever a transaction's item.
+start again). An article becoming indexed or leaving the index is then added to one of
+``STATS_SHARDS`` count shards (``_count``; no transaction). When enough pending items have
+gathered the indexer compacts them into blocks (``core.adapters.aws.search_compaction``).
 
 ``search`` plans the query (``core.search.ranking.plan``), reads the tombstones, the pending
 items and every block of the buckets its terms live in, keeps the live postings, scores, and
@@ -25,7 +25,7 @@ import logging
 import time
 from typing import Any
 
-from core.adapters.aws.clients import AwsClients, error_code, required, translated
+from core.adapters.aws.clients import AwsClients, required, translated
 from core.adapters.aws.search_compaction import Compactor, tombstones
 from core.adapters.aws.search_table import (
     ATTEMPTS,
@@ -81,6 +81,8 @@ MAX_TEXT_BYTES = 300_000
 DOC_PAGE = 100
 MAX_CHECKED = 1_000
 _LOST = ("ConditionalCheckFailedException",)
+# ``TERMS`` attribute: a committed live change not yet added to the count shard (+1 / -1).
+_UNCOUNTED = "uncounted"
 
 Postings = dict[str, dict[str, int]]
 
@@ -136,6 +138,8 @@ class DynamoSearchIndex:
 
     def _index_once(self, article: Article) -> None:
         state = self.table.get(doc_pk(article.id), "TERMS")
+        if state is not None and _UNCOUNTED in state:  # an earlier run stopped before counting
+            self._count(article.id, state)
         generation = int(state["gen"]["N"]) if state and "gen" in state else 0
         was_live = state is not None and state.get("live", {"BOOL": True})["BOOL"]
         terms = {t.term: t.weight for t in article_terms(article)}
@@ -188,15 +192,15 @@ class DynamoSearchIndex:
     ) -> None:
         """Write ``TERMS`` if it still holds the generation read; count a live change."""
         was_live = state is not None and state.get("live", {"BOOL": True})["BOOL"]
-        put: Any = {
-            "TableName": self.table.table,
-            "Item": {
-                **key(doc_pk(article_id), "TERMS"),
-                "gen": {"N": str(generation)},
-                "digest": {"S": digest},
-                "live": {"BOOL": live},
-            },
+        item = {
+            **key(doc_pk(article_id), "TERMS"),
+            "gen": {"N": str(generation)},
+            "digest": {"S": digest},
+            "live": {"BOOL": live},
         }
+        if was_live != live:  # the count change still to apply, until it is
+            item[_UNCOUNTED] = {"N": "1" if live else "-1"}
+        put: Any = {"TableName": self.table.table, "Item": item}
         if state is None:
             put["ConditionExpression"] = "attribute_not_exists(pk)"
         elif "gen" not in state:  # written by the top-K index of earlier releases
@@ -204,34 +208,39 @@ class DynamoSearchIndex:
         else:
             put["ConditionExpression"] = "gen = :gen"
             put["ExpressionAttributeValues"] = {":gen": state["gen"]}
-        if was_live == live:
-            try:
-                with translated(f"commit terms of {article_id}", conflict=_LOST):
-                    self.table.db().put_item(**put)
-            except VersionConflict as error:
-                raise _Raced from error
-            return
-        count: Any = {
-            "Update": {
-                "TableName": self.table.table,
-                "Key": key(STATS_PK, stats_shard(article_id)),
-                "UpdateExpression": "ADD n :d",
-                "ExpressionAttributeValues": {":d": {"N": "1" if live else "-1"}},
-            }
-        }
-        for attempt in range(ATTEMPTS):
-            try:
-                with translated(f"count {article_id}"):
-                    self.table.db().transact_write_items(TransactItems=[{"Put": put}, count])
-                return
-            except StorageError as error:
-                if error_code(error.__cause__ or error) != "TransactionCanceledException":
-                    raise
-            current = self.table.get(doc_pk(article_id), "TERMS")
-            if (current or {}).get("gen") != (state or {}).get("gen"):
-                raise _Raced  # our condition failed: another indexer committed first
-            backoff(attempt)  # a concurrent count on the same shard
-        raise StorageError(f"count {article_id}: the count shard stayed busy")
+        try:
+            with translated(f"commit terms of {article_id}", conflict=_LOST):
+                self.table.db().put_item(**put)
+        except VersionConflict as error:
+            raise _Raced from error
+        if was_live != live:
+            self._count(article_id, item)
+
+    def _count(self, article_id: str, state: Item) -> None:
+        """Add a committed ``TERMS``' uncounted change to its count shard, then clear it.
+
+        A process that stops between the two leaves the mark, and the next ``index`` of the
+        article (the stream's retry) counts it: no transaction, so no item is ever locked.
+        """
+        with translated(f"count {article_id}"):
+            self.table.db().update_item(
+                TableName=self.table.table,
+                Key=key(STATS_PK, stats_shard(article_id)),
+                UpdateExpression="ADD n :d",
+                ExpressionAttributeValues={":d": state[_UNCOUNTED]},
+            )
+        try:
+            with translated(f"mark {article_id} counted", conflict=_LOST):
+                self.table.db().update_item(
+                    TableName=self.table.table,
+                    Key=key(doc_pk(article_id), "TERMS"),
+                    UpdateExpression="REMOVE #u",
+                    ConditionExpression="gen = :gen",
+                    ExpressionAttributeNames={"#u": _UNCOUNTED},
+                    ExpressionAttributeValues={":gen": state["gen"]},
+                )
+        except VersionConflict:
+            logger.info("article %s moved on while being counted", article_id)
 
     # -- reads --------------------------------------------------------------------------------
 
