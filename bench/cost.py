@@ -17,7 +17,7 @@ import logging
 import math
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -160,8 +160,10 @@ def _unseen_sizes(client: Any, operation: str, params: dict[str, Any], call: Any
 
 
 @contextmanager
-def counting(tally: Tally) -> Iterator[None]:
-    """Count every botocore API call made inside the block."""
+def counting(
+    tally: Tally, observe: Callable[[dict[str, Any], Any], None] | None = None
+) -> Iterator[None]:
+    """Count every botocore API call made inside the block (``observe`` sees each Query)."""
     from botocore.client import BaseClient
 
     original = BaseClient._make_api_call
@@ -171,6 +173,8 @@ def counting(tally: Tally) -> Iterator[None]:
         sizes = _unseen_sizes(client, operation, params, original) if service == "dynamodb" else {}
         result = original(client, operation, params)
         tally.record(service, operation, params, result, sizes)
+        if observe is not None and operation == "Query":
+            observe(params, result)
         return result
 
     BaseClient._make_api_call = counted  # type: ignore[method-assign]
@@ -195,7 +199,7 @@ def count_requests(pages: int) -> dict[str, Any]:
     selected = [p for _, p in zip(range(pages), locate(prefer_full=False).pages(), strict=False)]
 
     class PageFetcher:
-        def fetch(self, url: str) -> FetchResult:
+        def fetch(self, url: str, *, deadline: float | None = None) -> FetchResult:
             page = next(p for p in selected if p.url == url)
             return FetchResult(
                 url=url,
