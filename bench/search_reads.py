@@ -1,10 +1,18 @@
-"""DynamoDB read units of search queries, measured on a moto server.
+"""DynamoDB read units of search queries (measured on moto), and the bucket-count trade-off.
 
 The WCXB ground-truth articles (``title`` + ``main_content``) are indexed through
-``DynamoSearchIndex``; then two-word queries (one common word with one rarer word, and two
-common words) run with every botocore call counted (``bench.cost.Tally``). A ``COUNT`` query
-returns no items but is billed for the postings it reads, so its units are computed from the
-sizes of the postings it counted, read again outside the tally.
+``DynamoSearchIndex`` on a moto server (compacted into posting blocks as in production); then
+two-word queries (a common word with a rarer word, and two common words) run with every
+botocore call counted (``bench.cost.Tally``: item sizes turned into read units).
+
+A query reads the count shards, the tombstones, the pending items (fewer than ``COMPACT_AT``
+articles), every block of the buckets its terms live in, and the hits' ``DOC`` items. Only the
+buckets grow with the corpus, linearly; so the cost on ``TARGET`` articles is the measured cost
+with each bucket read scaled by ``TARGET / articles`` (from the bytes actually read per bucket).
+
+``--buckets`` compares bucket counts offline: the same articles packed as the compactor packs
+them (``COMPACT_AT`` per run), giving write units per article and the mean bucket read on
+``TARGET`` articles.
 
 Run: ``python -m bench.search_reads [--articles N] [--queries N]``.
 """
@@ -12,13 +20,14 @@ Run: ``python -m bench.search_reads [--articles N] [--queries N]``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import math
 import os
 import random
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,9 +35,15 @@ from bench.cost import OUT, Tally, counting, item_size
 from bench.dataset import locate
 from core.extract.language import detect_language
 from core.models import Article
+from core.search import packed
+from core.search.packed import Entry, encode_block
 from core.search.terms import article_terms
 
 logger = logging.getLogger(__name__)
+
+# The corpus size the extrapolation is for.
+TARGET = 10_000
+BUCKET_CHOICES = (256, 1024, 4096)
 
 
 def _articles(limit: int) -> list[Article]:
@@ -52,42 +67,55 @@ def _articles(limit: int) -> list[Article]:
     return articles
 
 
-def _count_units(client: Any, table: str, term: str) -> float:
-    """Eventually consistent read units of a COUNT query over ``term``'s postings."""
-    size, start = 0, None
-    while True:
-        request: dict[str, Any] = {
-            "TableName": table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": f"TERM#{term}"}},
-        }
-        if start:
-            request["ExclusiveStartKey"] = start
-        response = client.query(**request)
-        size += sum(item_size(item) for item in response["Items"])
-        start = response.get("LastEvaluatedKey")
-        if not start:
-            return max(1, math.ceil(size / 4096)) / 2
+def _units(size: int) -> float:
+    """Eventually consistent read units of one Query page of ``size`` bytes."""
+    return max(1, math.ceil(size / 4096)) / 2
 
 
-# The corpus size the extrapolation is for.
-TARGET = 10_000
-COUNT_SHARD_KEYS = 17
-HIT_UNITS = 1.0  # a DOC item of <= 8 KB, eventually consistent
-LIMIT = 10
+class BucketBytes:
+    """Records the bytes each ``BLK#`` Query returned (to scale them to a larger corpus)."""
+
+    def __init__(self) -> None:
+        self.reads: list[int] = []
+
+    def record(self, params: dict[str, Any], result: dict[str, Any]) -> None:
+        pk = params.get("ExpressionAttributeValues", {}).get(":pk", {}).get("S", "")
+        if pk.startswith("BLK#"):
+            self.reads.append(sum(item_size(item) for item in result.get("Items", [])))
 
 
-def _model_units(
-    query: str, df: Counter[str], corpus: int, target: int, posting_bytes: float
-) -> float:
-    """Read units of ``query`` on ``target`` articles with ``df`` scaled from ``corpus``."""
-    units = COUNT_SHARD_KEYS * 0.5 + LIMIT * HIT_UNITS
-    for term in query.split():
-        postings = df[term] * target / corpus
-        units += max(1, math.ceil(min(postings, 200) * posting_bytes / 4096)) / 2
-        if postings >= 200:  # the COUNT query reads every posting
-            units += max(1, math.ceil(postings * posting_bytes / 4096)) / 2
-    return units
+def bucket_tradeoff(articles: list[Article], compact_at: int) -> list[dict[str, Any]]:
+    """Write units per article and mean bucket read on ``TARGET`` articles, per bucket count."""
+    terms = [(a.id, article_terms(a)) for a in articles]
+    rows = []
+    for buckets in BUCKET_CHOICES:
+        write_units = 0
+        stored = 0
+        for start in range(0, len(terms), compact_at):
+            by_bucket: dict[int, list[Entry]] = defaultdict(list)
+            for article_id, weighted in terms[start : start + compact_at]:
+                for t in weighted:
+                    bucket = _bucket(t.term, buckets)
+                    by_bucket[bucket].append(Entry(t.term, article_id, 1, t.weight))
+            for entries in by_bucket.values():
+                size = len(encode_block(entries)) + 40  # + keys and attribute name
+                write_units += math.ceil(size / 1024)
+                stored += size
+        bucket_bytes = stored / buckets * TARGET / len(terms)
+        rows.append(
+            {
+                "buckets": buckets,
+                "compaction_write_units_per_article": round(write_units / len(terms), 1),
+                "mean_bucket_read_units_at_target": round(_units(int(bucket_bytes)), 1),
+            }
+        )
+    return rows
+
+
+def _bucket(term: str, buckets: int) -> int:
+    """``packed.bucket_of`` with another bucket count."""
+    digest = hashlib.sha256(packed.bucket_key(term).encode()).digest()
+    return int.from_bytes(digest[:4], "big") % buckets
 
 
 def main() -> None:
@@ -98,25 +126,22 @@ def main() -> None:
     from tests.contract.moto_env import CREDENTIALS, REGION, create_resources, moto_server, session
 
     from core.adapters.aws import AwsClients
-    from core.adapters.aws.dynamodb_search_index import MAX_POSTINGS_PER_TERM, DynamoSearchIndex
+    from core.adapters.aws.dynamodb_search_index import DynamoSearchIndex
+    from core.adapters.aws.search_compaction import COMPACT_AT
 
     os.environ.update(CREDENTIALS)
     os.environ["AWS_DEFAULT_REGION"] = REGION
-    every = _articles(10**6)
-    full_df: Counter[str] = Counter()  # over every WCXB article, for the extrapolation
-    for article in every:
-        full_df.update(t.term for t in article_terms(article))
-    articles = every[: args.articles]
+    articles = _articles(args.articles)
     df: Counter[str] = Counter()
     for article in articles:
         df.update(t.term for t in article_terms(article))
     rng = random.Random(15)
     common = [t for t, n in df.most_common(200)]
     middle = [t for t, n in df.items() if 3 <= n <= 20]
+    scale = TARGET / len(articles)
     with moto_server() as endpoint:
         settings = create_resources(endpoint, prefix="reads")
-        clients = AwsClients(settings, session=session())
-        index = DynamoSearchIndex(settings, clients)
+        index = DynamoSearchIndex(settings, AwsClients(settings, session=session()))
         for article in articles:
             index.index(article)
         kinds = {
@@ -127,44 +152,30 @@ def main() -> None:
                 f"{rng.choice(common)} {rng.choice(common)}" for _ in range(args.queries)
             ],
         }
-        assert settings.index_table
-        posting_bytes = statistics.mean(
-            item_size(item)
-            for term in common[:5]
-            for item in clients.dynamodb().query(
-                TableName=settings.index_table,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": {"S": f"TERM#{term}"}},
-            )["Items"]
-        )
         results: dict[str, Any] = {}
         for kind, queries in kinds.items():
-            units = []
+            measured, extrapolated = [], []
             for query in queries:
-                tally = Tally()
-                with counting(tally):
+                tally, buckets = Tally(), BucketBytes()
+                with counting(tally, observe=buckets.record):
                     index.search(query)
-                counted = [t for t in query.split() if df[t] >= MAX_POSTINGS_PER_TERM]
-                db = clients.dynamodb()
-                # The tally booked each COUNT query as an empty read (0.5): replace it.
-                extra = sum(_count_units(db, settings.index_table, t) - 0.5 for t in counted)
-                units.append(tally.read_units + extra)
+                measured.append(tally.read_units)
+                bucket_units = sum(_units(size) for size in buckets.reads)
+                scaled = sum(_units(int(size * scale)) for size in buckets.reads)
+                extrapolated.append(tally.read_units - bucket_units + scaled)
             results[kind] = {
-                "mean_read_units": round(statistics.mean(units), 1),
-                "max_read_units": round(max(units), 1),
-                "extrapolated_10k_mean_read_units": round(
-                    statistics.mean(
-                        _model_units(q, full_df, len(every), TARGET, posting_bytes) for q in queries
-                    ),
-                    1,
-                ),
+                "mean_read_units": round(statistics.mean(measured), 1),
+                "max_read_units": round(max(measured), 1),
+                "extrapolated_mean_read_units": round(statistics.mean(extrapolated), 1),
+                "extrapolated_max_read_units": round(max(extrapolated), 1),
             }
     result = {
-        "posting_bytes": round(posting_bytes, 1),
         "articles": len(articles),
-        "terms_with_200_or_more_postings": sum(n >= MAX_POSTINGS_PER_TERM for n in df.values()),
-        "most_common_term_postings": df.most_common(1)[0][1],
+        "target_articles": TARGET,
+        "buckets": packed.BUCKETS,
+        "compact_at": COMPACT_AT,
         "queries": results,
+        "bucket_tradeoff": bucket_tradeoff(articles, COMPACT_AT),
     }
     OUT.mkdir(exist_ok=True)
     (OUT / "search_reads.json").write_text(json.dumps(result, indent=2) + "\n", "utf-8")

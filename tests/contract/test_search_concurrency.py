@@ -6,6 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from core.adapters.aws import search_compaction
+from core.adapters.aws.dynamodb_search_index import DynamoSearchIndex
+from core.adapters.aws.search_table import PENDING_PK
 from core.indexing import Indexer
 from core.models import Article, ArticleStatus
 from core.services import Services
@@ -30,9 +33,13 @@ def _article(n: int) -> Article:
 
 
 @pytest.mark.aws
+@pytest.mark.parametrize("compact_at", [search_compaction.COMPACT_AT, 3])
 def test_concurrent_indexers_leave_every_article_searchable(
-    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, compact_at: int
 ) -> None:
+    # With 3, the indexers compact while the others write: the lease and the pending items
+    # are contended, and postings end up in blocks, pending items, or (briefly) both.
+    monkeypatch.setattr(search_compaction, "COMPACT_AT", compact_at)
     for name, value in CREDENTIALS.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
@@ -63,3 +70,6 @@ def test_concurrent_indexers_leave_every_article_searchable(
         hit.score for a in articles[:4] for hit in search.search(f"uniqueword{int(a.id, 16)}")
     }
     assert len(scores) == 1
+    if compact_at < PER_INDEXER:  # the postings were really read from blocks
+        assert isinstance(search, DynamoSearchIndex)
+        assert search.table.count(PENDING_PK, limit=100) < len(articles) // 2

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from core.adapters.aws import AwsClients
+from core.adapters.aws import AwsClients, search_compaction
 from core.adapters.aws.dynamodb_search_index import DynamoSearchIndex
+from core.adapters.aws.search_table import SearchTable
 from core.adapters.local.search_index import SqliteSearchIndex
 from core.adapters.local.sqlite import SqliteDatabase
 from core.errors import InvalidInput, StorageError
@@ -56,11 +57,25 @@ def _aws(endpoint: str) -> Factory:
     return make
 
 
-@pytest.fixture(params=["local", pytest.param("aws", marks=pytest.mark.aws)])
-def new_index(request: pytest.FixtureRequest, tmp_path: Path) -> Factory:
-    """Makes fresh, empty indexes of one backend."""
+@pytest.fixture(
+    params=[
+        "local",
+        pytest.param("aws", marks=pytest.mark.aws),
+        pytest.param("aws-blocks", marks=pytest.mark.aws),
+    ]
+)
+def new_index(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Factory:
+    """Makes fresh, empty indexes of one backend.
+
+    ``aws`` keeps this small corpus in pending items; ``aws-blocks`` compacts every two
+    articles, so queries read posting blocks, pending items and tombstones together.
+    """
     if request.param == "local":
         return _local(tmp_path)
+    if request.param == "aws-blocks":
+        monkeypatch.setattr(search_compaction, "COMPACT_AT", 2)
     return _aws(request.getfixturevalue("moto_endpoint"))
 
 
@@ -202,9 +217,9 @@ def test_both_backends_find_the_same_articles(tmp_path: Path, moto_endpoint: str
 
 
 @pytest.mark.aws
-@pytest.mark.parametrize("crash_after_counting", [False, True])
+@pytest.mark.parametrize("crash", ["before committing", "before counting", "after committing"])
 def test_an_interrupted_update_is_completed_exactly_once(
-    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, crash_after_counting: bool
+    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, crash: str
 ) -> None:
     settings: Settings = create_resources(moto_endpoint, prefix="search")
     index = DynamoSearchIndex(settings, AwsClients(settings, session=session()))
@@ -214,20 +229,55 @@ def test_an_interrupted_update_is_completed_exactly_once(
         update={"text": "Le métro de Paris prolonge la ligne 14 vers l'aéroport d'Orly."}
     )
     added = BY_KEY["en-empty"].model_copy(update={"text": "Orly airport opens a new terminal."})
-    real = DynamoSearchIndex._commit_terms
+    removed = BY_KEY["de-druck"].model_copy(update={"text": None})
+    step = "_count" if crash == "before counting" else "_commit"
+    real = getattr(DynamoSearchIndex, step)
 
     def crashing(self: DynamoSearchIndex, *args: Any) -> None:
-        if crash_after_counting:
+        if crash == "after committing":
             real(self, *args)
         raise StorageError("simulated crash")
 
-    monkeypatch.setattr(DynamoSearchIndex, "_commit_terms", crashing)
-    for article in (changed, added):
+    monkeypatch.setattr(DynamoSearchIndex, step, crashing)
+    # An edit that keeps the article indexed changes no count: nothing to crash in.
+    for article in (added, removed) if step == "_count" else (changed, added, removed):
         with pytest.raises(StorageError):
             index.index(article)
-    monkeypatch.setattr(DynamoSearchIndex, "_commit_terms", real)
-    for article in (changed, added):
+    monkeypatch.setattr(DynamoSearchIndex, step, real)
+    for article in (changed, added, removed):
         index.index(article)  # the stream record is delivered again
-    final = [changed if a.id == changed.id else added if a.id == added.id else a for a in CORPUS]
+    final = [
+        changed if a.id == changed.id else added if a.id == added.id else a
+        for a in CORPUS
+        if a.id != removed.id
+    ]
+    # Same postings, document frequencies and document count: the same scores.
     assert _results(index) == _results(_filled(_aws(moto_endpoint), final))
     assert aid("en-empty") in _ids(index, "Orly")
+    assert aid("fr-velo") not in _ids(index, "vélo")
+
+
+@pytest.mark.aws
+def test_a_compaction_that_dies_half_way_only_leaves_duplicates_queries_drop(
+    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings: Settings = create_resources(moto_endpoint, prefix="search")
+    index = DynamoSearchIndex(settings, AwsClients(settings, session=session()))
+    for article in CORPUS:
+        index.index(article)
+    before = _results(index)
+    real = SearchTable.batch_write
+
+    def dies_before_deleting(table: Any, requests: Any, what: str) -> None:
+        if "delete" in what:
+            raise StorageError("simulated crash")
+        real(table, requests, what)
+
+    monkeypatch.setattr(SearchTable, "batch_write", dies_before_deleting)
+    with pytest.raises(StorageError):
+        index.compact()  # blocks written, pending items kept
+    assert _results(index) == before
+    monkeypatch.setattr(SearchTable, "batch_write", real)
+    assert index.compact() == len([a for a in CORPUS if a.text])  # the lease was released
+    assert index.compact() == 0
+    assert _results(index) == before  # postings now in two generations of blocks, once each

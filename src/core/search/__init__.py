@@ -2,11 +2,12 @@
 
 Both backends parse queries with ``core.search.query`` and cut snippets with
 ``core.search.highlight``. The local backend ranks with SQLite FTS5; the DynamoDB backend
-stores the per-article weighted terms of ``core.search.terms`` and ranks with
-``core.search.ranking``. See ``docs/search.md``.
+stores every article's weighted terms (``core.search.terms``) in packed posting blocks
+(``core.search.packed``) and plans and ranks queries with ``core.search.ranking``. See
+``docs/search.md``.
 """
 
-from core.search.documents import SNIPPET_SOURCE_CHARS, Facets, IndexedDoc
+from core.search.documents import Facets, IndexedDoc
 from core.search.highlight import snippet
 from core.search.normalize import (
     SUPPORTED_LANGUAGES,
@@ -19,43 +20,41 @@ from core.search.normalize import (
 from core.search.query import Clause, Query, parse_query
 from core.search.ranking import (
     MAX_LIMIT,
-    MAX_POSTINGS_PER_TERM,
-    MAX_QUERY_TERMS,
-    Posting,
+    Lookup,
     Ranked,
     SearchFilters,
     check_limit,
+    confirmed,
     idf,
-    rank,
+    plan,
+    score,
     to_hit,
 )
-from core.search.terms import TOP_K, WEIGHT_SCALE, WeightedTerm, article_terms, weighted_terms
+from core.search.terms import WEIGHT_SCALE, WeightedTerm, article_terms, weighted_terms
 
 __all__ = [
     "MAX_LIMIT",
-    "MAX_POSTINGS_PER_TERM",
-    "MAX_QUERY_TERMS",
-    "SNIPPET_SOURCE_CHARS",
     "SUPPORTED_LANGUAGES",
-    "TOP_K",
     "WEIGHT_SCALE",
     "Clause",
     "Facets",
     "IndexedDoc",
-    "Posting",
+    "Lookup",
     "Query",
     "Ranked",
     "SearchFilters",
     "WeightedTerm",
     "article_terms",
     "check_limit",
+    "confirmed",
     "content_tokens",
     "fold",
     "idf",
     "iter_tokens",
     "parse_query",
+    "plan",
     "query_terms",
-    "rank",
+    "score",
     "snippet",
     "stop_words",
     "to_hit",

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from core.models import Article
 from core.search.normalize import prepare_text
 
-# The snippet is cut from the first SNIPPET_SOURCE_CHARS characters of the text (NFC). That
-# covers a ~1,300-word article whole and bounds the index's doc item (see docs/search.md).
-SNIPPET_SOURCE_CHARS = 8_000
+# The index keeps the first MAX_TEXT_CHARS characters of the text (NFC) for snippets and phrase
+# checks: far beyond any news article, and compressed well under DynamoDB's 400 KB item limit.
+MAX_TEXT_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,8 @@ class IndexedDoc:
 
     @classmethod
     def of(cls, article: Article) -> IndexedDoc:
-        """The stored form of ``article``: its final URL and the head of its text."""
-        text = prepare_text(article.text or "")[:SNIPPET_SOURCE_CHARS]
+        """The stored form of ``article``: its final URL and its text (up to ``MAX_TEXT_CHARS``)."""
+        text = prepare_text(article.text or "")[:MAX_TEXT_CHARS]
         return cls(
             article.id, article.final_url or article.url, article.title, Facets.of(article), text
         )

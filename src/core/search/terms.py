@@ -1,44 +1,40 @@
-"""Per-article weighted terms: what the index stores for one article.
+"""Per-article weighted terms: what the DynamoDB index stores for one article.
 
-The weight of a term in an article is the BM25 term-frequency factor, BM25F-style over two
-fields (the title counts ``TITLE_BOOST`` times, before saturation)::
+Every distinct term of the title and text is kept (no top-K): words as ``core.search.normalize``
+folds them (stop words dropped) and, for Chinese, Japanese and Korean runs, their overlapping
+character pairs (``core.search.cjk``). The weight of a term in an article is the BM25
+term-frequency factor, BM25F-style over two fields (the title counts ``TITLE_BOOST`` times,
+before saturation)::
 
     tf' = tf_text + TITLE_BOOST * tf_title
     w   = tf' * (K1 + 1) / (tf' + K1 * (1 - B + B * length / REFERENCE_LENGTH))
 
-``length`` is the article's number of content tokens (title + text). BM25 normalises by the
-corpus' average length; a fixed ``REFERENCE_LENGTH`` is used instead so a weight depends only
-on its own article and never has to be recomputed as the corpus grows. The corpus-dependent
-part, idf, is applied at query time (``core.search.ranking``).
-
-Only the ``TOP_K`` heaviest terms of each article are kept: this bounds the writes per article
-on DynamoDB. Weights are stored as integers (``WEIGHT_SCALE`` units) so both backends hold
-exactly the same numbers.
+``length`` is the article's number of terms (title + text). BM25 normalises by the corpus'
+average length; a fixed ``REFERENCE_LENGTH`` is used instead so a weight depends only on its own
+article and never has to be recomputed as the corpus grows. The corpus-dependent part, idf, is
+applied at query time (``core.search.ranking``). Weights are integers (``WEIGHT_SCALE`` units).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
 from core.models import Article
-from core.search.normalize import content_tokens
+from core.search.cjk import CJK, bigrams
+from core.search.normalize import iter_tokens, prepare_text, stop_words
 
 K1 = 1.2
 B = 0.75
 TITLE_BOOST = 3
 # Content tokens (stop words removed) of a ~550-word news article, e.g. the seed article.
 REFERENCE_LENGTH = 300
-# K, calibrated on the 537-word seed article (tests/fixtures/pages/presstv-fr-gaza.html): 303
-# content tokens, 217 distinct terms, 49 of them occurring at least twice. The repeated terms
-# and the title terms (boosted) are what BM25 separates from single mentions; K = 64 keeps all
-# of them plus the earliest single mentions (ties go to the term seen first, i.e. the lede),
-# and costs 64 posting writes per new article (see docs/search.md). Shorter articles keep
-# every term.
-TOP_K = 64
 WEIGHT_SCALE = 10_000
 # w < K1 + 1 = 2.2, so a scaled weight always fits in five digits.
 MAX_SCALED_WEIGHT = 99_999
+
+_CJK_SPLIT = re.compile(f"({CJK.pattern})")
 
 
 @dataclass(frozen=True)
@@ -49,6 +45,20 @@ class WeightedTerm:
     weight: int
 
 
+def index_terms(text: str, language: str | None) -> list[str]:
+    """The terms of ``text`` in order: folded words without stop words, and CJK pairs."""
+    stops = stop_words(language)
+    terms: list[str] = []
+    for piece in _CJK_SPLIT.split(prepare_text(text)):
+        if not piece:
+            continue
+        if CJK.fullmatch(piece):
+            terms.extend(bigrams(piece))
+        else:
+            terms.extend(token.term for token in iter_tokens(piece) if token.term not in stops)
+    return terms
+
+
 def bm25_weight(tf: float, length: int) -> float:
     """The BM25 term-frequency factor for a (boosted) frequency in an article of ``length``."""
     norm = K1 * (1 - B + B * length / REFERENCE_LENGTH)
@@ -56,36 +66,31 @@ def bm25_weight(tf: float, length: int) -> float:
 
 
 def scaled(weight: float) -> int:
-    """A weight as the integer both backends store (at least 1, at most five digits)."""
+    """A weight as the integer the index stores (at least 1, at most five digits)."""
     return min(MAX_SCALED_WEIGHT, max(1, round(weight * WEIGHT_SCALE)))
 
 
-def weighted_terms(
-    title: str | None, text: str | None, language: str | None, *, top_k: int = TOP_K
-) -> list[WeightedTerm]:
-    """The ``top_k`` heaviest terms, heaviest first; ties go to the term that appears first."""
-    title_tokens = content_tokens(title or "", language)
-    text_tokens = content_tokens(text or "", language)
-    length = len(title_tokens) + len(text_tokens)
+def weighted_terms(title: str | None, text: str | None, language: str | None) -> list[WeightedTerm]:
+    """Every distinct term with its weight, heaviest first; ties go to the term seen first."""
+    title_terms = index_terms(title or "", language)
+    text_terms = index_terms(text or "", language)
+    length = len(title_terms) + len(text_terms)
     if length == 0:
         return []
     frequency: Counter[str] = Counter()
-    first_seen: dict[str, int] = {}
-    for position, token in enumerate(title_tokens):
-        frequency[token.term] += TITLE_BOOST
-        first_seen.setdefault(token.term, position)
-    for position, token in enumerate(text_tokens, start=len(title_tokens)):
-        frequency[token.term] += 1
-        first_seen.setdefault(token.term, position)
+    for term in title_terms:
+        frequency[term] += TITLE_BOOST
+    frequency.update(text_terms)  # Counter keeps first-seen order: title, then text
+    order = {term: position for position, term in enumerate(frequency)}
     ranked = sorted(
         ((scaled(bm25_weight(tf, length)), term) for term, tf in frequency.items()),
-        key=lambda pair: (-pair[0], first_seen[pair[1]], pair[1]),
+        key=lambda pair: (-pair[0], order[pair[1]]),
     )
-    return [WeightedTerm(term, weight) for weight, term in ranked[:top_k]]
+    return [WeightedTerm(term, weight) for weight, term in ranked]
 
 
-def article_terms(article: Article, *, top_k: int = TOP_K) -> list[WeightedTerm]:
+def article_terms(article: Article) -> list[WeightedTerm]:
     """The weighted terms of an article; none when it has no text (it is not indexed)."""
     if not article.text or not article.text.strip():
         return []
-    return weighted_terms(article.title, article.text, article.language, top_k=top_k)
+    return weighted_terms(article.title, article.text, article.language)

@@ -10,32 +10,61 @@ from core.adapters.local.search_index import SqliteSearchIndex
 from core.adapters.local.sqlite import SqliteDatabase
 from core.errors import InvalidInput
 from core.models import Article
-from core.search import Facets, Posting, SearchFilters, idf, parse_query, rank, snippet
+from core.search import Facets, SearchFilters, confirmed, idf, parse_query, plan, score, snippet
 
 
-def posting(article_id: str, weight: int, **facets: str) -> Posting:
-    return Posting(article_id, weight, Facets(**facets))
+def ranked_ids(query: str, postings: dict[str, dict[str, int]], count: int = 100) -> list[str]:
+    return [r.article_id for r in score(plan(parse_query(query), None), postings, count)]
 
 
 def test_idf_favours_rare_terms_and_is_never_negative() -> None:
     assert idf(1, 100) > idf(10, 100) > idf(100, 100) > 0
-    assert idf(5, 3) >= 0  # a counter ahead of the document count
+    assert idf(5, 3) >= 0  # more holders than the count says (an update in progress)
 
 
 def test_rare_terms_decide_the_order() -> None:
-    postings = {
-        "common": [posting("a", 20_000), posting("b", 15_000)],
-        "rare": [posting("b", 12_000)],
-    }
-    ranked = rank(["common", "rare"], postings, {"common": 90, "rare": 1}, 100, SearchFilters(), 10)
-    assert [r.article_id for r in ranked] == ["b", "a"]
+    common = {f"x{i}": 10_000 for i in range(90)} | {"a": 20_000, "b": 15_000}
+    postings = {"common": common, "rare": {"b": 12_000}}
+    ranked = score(plan(parse_query("common rare"), None), postings, 100)
+    assert [r.article_id for r in ranked[:2]] == ["b", "a"]
     assert ranked[0].score > ranked[1].score > 0
 
 
 def test_ties_are_broken_by_article_id() -> None:
-    postings = {"t": [posting("c", 100), posting("a", 100), posting("b", 100)]}
-    ranked = rank(["t"], postings, {"t": 3}, 10, SearchFilters(), 2)
+    assert ranked_ids("tt", {"tt": {"c": 100, "a": 100, "b": 100}}) == ["a", "b", "c"]
+
+
+def test_a_phrase_needs_every_word_and_is_checked_on_the_text() -> None:
+    lookups = plan(parse_query('"heat wave" paris'), "en")
+    assert [(lk.terms, lk.verify) for lk in lookups] == [
+        (("heat", "wave"), True),
+        (("paris",), False),
+    ]
+    postings = {"heat": {"a": 100, "b": 100}, "wave": {"a": 100}, "paris": {"b": 100}}
+    ranked = score(lookups, postings, 10)
     assert [r.article_id for r in ranked] == ["a", "b"]
+    assert ranked[0].parts[1] == 0.0
+    assert confirmed(ranked[0], lookups, [False, True]) is None  # "wave heat" in the text
+    kept = confirmed(ranked[1], lookups, [False, True])
+    assert kept is not None
+    assert kept.score == ranked[1].score
+
+
+def test_prefixes_and_cjk_runs_become_lookups() -> None:
+    lookups = plan(parse_query("erupt* ab* 浦东机场 地铁 桜"), None)
+    assert [(lk.prefix, lk.terms, lk.verify) for lk in lookups] == [
+        ("erupt", (), False),
+        (None, ("ab",), False),  # shorter than a bucket key: the word itself
+        (None, ("浦东", "东机", "机场"), True),
+        (None, ("地铁",), False),
+        ("桜", (), False),
+    ]
+    postings = {"erupted": {"a": 100}, "eruption": {"a": 300, "b": 200}, "erupt": {"c": 50}}
+    assert ranked_ids("erupt*", postings) == ["a", "b", "c"]  # the best form per article
+
+
+def test_a_phrase_of_stop_words_only_looks_nothing_up() -> None:
+    assert plan(parse_query('"to be or not"'), "en") == []
 
 
 def test_filters() -> None:

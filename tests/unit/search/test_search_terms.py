@@ -1,10 +1,10 @@
-"""Per-article weighted terms: title boost, saturation, length normalisation, top-K."""
+"""Per-article weighted terms: every term, CJK pairs, title boost, saturation, length."""
 
 from __future__ import annotations
 
 from core.models import Article
-from core.search import TOP_K, WEIGHT_SCALE, article_terms, weighted_terms
-from core.search.terms import K1, bm25_weight
+from core.search import WEIGHT_SCALE, article_terms, weighted_terms
+from core.search.terms import K1, bm25_weight, index_terms
 
 
 def weights(title: str | None, text: str, language: str = "en") -> dict[str, int]:
@@ -35,12 +35,26 @@ def test_weights_are_integers_in_five_digits() -> None:
     assert max(w.values()) < (K1 + 1) * WEIGHT_SCALE
 
 
-def test_only_the_top_k_terms_are_kept_earliest_first_on_ties() -> None:
-    words = [f"word{i:03d}" for i in range(TOP_K * 2)]
+def test_every_term_is_kept_heaviest_first_earliest_first_on_ties() -> None:
+    words = [f"word{i:03d}" for i in range(1000)]
     kept = weighted_terms("Headline", " ".join(words), "en")
-    assert len(kept) == TOP_K
+    assert len(kept) == 1001
     assert kept[0].term == "headline"
-    assert [t.term for t in kept[1:]] == words[: TOP_K - 1]
+    assert [t.term for t in kept[1:]] == words
+
+
+def test_cjk_runs_are_indexed_as_character_pairs_next_to_words() -> None:
+    assert index_terms("新的地铁线路 iPhone手机 桜", "zh") == [
+        "新的",
+        "的地",
+        "地铁",
+        "铁线",
+        "线路",
+        "iphone",
+        "手机",
+        "桜",
+    ]
+    assert "地铁" in weights("上海地铁", "地铁线路开通", "zh")
 
 
 def test_articles_without_text_have_no_terms() -> None:

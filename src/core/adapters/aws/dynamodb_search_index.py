@@ -1,89 +1,90 @@
-"""``SearchIndex`` on the DynamoDB index table (string keys ``pk``/``sk``): no engine to run.
+"""``SearchIndex`` on the DynamoDB index table: a complete index in packed posting blocks.
 
-Item layout (see ``docs/search.md``), ``pk`` / ``sk`` → attributes:
+Every distinct term of every article is indexed (``core.search.terms``), packed so that the
+writes are few and large (``docs/search.md``). Items: ``core.adapters.aws.search_table``.
 
-* ``TERM#<term>`` / ``<99999 - weight, 5 digits>#<article id>`` → ``w`` (weight) and the
-  facets ``lang``, ``host``, ``site``, ``date`` (one posting);
-* ``STATS#search`` / ``DOCS#<shard>`` → ``n``, indexed articles counted on that shard (the
-  document count is the sum of the ``STATS_SHARDS`` shards and of the pre-shard ``DOCS``);
-* ``DOC#<article id>`` / ``DOC`` → ``url``, ``title``, facets, ``text`` (its head, for snippets);
-* ``DOC#<article id>`` / ``TERMS`` → ``terms`` ({term: weight}) and facets, as last indexed.
+``index(article)`` reads the article's ``TERMS`` state (generation, digest), writes its ``DOC``
+(display fields, facets, compressed text) and, when its terms changed, a pending item with the
+new generation's terms and a tombstone for the previous generation, then commits ``TERMS``
+conditionally on the generation it read (a concurrent indexer of the same article makes it
+start again). An article becoming indexed or leaving the index is then added to one of
+``STATS_SHARDS`` count shards (``_count``; no transaction). When enough pending items have
+gathered the indexer compacts them into blocks (``core.adapters.aws.search_compaction``).
 
-A Query on ``TERM#<term>`` in ascending ``sk`` order returns the heaviest postings first (ties
-by article id) — the order ``core.search.ranking`` expects — and reads at most
-``MAX_POSTINGS_PER_TERM`` of them. No item is shared between articles except the document
-count shards: a term's document frequency is counted at query time (exact from the postings
-read when fewer than ``MAX_POSTINGS_PER_TERM``, else a ``COUNT`` query), so indexers on
-several stream shards never contend for a term.
-
-An update writes ``DOC``, then the postings (idempotent puts and deletes), then ``TERMS``. A
-process that dies half-way leaves ``TERMS`` as it was, so the stream's retry recomputes the
-same postings. ``TERMS`` appearing or disappearing is the event that changes the document
-count: it is written in one transaction with the count shard's ``ADD``.
+``search`` plans the query (``core.search.ranking.plan``), reads the tombstones, the pending
+items and every block of the buckets its terms live in, keeps the live postings, scores, and
+reads the ``DOC`` items of the best candidates: to build hits, and, when the query has a filter
+or a phrase, to apply it (walking down the ranking until ``limit`` hits are certain).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-import math
 import time
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from core.adapters.aws.clients import AwsClients, error_code, required, translated
-from core.backoff import backoff_delay
-from core.errors import StorageError
+from core.adapters.aws.clients import AwsClients, required, translated
+from core.adapters.aws.search_compaction import Compactor, tombstones
+from core.adapters.aws.search_table import (
+    ATTEMPTS,
+    PENDING_PK,
+    STATS_PK,
+    TOMBSTONES_PK,
+    Item,
+    SearchTable,
+    backoff,
+    block_pk,
+    doc_pk,
+    facet_attributes,
+    facets_of,
+    key,
+    parse_version,
+    version_sk,
+)
+from core.errors import StorageError, VersionConflict
 from core.models import Article
 from core.ports import SearchHit
 from core.search import (
-    MAX_LIMIT,
-    MAX_POSTINGS_PER_TERM,
-    MAX_QUERY_TERMS,
-    Facets,
     IndexedDoc,
-    Posting,
+    Lookup,
+    Query,
+    Ranked,
     SearchFilters,
     article_terms,
     check_limit,
+    confirmed,
     parse_query,
-    query_terms,
-    rank,
+    plan,
+    score,
     to_hit,
 )
 from core.search.highlight import matches
-from core.search.terms import MAX_SCALED_WEIGHT
+from core.search.packed import (
+    bucket_of,
+    compress_text,
+    decode_block,
+    decode_terms,
+    decompress_text,
+    encode_terms,
+)
 from core.settings import Settings
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
 
 logger = logging.getLogger(__name__)
 
-STATS_PK = "STATS#search"
-# The document count before it was sharded; still part of the sum.
-LEGACY_STATS_SK = "DOCS"
 # Shards of the document count: concurrent indexers rarely touch the same one.
 STATS_SHARDS = 16
-BATCH_WRITE_MAX = 25
-BATCH_GET_MAX = 100
-# Attempts for the entries a batch call leaves unprocessed (throttling), and for a count
-# transaction cancelled by a concurrent one on the same shard.
-ATTEMPTS = 5
-BASE_DELAY_S = 0.05
-_FACET_ATTRIBUTES = (
-    ("lang", "language"),
-    ("host", "hostname"),
-    ("site", "sitename"),
-    ("date", "date"),
-)
+# The stored text, compressed, stays under this (DynamoDB items are at most 400 KB).
+MAX_TEXT_BYTES = 300_000
+# DOC items read per round when filters or phrase checks walk down the ranking, and at most.
+DOC_PAGE = 100
+MAX_CHECKED = 1_000
+_LOST = ("ConditionalCheckFailedException",)
+# ``TERMS`` attribute: a committed live change not yet added to the count shard (+1 / -1).
+_UNCOUNTED = "uncounted"
 
-Item = dict[str, Any]
-
-
-def posting_sort_key(weight: int, article_id: str) -> str:
-    """``sk`` of a posting: ascending order = heaviest first, then by article id."""
-    return f"{MAX_SCALED_WEIGHT - weight:05d}#{article_id}"
+Postings = dict[str, dict[str, int]]
 
 
 def stats_shard(article_id: str) -> str:
@@ -92,156 +93,154 @@ def stats_shard(article_id: str) -> str:
     return f"DOCS#{int.from_bytes(digest[:2], 'big') % STATS_SHARDS:02d}"
 
 
-def _pair(key: Item) -> tuple[str, str]:
-    return key["pk"]["S"], key["sk"]["S"]
+def terms_digest(terms: dict[str, int]) -> str:
+    """A digest of an article's weighted terms: equal digests, nothing to re-index."""
+    encoded = json.dumps(sorted(terms.items()), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()[:32]
 
 
-def _key(pk: str, sk: str) -> Item:
-    return {"pk": {"S": pk}, "sk": {"S": sk}}
+def _text_blob(text: str) -> bytes:
+    blob = compress_text(text)
+    while len(blob) > MAX_TEXT_BYTES:  # incompressible: keep a shorter head
+        text = text[: len(text) * 3 // 4]
+        blob = compress_text(text)
+    return blob
 
 
-def _facet_attributes(facets: Facets) -> Item:
-    return {
-        attribute: {"S": value}
-        for attribute, name in _FACET_ATTRIBUTES
-        if (value := getattr(facets, name)) is not None
-    }
-
-
-def _facets(item: Item) -> Facets:
-    values = {
-        name: item[attribute]["S"] for attribute, name in _FACET_ATTRIBUTES if attribute in item
-    }
-    return Facets(**values)
-
-
-def _term_map(terms: dict[str, int]) -> Item:
-    return {"M": {term: {"N": str(weight)} for term, weight in terms.items()}}
-
-
-def _terms(value: Item | None) -> dict[str, int]:
-    return {term: int(weight["N"]) for term, weight in (value or {}).get("M", {}).items()}
+class _Raced(Exception):
+    """Another indexer committed this article meanwhile."""
 
 
 class DynamoSearchIndex:
     """``SearchIndex`` on ``settings.index_table``."""
 
     def __init__(self, settings: Settings, clients: AwsClients | None = None) -> None:
-        self.table = required(settings.index_table, "index_table")
-        self.clients = clients or AwsClients(settings)
-
-    def _db(self) -> DynamoDBClient:
-        return self.clients.dynamodb()
+        self.table = SearchTable(
+            required(settings.index_table, "index_table"), clients or AwsClients(settings)
+        )
+        self.compactor = Compactor(self.table)
 
     # -- writes -------------------------------------------------------------------------------
 
     def index(self, article: Article) -> None:
-        current = self._get_item(f"DOC#{article.id}", "TERMS")
-        old, old_facets = _terms((current or {}).get("terms")), _facets(current or {})
-        new = {t.term: t.weight for t in article_terms(article)}
-        doc = IndexedDoc.of(article)
-        if new:
-            self._put_doc(doc)  # display fields or text may have changed
+        for attempt in range(ATTEMPTS):
+            try:
+                self._index_once(article)
+                return
+            except _Raced:
+                logger.info("article %s was indexed concurrently; again", article.id)
+                backoff(attempt)
+        raise StorageError(f"index {article.id}: concurrent updates kept winning")
+
+    def compact(self) -> int:
+        """Compact the pending items now (normally the indexer does when enough gathered)."""
+        return self.compactor.run()
+
+    def _index_once(self, article: Article) -> None:
+        state = self.table.get(doc_pk(article.id), "TERMS")
+        if state is not None and _UNCOUNTED in state:  # an earlier run stopped before counting
+            self._count(article.id, state)
+        generation = int(state["gen"]["N"]) if state and "gen" in state else 0
+        was_live = state is not None and state.get("live", {"BOOL": True})["BOOL"]
+        terms = {t.term: t.weight for t in article_terms(article)}
+        digest = terms_digest(terms)
+        if terms:
+            self._put_doc(IndexedDoc.of(article))  # display fields or facets may have changed
         else:
             with translated(f"delete search doc {article.id}"):
-                self._db().delete_item(TableName=self.table, Key=_key(f"DOC#{article.id}", "DOC"))
-        if old == new and old_facets == doc.facets:
-            return
-        self._write_postings(article.id, old, new, doc.facets)
-        self._commit_terms(article.id, current is not None, new, doc.facets)
-        logger.debug("indexed %s: %d terms (%d before)", article.id, len(new), len(old))
+                self.table.db().delete_item(
+                    TableName=self.table.table, Key=key(doc_pk(article.id), "DOC")
+                )
+        if state is not None and was_live and terms:
+            if state.get("digest", {}).get("S") == digest:
+                return  # same terms: nothing to re-index
+        elif not terms and not was_live:
+            return  # not indexed, and nothing to index
+        new_generation = generation + 1
+        requests: list[Item] = []
+        if terms:
+            pending = {
+                **key(PENDING_PK, version_sk(article.id, new_generation)),
+                "z": {"B": encode_terms(terms)},
+            }
+            requests.append({"PutRequest": {"Item": pending}})
+        if was_live:
+            now = {"N": str(int(time.time()))}
+            old = version_sk(article.id, generation)
+            requests.append({"PutRequest": {"Item": {**key(TOMBSTONES_PK, old), "at": now}}})
+            requests.append({"DeleteRequest": {"Key": key(PENDING_PK, old)}})
+        self.table.batch_write(requests, f"write pending terms of {article.id}")
+        self._commit(article.id, state, new_generation, digest, bool(terms))
+        logger.debug("indexed %s: generation %d, %d terms", article.id, new_generation, len(terms))
+        if terms and self.compactor.due():
+            self.compactor.run()
 
     def _put_doc(self, doc: IndexedDoc) -> None:
         item = {
-            **_key(f"DOC#{doc.id}", "DOC"),
-            **_facet_attributes(doc.facets),
+            **key(doc_pk(doc.id), "DOC"),
+            **facet_attributes(doc.facets),
             "url": {"S": doc.url},
-            "text": {"S": doc.text},
+            "z": {"B": _text_blob(doc.text)},
         }
         if doc.title is not None:
             item["title"] = {"S": doc.title}
         with translated(f"put search doc {doc.id}"):
-            self._db().put_item(TableName=self.table, Item=item)
+            self.table.db().put_item(TableName=self.table.table, Item=item)
 
-    def _commit_terms(
-        self, article_id: str, existed: bool, new: dict[str, int], facets: Facets
+    def _commit(
+        self, article_id: str, state: Item | None, generation: int, digest: str, live: bool
     ) -> None:
-        """Write (or delete) ``TERMS``; when it appears or disappears, count the document."""
-        key = _key(f"DOC#{article_id}", "TERMS")
-        item = {**key, **_facet_attributes(facets), "terms": _term_map(new)}
-        if existed and new:
-            with translated(f"commit terms of {article_id}"):
-                self._db().put_item(TableName=self.table, Item=item)
-            return
-        if not existed and not new:
-            return
-        change: Any = (
-            {"Put": {"TableName": self.table, "Item": item}}
-            if new
-            else {"Delete": {"TableName": self.table, "Key": key}}
-        )
-        change[next(iter(change))]["ConditionExpression"] = (
-            "attribute_not_exists(pk)" if new else "attribute_exists(pk)"
-        )
-        count: Any = {
-            "Update": {
-                "TableName": self.table,
-                "Key": _key(STATS_PK, stats_shard(article_id)),
-                "UpdateExpression": "ADD n :d",
-                "ExpressionAttributeValues": {":d": {"N": "1" if new else "-1"}},
-            }
+        """Write ``TERMS`` if it still holds the generation read; count a live change."""
+        was_live = state is not None and state.get("live", {"BOOL": True})["BOOL"]
+        item = {
+            **key(doc_pk(article_id), "TERMS"),
+            "gen": {"N": str(generation)},
+            "digest": {"S": digest},
+            "live": {"BOOL": live},
         }
-        for attempt in range(ATTEMPTS):
-            try:
-                with translated(f"count {article_id}"):
-                    self._db().transact_write_items(TransactItems=[change, count])
-                return
-            except StorageError as error:
-                if error_code(error.__cause__ or error) != "TransactionCanceledException":
-                    raise
-            # Cancelled: TERMS already in the wanted state (counted), or a concurrent count.
-            if (self._get_item(*_pair(key)) is not None) == bool(new):
-                if new:
-                    with translated(f"commit terms of {article_id}"):
-                        self._db().put_item(TableName=self.table, Item=item)
-                return
-            _backoff(attempt)
-        raise StorageError(f"count {article_id}: the count shard stayed busy")
+        if was_live != live:  # the count change still to apply, until it is
+            item[_UNCOUNTED] = {"N": "1" if live else "-1"}
+        put: Any = {"TableName": self.table.table, "Item": item}
+        if state is None:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        elif "gen" not in state:  # written by the top-K index of earlier releases
+            put["ConditionExpression"] = "attribute_exists(pk) AND attribute_not_exists(gen)"
+        else:
+            put["ConditionExpression"] = "gen = :gen"
+            put["ExpressionAttributeValues"] = {":gen": state["gen"]}
+        try:
+            with translated(f"commit terms of {article_id}", conflict=_LOST):
+                self.table.db().put_item(**put)
+        except VersionConflict as error:
+            raise _Raced from error
+        if was_live != live:
+            self._count(article_id, item)
 
-    def _write_postings(
-        self, article_id: str, old: dict[str, int], new: dict[str, int], facets: Facets
-    ) -> None:
-        requests: list[Item] = [
-            {"DeleteRequest": {"Key": _key(f"TERM#{term}", posting_sort_key(weight, article_id))}}
-            for term, weight in sorted(old.items())
-            if new.get(term) != weight
-        ]
-        attributes = _facet_attributes(facets)
-        requests += [
-            {
-                "PutRequest": {
-                    "Item": {
-                        **_key(f"TERM#{term}", posting_sort_key(weight, article_id)),
-                        **attributes,
-                        "w": {"N": str(weight)},
-                    }
-                }
-            }
-            for term, weight in sorted(new.items())
-        ]
-        for chunk in _chunks(requests, BATCH_WRITE_MAX):
-            self._batch_write(chunk, article_id)
+    def _count(self, article_id: str, state: Item) -> None:
+        """Add a committed ``TERMS``' uncounted change to its count shard, then clear it.
 
-    def _batch_write(self, requests: list[Item], article_id: str) -> None:
-        pending: Any = requests
-        for attempt in range(ATTEMPTS):
-            with translated(f"write postings of {article_id}"):
-                response = self._db().batch_write_item(RequestItems={self.table: pending})
-            pending = (response.get("UnprocessedItems") or {}).get(self.table, [])
-            if not pending:
-                return
-            _backoff(attempt)
-        raise StorageError(f"write postings of {article_id}: {len(pending)} writes unprocessed")
+        A process that stops between the two leaves the mark, and the next ``index`` of the
+        article (the stream's retry) counts it: no transaction, so no item is ever locked.
+        """
+        with translated(f"count {article_id}"):
+            self.table.db().update_item(
+                TableName=self.table.table,
+                Key=key(STATS_PK, stats_shard(article_id)),
+                UpdateExpression="ADD n :d",
+                ExpressionAttributeValues={":d": state[_UNCOUNTED]},
+            )
+        try:
+            with translated(f"mark {article_id} counted", conflict=_LOST):
+                self.table.db().update_item(
+                    TableName=self.table.table,
+                    Key=key(doc_pk(article_id), "TERMS"),
+                    UpdateExpression="REMOVE #u",
+                    ConditionExpression="gen = :gen",
+                    ExpressionAttributeNames={"#u": _UNCOUNTED},
+                    ExpressionAttributeValues={":gen": state["gen"]},
+                )
+        except VersionConflict:
+            logger.info("article %s moved on while being counted", article_id)
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -258,103 +257,104 @@ class DynamoSearchIndex:
         filters = SearchFilters(language=language, site=site, since=since, until=until)
         check_limit(limit)
         parsed = parse_query(query, language)
-        terms = query_terms(" ".join(parsed.words), language, max_terms=MAX_QUERY_TERMS)
-        if not terms:
+        lookups = plan(parsed, language)
+        if not lookups:
             return []
-        shards = [LEGACY_STATS_SK, *(f"DOCS#{i:02d}" for i in range(STATS_SHARDS))]
-        counts = self._batch_get([(STATS_PK, sk) for sk in shards])
-        count = sum(_count(item) for item in counts.values())
-        postings = {term: self._postings(term) for term in terms}
-        df = {
-            term: len(read) if len(read) < MAX_POSTINGS_PER_TERM else self._count_postings(term)
-            for term, read in postings.items()
+        count = sum(int(item.get("n", {"N": "0"})["N"]) for item in self.table.query(STATS_PK))
+        ranked = score(lookups, self._postings(lookups), count)
+        if not filters and not any(lookup.verify for lookup in lookups):
+            top = ranked[:limit]
+            docs = self._docs([r.article_id for r in top])
+            return [to_hit(r, docs[r.article_id], parsed) for r in top if r.article_id in docs]
+        return self._checked(ranked, lookups, parsed, filters, limit)
+
+    def _postings(self, lookups: list[Lookup]) -> Postings:
+        """The live postings of every term the lookups ask for: {term: {article id: weight}}."""
+
+        def wanted(term: str) -> bool:
+            return any(lookup.holds(term) for lookup in lookups)
+
+        dead = tombstones(self.table)
+        live: dict[str, dict[str, tuple[int, int]]] = {}
+
+        def add(term: str, article_id: str, generation: int, weight: int) -> None:
+            if (article_id, generation) in dead:
+                return
+            held = live.setdefault(term, {})
+            if article_id not in held or held[article_id][0] < generation:
+                held[article_id] = (generation, weight)
+
+        # Pending before blocks: an item compacted in between is then read in both, not neither.
+        for item in self.table.query(PENDING_PK):
+            article_id, generation = parse_version(item["sk"]["S"])
+            for term, weight in decode_terms(item["z"]["B"]).items():
+                if wanted(term):
+                    add(term, article_id, generation, weight)
+        buckets = sorted({bucket_of(k) for lookup in lookups for k in lookup.keys})
+        for bucket in buckets:
+            for item in self.table.query(block_pk(bucket)):
+                for entry in decode_block(item["z"]["B"], wanted):
+                    add(entry.term, entry.article_id, entry.generation, entry.weight)
+        # An article holds one live generation; an older one not yet tombstoned (an update in
+        # progress) is superseded by the newer one in every term.
+        newest: dict[str, int] = {}
+        for held in live.values():
+            for article_id, (generation, _) in held.items():
+                newest[article_id] = max(newest.get(article_id, 0), generation)
+        return {
+            term: {a: w for a, (g, w) in held.items() if g == newest[a]}
+            for term, held in live.items()
         }
-        # Postings hold words, not positions: a phrase is checked on the candidates' text.
-        verify = any(clause.phrase for clause in parsed.clauses)
-        ranked = rank(terms, postings, df, count, filters, MAX_LIMIT if verify else limit)
-        items = self._batch_get([(f"DOC#{r.article_id}", "DOC") for r in ranked])
-        hits = []
-        for r in ranked:
-            item = items.get((f"DOC#{r.article_id}", "DOC"))
-            if item is None:  # removed since its postings were read
-                continue
-            doc = _doc(r.article_id, item)
-            if not verify or matches(f"{doc.title or ''}\n{doc.text}", parsed):
-                hits.append(to_hit(r, doc, parsed))
-        return hits[:limit]
 
-    def _postings(self, term: str) -> list[Posting]:
-        with translated(f"read postings of {term!r}"):
-            response = self._db().query(
-                TableName=self.table,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": {"S": f"TERM#{term}"}},
-                ScanIndexForward=True,
-                Limit=MAX_POSTINGS_PER_TERM,
-            )
-        return [
-            Posting(item["sk"]["S"].split("#", 1)[1], int(item["w"]["N"]), _facets(item))
-            for item in response.get("Items", [])
-        ]
+    def _docs(self, article_ids: list[str]) -> dict[str, IndexedDoc]:
+        items = self.table.batch_get([(doc_pk(a), "DOC") for a in article_ids])
+        return {
+            article_id: _doc(article_id, item)
+            for article_id in article_ids
+            if (item := items.get((doc_pk(article_id), "DOC"))) is not None
+        }
 
-    def _count_postings(self, term: str) -> int:
-        """How many articles hold ``term`` (a COUNT query: reads every posting, ~136 B each)."""
-        total, start = 0, None
-        while True:
-            request: Any = {
-                "TableName": self.table,
-                "KeyConditionExpression": "pk = :pk",
-                "ExpressionAttributeValues": {":pk": {"S": f"TERM#{term}"}},
-                "Select": "COUNT",
-            }
-            if start:
-                request["ExclusiveStartKey"] = start
-            with translated(f"count postings of {term!r}"):
-                response = self._db().query(**request)
-            total += int(response.get("Count", 0))
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                return total
+    def _checked(
+        self,
+        ranked: list[Ranked],
+        lookups: list[Lookup],
+        parsed: Query,
+        filters: SearchFilters,
+        limit: int,
+    ) -> list[SearchHit]:
+        """Walk down ``ranked`` applying filters and text checks until the top is certain.
 
-    def _get_item(self, pk: str, sk: str) -> Item | None:
-        with translated(f"get {pk}/{sk}"):
-            response = self._db().get_item(
-                TableName=self.table, Key=_key(pk, sk), ConsistentRead=True
-            )
-        item: Item | None = response.get("Item")
-        return item
+        A text check can only lower a score, so once ``limit`` accepted hits score at least as
+        much as the next unread candidate, no later candidate can enter the top.
+        """
+        accepted: list[tuple[Ranked, IndexedDoc]] = []
+        position = 0
+        while position < min(len(ranked), MAX_CHECKED):
+            page = ranked[position : position + DOC_PAGE]
+            position += len(page)
+            docs = self._docs([r.article_id for r in page])
+            for candidate in page:
+                doc = docs.get(candidate.article_id)
+                if doc is None or not filters.admits(doc.facets):
+                    continue
+                text = f"{doc.title or ''}\n{doc.text}"
+                held = [not lookup.verify or _holds(text, lookup) for lookup in lookups]
+                kept = confirmed(candidate, lookups, held)
+                if kept is not None:
+                    accepted.append((kept, doc))
+            accepted.sort(key=lambda pair: (-pair[0].score, pair[0].article_id))
+            if len(accepted) >= limit and (
+                position >= len(ranked) or accepted[limit - 1][0].score >= ranked[position].score
+            ):
+                break
+        return [to_hit(r, doc, parsed) for r, doc in accepted[:limit]]
 
-    def _batch_get(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Item]:
-        found: dict[tuple[str, str], Item] = {}
-        for chunk in _chunks(list(dict.fromkeys(keys)), BATCH_GET_MAX):
-            request: Any = {self.table: {"Keys": [_key(pk, sk) for pk, sk in chunk]}}
-            for attempt in range(ATTEMPTS):
-                with translated("read search items"):
-                    response = self._db().batch_get_item(RequestItems=request)
-                for item in response.get("Responses", {}).get(self.table, []):
-                    found[(item["pk"]["S"], item["sk"]["S"])] = item
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-                _backoff(attempt)
-            else:
-                raise StorageError("read search items: keys left unprocessed")
-        return found
+
+def _holds(text: str, lookup: Lookup) -> bool:
+    return matches(text, Query((lookup.clause,)))
 
 
 def _doc(article_id: str, item: Item) -> IndexedDoc:
     title = item["title"]["S"] if "title" in item else None
-    return IndexedDoc(article_id, item["url"]["S"], title, _facets(item), item["text"]["S"])
-
-
-def _count(item: Item | None) -> int:
-    return int(item["n"]["N"]) if item and "n" in item else 0
-
-
-def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _backoff(attempt: int) -> None:
-    time.sleep(backoff_delay(attempt, base_s=BASE_DELAY_S, cap_s=math.inf))
+    text = decompress_text(item["z"]["B"]) if "z" in item else item.get("text", {}).get("S", "")
+    return IndexedDoc(article_id, item["url"]["S"], title, facets_of(item), text)
