@@ -127,6 +127,14 @@ class Submitter:
             results.update(done)
         return Submission(mode="async" if is_async else "sync", results=list(results.values()))
 
+    def enqueue(self, urls: Sequence[str]) -> Submission:
+        """Queue every URL, however many (discovered URLs): one result per distinct URL, in
+        order; raises ``StorageError`` when the queue cannot take them."""
+        results, accepted = self._screen(urls)
+        if accepted:
+            results.update(self._enqueue(accepted))
+        return Submission(mode="async", results=list(results.values()))
+
     def ingest(
         self, urls: Sequence[str], *, on_result: OnResult = _ignore
     ) -> list[SubmissionResult]:
