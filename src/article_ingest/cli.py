@@ -147,6 +147,7 @@ def _print_result(result: SubmissionResult, as_json: bool) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Fetch, extract, store and index every URL; print a per-URL summary. Exit 1 when any
     URL failed or was rejected."""
+    from article_ingest import discover_cli
     from article_ingest.progress import Progress
     from article_ingest.runtime import LocalRuntime
     from core.services import Services
@@ -157,10 +158,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"error: cannot read --urls-file: {error}", file=sys.stderr)
         return 2
-    if not urls:
-        print("error: no URLs given (pass URLs or --urls-file)", file=sys.stderr)
+    if not urls and not discover_cli.starts(args):
+        print("error: no URLs given (pass URLs, --urls-file, --feed or --sitemap)", file=sys.stderr)
         return 2
     services = Services(_settings(args))
+    discovered, discovery_failed = discover_cli.discover_all(services, args)
+    urls += discovered
+    if not urls:
+        print("nothing new to ingest", file=sys.stderr)
+        return 1 if discovery_failed else 0
     progress = Progress(len(urls), "ingest")
 
     def advance(result: SubmissionResult) -> None:
@@ -181,7 +187,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f" data in {services.settings.data_dir}",
         file=sys.stderr,
     )
-    return 1 if counts["failed"] or counts["rejected"] else 0
+    return 1 if counts["failed"] or counts["rejected"] or discovery_failed else 0
 
 
 def cmd_get(args: argparse.Namespace) -> int:
@@ -225,6 +231,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
+    from article_ingest import discover_cli
+
     parser = argparse.ArgumentParser(
         prog="article-ingest", description="Fetch web pages safely and keep their clean text."
     )
@@ -252,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("urls", nargs="*", help="URLs to ingest")
     ingest.add_argument("--urls-file", help="file with one URL per line ('-' for stdin)")
     ingest.add_argument("--json", action="store_true", help="one Article JSON line per URL")
+    discover_cli.add_arguments(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
     get = commands.add_parser("get", parents=[data], help="print a stored article")

@@ -4,14 +4,65 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from core.models import ArticleError
 from core.submission import Submission
 
 StartKind = Literal["feed", "sitemap", "site"]
+StartUrl = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+
+
+class DiscoveryRequest(BaseModel):
+    """Where to discover article URLs: exactly one of ``feed``, ``sitemap`` or ``site``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    feed: StartUrl | None = Field(default=None, description="An RSS, Atom or JSON feed URL.")
+    sitemap: StartUrl | None = Field(
+        default=None, description="A sitemap or sitemap index URL (gzip or not)."
+    )
+    site: StartUrl | None = Field(
+        default=None,
+        description="A site URL: its robots.txt `Sitemap:` lines are read (else /sitemap.xml).",
+    )
+    enqueue: bool = Field(
+        default=False, description="Queue the new and changed URLs as one asynchronous batch."
+    )
+    limit: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="Most URLs to return (capped by `discovery_max_urls`, default 1000).",
+    )
+    since: datetime | date | None = Field(
+        default=None,
+        description="Leave out entries (and child sitemaps) whose lastmod is before this"
+        " date or datetime (UTC when no zone is given).",
+    )
+    allow_other_sites: bool | None = Field(
+        default=None,
+        description="Keep URLs on other sites than the start URL's registrable domain"
+        " (default: `discovery_allow_other_sites`, off).",
+    )
+
+    @model_validator(mode="after")
+    def _one_start(self) -> Self:
+        given = [name for name in ("feed", "sitemap", "site") if getattr(self, name)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of `feed`, `sitemap` or `site`")
+        return self
+
+    def start(self) -> tuple[StartKind, str]:
+        """The kind of start and its URL."""
+        if self.feed:
+            return "feed", self.feed
+        if self.sitemap:
+            return "sitemap", self.sitemap
+        assert self.site is not None
+        return "site", self.site
 
 
 class UrlState(StrEnum):

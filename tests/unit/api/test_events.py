@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 from article_ingest.serve import LocalContext
+from core.fetch import FetchPolicy, SafeFetcher
+from core.fetch.addresses import IPAddress
+from core.fetch.outcomes import FetchFailure, FetchOutcome
 from core.services import Services
 from core.settings import Settings
 from handlers import _deps
@@ -16,6 +19,7 @@ from handlers import _deps
 EVENTS = sorted((Path(__file__).parents[3] / "events").glob("api-*.json"))
 ROUTE_KEYS = {
     "POST /articles",
+    "POST /discover",
     "GET /articles",
     "GET /articles/{article_id}",
     "GET /articles/{article_id}/text",
@@ -26,10 +30,22 @@ ROUTE_KEYS = {
 }
 
 
+class NoNames:
+    """A resolver that knows no name: nothing leaves the machine."""
+
+    def resolve(self, host: str, timeout_s: float) -> list[IPAddress]:
+        raise FetchFailure(FetchOutcome.DNS_ERROR, f"{host}: no such name (test)")
+
+    def connect_target(self, ip: IPAddress, port: int) -> tuple[str, int]:
+        raise AssertionError("no connection is ever made")
+
+
 @pytest.fixture
 def queued_only(tmp_path: Path) -> Iterator[None]:
-    # Everything is queued, so no sample URL is ever fetched.
-    _deps.use(Services(Settings(data_dir=tmp_path / "data", sync_batch_limit=0)))
+    # Everything is queued, so no sample URL is ever fetched; a discovery finds no name.
+    services = Services(Settings(data_dir=tmp_path / "data", sync_batch_limit=0))
+    services.__dict__["fetcher"] = SafeFetcher(FetchPolicy(), resolver=NoNames())
+    _deps.use(services)
     yield
     _deps.use(None)
 
@@ -51,7 +67,8 @@ def test_event_reaches_its_route(path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
     assert answer["statusCode"] < 500
     if answer["headers"]["Content-Type"] == "application/problem+json":
-        # An article that does not exist here is fine; an unmatched route is not.
-        assert json.loads(answer["body"])["code"] == "not_found", answer["body"]
+        # An article that does not exist here is fine, and a sitemap on a name that does
+        # not resolve; an unmatched route is not.
+        assert json.loads(answer["body"])["code"] in {"not_found", "dns_error"}, answer["body"]
     elif event["requestContext"]["http"]["method"] == "POST":
         assert answer["statusCode"] == 202
