@@ -170,6 +170,11 @@ def _text(element: Any) -> str:
 def _parse_xml(body: bytes, base_url: str, max_entries: int) -> ParsedDocument:
     from lxml import etree  # type: ignore[import-untyped]
 
+    doctype = body.find(b"<!DOCTYPE")
+    if doctype >= 0 and body.find(b"<!ENTITY", doctype) >= 0:
+        # Checked before parsing too: libxml2 would fail on some of them with its own error.
+        raise DocumentRejected("unsafe_xml", "the document declares XML entities; refused")
+
     parser = etree.XMLPullParser(
         events=("start", "end"),
         resolve_entities=False,
