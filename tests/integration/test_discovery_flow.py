@@ -25,7 +25,7 @@ from core.models import ArticleStatus
 from core.services import Services
 from core.settings import Settings
 from handlers import _deps
-from tests.integration.discovery_site import GENERATED, PAGE_PATHS, DiscoverySite
+from tests.integration.discovery_site import FIXTURES, GENERATED, PAGE_PATHS, DiscoverySite
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
 CLI = str(Path(sys.executable).with_name("article-ingest"))
@@ -226,3 +226,22 @@ def test_cli_discovery_ingests_each_page_once_then_only_changed_pages(
     broken = cli(env, "--feed", site.page_url(GENERATED[0]))
     assert broken.returncode == 1
     assert "not_a_feed" in broken.stderr
+
+
+def test_an_intake_message_naming_a_feed_is_discovered_by_the_worker(
+    services: Services, site: DiscoverySite
+) -> None:
+    queue = LocalRuntime(services).queue
+    queue.send_bodies(
+        [
+            json.dumps({"feed": site.page_url("feed.atom")}),
+            json.dumps({"sitemap": site.page_url(GENERATED[0])}),  # not a sitemap: dropped
+        ]
+    )
+    LocalRuntime(services).drain()
+    for path in (f"pages/{FIXTURES[4]}", GENERATED[4]):
+        stored = services.articles.get(article_id(site.page_url(path)))
+        assert stored is not None, path
+        assert stored.status is ArticleStatus.INDEXED
+    assert site.page_hits()[GENERATED[0]] == 2  # the atom entry, and the bad "sitemap" once
+    assert queue.dead_letters() == []
