@@ -3,7 +3,8 @@
 Every operation is called with generated valid and invalid input; no answer may be a 5xx,
 and every answer must match the document (status code, content type, headers, body schema).
 Submissions are all queued (``sync_batch_limit=0``) and nothing drains the queue, so the
-fuzzer never makes the server fetch anything.
+fuzzer never makes the server fetch anything; discovery's fetcher resolves no name and dials
+no address.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from article_ingest.serve import ApiServer, Drainer
 from core.services import Services
 from core.settings import Settings
 from handlers import _deps
+from tests.offline import offline_fetcher
 
 pytestmark = [
     pytest.mark.e2e,
@@ -52,6 +54,7 @@ CHECKS = (
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
     data_dir: Path = tmp_path_factory.mktemp("fuzz") / "data"
     services = Services(Settings(data_dir=data_dir, sync_batch_limit=0))
+    services.__dict__["fetcher"] = offline_fetcher()  # POST /discover fetches: never for real
     _deps.use(services)
     api = ApiServer("127.0.0.1", 0, services, Drainer(lambda: None))
     thread = threading.Thread(target=api.serve_forever, daemon=True)
@@ -77,6 +80,7 @@ OPERATIONS = [
     ("GET", "/articles/{article_id}/text"),
     ("GET", "/articles/{article_id}/raw"),
     ("GET", "/search"),
+    ("POST", "/discover"),
 ]
 
 

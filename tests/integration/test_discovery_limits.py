@@ -6,6 +6,7 @@ be reached."""
 from __future__ import annotations
 
 import gzip
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -224,3 +225,28 @@ def test_hostile_documents_end_as_clear_failures(
         with pytest.raises(DiscoveryFailed) as caught:
             discoverer.discover("sitemap", url(site, home, name))
         assert caught.value.code == code, (name, caught.value.message)
+
+
+def test_a_spent_time_budget_ends_the_discovery_cleanly(
+    site: DiscoverySite, canary: DiscoverySite
+) -> None:
+    home = "news.example.com"
+    site.extra["s.xml"] = urlset(url(site, home, "a"))
+    site.extra["i.xml"] = index(url(site, home, "s.xml"))
+    discoverer = make(site, canary)
+    with pytest.raises(DiscoveryFailed) as caught:
+        discoverer.discover("sitemap", url(site, home, "i.xml"), deadline=time.monotonic())
+    assert (caught.value.code, caught.value.retryable) == ("timeout", True)
+    assert site.hits["/i.xml"] == 0
+
+
+def test_a_site_without_sitemap_lines_falls_back_to_sitemap_xml(
+    site: DiscoverySite, canary: DiscoverySite
+) -> None:
+    home = "news.example.com"
+    site.extra["robots.txt"] = ("text/plain", b"User-agent: *\nDisallow: /private\n")
+    site.extra["sitemap.xml"] = urlset(url(site, home, "a"), url(site, home, "private/b"))
+    found = make(site, canary).discover("site", url(site, home, "any/page"))
+    assert [d.kind for d in found.documents] == ["robots", "sitemap"]
+    # Discovery lists what the sitemap says; robots.txt is applied when each page is fetched.
+    assert [u.url for u in found.urls] == [url(site, home, "a"), url(site, home, "private/b")]

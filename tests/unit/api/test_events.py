@@ -7,11 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.offline import offline_fetcher
 
 from article_ingest.serve import LocalContext
-from core.fetch import FetchPolicy, SafeFetcher
-from core.fetch.addresses import IPAddress
-from core.fetch.outcomes import FetchFailure, FetchOutcome
 from core.services import Services
 from core.settings import Settings
 from handlers import _deps
@@ -30,21 +28,11 @@ ROUTE_KEYS = {
 }
 
 
-class NoNames:
-    """A resolver that knows no name: nothing leaves the machine."""
-
-    def resolve(self, host: str, timeout_s: float) -> list[IPAddress]:
-        raise FetchFailure(FetchOutcome.DNS_ERROR, f"{host}: no such name (test)")
-
-    def connect_target(self, ip: IPAddress, port: int) -> tuple[str, int]:
-        raise AssertionError("no connection is ever made")
-
-
 @pytest.fixture
 def queued_only(tmp_path: Path) -> Iterator[None]:
     # Everything is queued, so no sample URL is ever fetched; a discovery finds no name.
     services = Services(Settings(data_dir=tmp_path / "data", sync_batch_limit=0))
-    services.__dict__["fetcher"] = SafeFetcher(FetchPolicy(), resolver=NoNames())
+    services.__dict__["fetcher"] = offline_fetcher()
     _deps.use(services)
     yield
     _deps.use(None)
