@@ -1,7 +1,7 @@
 """A news site on 127.0.0.1 with a robots.txt, a sitemap index (two sitemaps, one gzipped), an
 Atom feed and an RSS feed pointing at twelve pages: the six sample pages of
-``tests/fixtures/pages`` and six generated articles. ``touch`` moves a page's ``lastmod``
-forward; ``hits`` counts requests per path; ``names`` can stand in for DNS (``SiteResolver``).
+``tests/fixtures/pages`` and six generated articles. ``touch`` edits a page and moves its
+``lastmod`` to now; ``hits`` counts requests per path. ``SiteResolver`` stands in for DNS.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import gzip
 import ipaddress
 import threading
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -44,6 +44,7 @@ class DiscoverySite(BackgroundServer):
     def __init__(self) -> None:
         self.hits: Counter[str] = Counter()
         self.lastmod = dict.fromkeys(PAGE_PATHS, FIRST_LASTMOD)
+        self.revision: Counter[str] = Counter()
         self.lock = threading.Lock()
         self.extra: dict[str, tuple[str, bytes]] = {}
         super().__init__(type("Handler", (_Handler,), {"site": self}))
@@ -59,10 +60,11 @@ class DiscoverySite(BackgroundServer):
     def page_urls(self) -> list[str]:
         return [self.page_url(path) for path in PAGE_PATHS]
 
-    def touch(self, path: str, when: datetime | None = None) -> None:
-        """Give ``path`` a newer ``lastmod`` in every document listing it."""
+    def touch(self, path: str) -> None:
+        """Edit the page at ``path``: new text, and ``lastmod`` now in every document."""
         with self.lock:
-            self.lastmod[path] = when or datetime.now(UTC) + timedelta(days=1)
+            self.revision[path] += 1
+            self.lastmod[path] = datetime.now(UTC)
 
     def page_hits(self) -> dict[str, int]:
         return {path: self.hits[f"/{path}"] for path in PAGE_PATHS}
@@ -117,11 +119,14 @@ class DiscoverySite(BackgroundServer):
         return self.lastmod[path].isoformat()
 
     def page(self, path: str) -> bytes | None:
+        revision = self.revision[path]
         if path.startswith("pages/") and path.removeprefix("pages/") in FIXTURES:
-            return (PAGES / path.removeprefix("pages/")).read_bytes()
+            body = (PAGES / path.removeprefix("pages/")).read_bytes()
+            return body + f"<!-- revision {revision} -->".encode() if revision else body
         if path in GENERATED:
             n = path.rsplit("/", 1)[1]
-            return article_page(f"Discovered article {n}", article_text(f"discovered-{n}"))
+            text = article_text(f"discovered-{n}-{revision}")
+            return article_page(f"Discovered article {n}", text)
         return None
 
 

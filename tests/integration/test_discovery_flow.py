@@ -139,6 +139,9 @@ def test_api_discovery_ingests_each_page_once_then_only_changed_pages(
     assert {p for p, n in hits.items() if n == 2} == set(CHANGED), hits
     assert {p for p, n in hits.items() if n == 1} == set(PAGE_PATHS) - set(CHANGED)
 
+    # Fetched after its lastmod: stored again, nothing to queue.
+    assert queued(discover_everything(site)) == []
+
 
 def test_api_discovery_errors_are_problems_not_5xx(services: Services, site: DiscoverySite) -> None:
     cases = {
@@ -222,6 +225,7 @@ def test_cli_discovery_ingests_each_page_once_then_only_changed_pages(
     )
     hits = site.page_hits()
     assert {p for p, n in hits.items() if n == 2} == set(CHANGED), hits
+    assert "nothing new to ingest" in cli(env, *starts).stderr
 
     broken = cli(env, "--feed", site.page_url(GENERATED[0]))
     assert broken.returncode == 1

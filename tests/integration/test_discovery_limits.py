@@ -250,3 +250,13 @@ def test_a_site_without_sitemap_lines_falls_back_to_sitemap_xml(
     assert [d.kind for d in found.documents] == ["robots", "sitemap"]
     # Discovery lists what the sitemap says; robots.txt is applied when each page is fetched.
     assert [u.url for u in found.urls] == [url(site, home, "a"), url(site, home, "private/b")]
+
+
+def test_a_site_whose_sitemaps_all_fail_is_a_failed_discovery(
+    site: DiscoverySite, canary: DiscoverySite
+) -> None:
+    home = "news.example.com"
+    site.extra["robots.txt"] = ("text/plain", f"Sitemap: {url(site, home, 'gone.xml')}\n".encode())
+    with pytest.raises(DiscoveryFailed) as caught:
+        make(site, canary).discover("site", url(site, home, ""))
+    assert caught.value.code == "http_error"

@@ -176,7 +176,7 @@ class Discoverer:
         run.sites.add(site_of(url))
         starts = self._site_sitemaps(url, run) if kind == "site" else [url]
         self._walk(starts, run)
-        if not any(report.error is None for report in run.documents):
+        if not any(r.error is None and r.kind != "robots" for r in run.documents):
             first = next((r.error for r in run.documents if r.error is not None), None)
             if first is None:
                 raise DiscoveryFailed("not_a_feed", f"nothing to read at {url}")
