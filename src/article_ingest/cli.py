@@ -159,7 +159,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"error: cannot read --urls-file: {error}", file=sys.stderr)
         return 2
     if not urls and not discover_cli.starts(args):
-        print("error: no URLs given (pass URLs, --urls-file, --feed or --sitemap)", file=sys.stderr)
+        print(
+            "error: no URLs given (pass URLs, --urls-file, --feed, --sitemap or --site)",
+            file=sys.stderr,
+        )
         return 2
     services = Services(_settings(args))
     discovered, discovery_failed = discover_cli.discover_all(services, args)
