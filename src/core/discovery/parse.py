@@ -31,7 +31,8 @@ _CHUNK = 65_536
 #: The sitemap protocol's own limit of entries per file.
 MAX_ENTRIES = 50_000
 _GZIP_MAGIC = b"\x1f\x8b"
-_BOMS = (b"\xef\xbb\xbf",)
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 #: Elements (local names) whose text is a date, in the order an entry's ``lastmod`` prefers.
 _DATE_NAMES = ("lastmod", "updated", "modified", "date", "pubDate", "published", "issued")
 
@@ -138,10 +139,10 @@ def parse_document(
         body = gunzip_bounded(body, max_bytes)
     elif len(body) > max_bytes:
         raise DocumentRejected("document_too_large", f"the document is over {max_bytes} bytes")
-    head = body[:1024]
-    for bom in _BOMS:
-        head = head.removeprefix(bom)
-    head = head.lstrip()
+    if body.startswith(_UTF16_BOMS):
+        return _parse_xml(body, base_url, max_entries)  # libxml2 reads the BOM
+    body = body.removeprefix(_UTF8_BOM)
+    head = body[:1024].lstrip()
     if head.startswith(b"<"):
         return _parse_xml(body, base_url, max_entries)
     if head.startswith(b"{"):

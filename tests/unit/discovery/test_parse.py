@@ -127,6 +127,17 @@ def test_sitemaps_gzip_index_news_and_text() -> None:
     ]
 
 
+def test_byte_order_marks_and_declared_encodings() -> None:
+    rss = "<rss><channel><item><link>https://news.example.com/été</link></item></channel></rss>"
+    expected = (DocumentKind.RSS, [("https://news.example.com/été", None)])
+    assert parse(b"\xef\xbb\xbf" + rss.encode()) == expected
+    assert parse(rss.encode("utf-16")) == expected
+    latin1 = "<?xml version='1.0' encoding='iso-8859-1'?>" + rss
+    assert parse(latin1.encode("latin-1")) == expected
+    feed = b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"url": "https://a.b/c"}]}'
+    assert parse(b"\xef\xbb\xbf" + feed) == (DocumentKind.JSON_FEED, [("https://a.b/c", None)])
+
+
 def test_entries_stop_at_the_limit() -> None:
     urls = "".join(f"<url><loc>https://news.example.com/{n}</loc></url>" for n in range(50))
     document = parse_document(
@@ -243,3 +254,13 @@ def test_robots_sitemap_lines() -> None:
     ]
     many = "\n".join(f"Sitemap: https://news.example.com/{n}.xml" for n in range(500))
     assert len(robots_sitemaps(many, limit=100)) == 100
+
+
+def test_entity_declarations_in_utf16_are_refused_too() -> None:
+    laughs = BILLION_LAUGHS.decode().replace('<?xml version="1.0"?>', "").encode("utf-16")
+    external = (
+        '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        "<urlset><url><loc>https://news.example.com/&x;</loc></url></urlset>"
+    ).encode("utf-16")
+    assert rejected(laughs) in {"unsafe_xml", "not_a_feed"}  # libxml2's amplification guard
+    assert rejected(external) == "unsafe_xml"
