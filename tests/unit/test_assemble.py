@@ -39,7 +39,9 @@ def test_a_page_fetched_from_its_declared_canonical_is_marked_canonical(pages_di
     copy = assemble(_page(pages_dir))
     own = assemble(_page(pages_dir, final_url="https://FRENCH.presstv.ir" + canonical[25:]))
     tracked = assemble(_page(pages_dir, final_url=canonical + "?utm_source=feed#top"))
-    assert copy is not None and own is not None and tracked is not None
+    assert copy is not None
+    assert own is not None
+    assert tracked is not None
     assert (copy.canonical_url, copy.is_canonical) == (canonical, False)
     assert own.is_canonical
     assert tracked.is_canonical
