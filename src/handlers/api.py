@@ -44,6 +44,8 @@ API_VERSION = "0.1.0"
 MAX_BODY_BYTES = 1_000_000
 #: Presigned raw-object URLs stay valid this long (AWS backend).
 PRESIGNED_URL_TTL_S = 300
+#: With ``enqueue``, discovery stops fetching this much earlier, to queue what it found.
+DISCOVERY_ENQUEUE_RESERVE_S = 5.0
 ID_PATTERN = r"^[0-9a-f]{32}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 Since = Annotated[
@@ -271,6 +273,8 @@ def discover_urls(request: Annotated[DiscoveryRequest, Body(embed=False)]) -> Re
     )
     from core.discovery.usecase import discover  # the fetcher: loaded by the routes that fetch
 
+    if request.enqueue:  # leave time to queue up to discovery_max_urls URLs after it
+        deadline -= DISCOVERY_ENQUEUE_RESERVE_S
     kind, url = request.start()
     found = discover(
         services,
