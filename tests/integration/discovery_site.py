@@ -1,7 +1,8 @@
 """A news site on 127.0.0.1 with a robots.txt, a sitemap index (two sitemaps, one gzipped), an
 Atom feed and an RSS feed pointing at twelve pages: the six sample pages of
 ``tests/fixtures/pages`` and six generated articles. ``touch`` edits a page and moves its
-``lastmod`` to now; ``hits`` counts requests per path. ``SiteResolver`` stands in for DNS.
+``lastmod`` to now; ``hits`` counts requests per path; ``extra`` adds documents (content type
+``redirect``: a 302 to the body). ``SiteResolver`` stands in for DNS.
 """
 
 from __future__ import annotations
@@ -149,6 +150,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.site.hits[path] += 1
             name = path.lstrip("/")
             document = self.site.document(name)
+        if document is not None and document[0] == "redirect":
+            self.send_response(302)
+            self.send_header("Location", document[1].decode())
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if document is not None:
             self._send(*document)
             return

@@ -260,3 +260,16 @@ def test_a_site_whose_sitemaps_all_fail_is_a_failed_discovery(
     with pytest.raises(DiscoveryFailed) as caught:
         make(site, canary).discover("site", url(site, home, ""))
     assert caught.value.code == "http_error"
+
+
+def test_a_feed_redirecting_to_a_private_address_is_refused(
+    site: DiscoverySite, canary: DiscoverySite
+) -> None:
+    home = "news.example.com"
+    site.extra["moved.rss"] = ("redirect", url(site, "meta.example.net", "feed.rss").encode())
+    site.extra["moved2.rss"] = ("redirect", f"http://127.0.0.1:{canary.port}/feed.rss".encode())
+    for name in ("moved.rss", "moved2.rss"):
+        with pytest.raises(DiscoveryFailed) as caught:
+            make(site, canary).discover("feed", url(site, home, name))
+        assert caught.value.code == "blocked_address", caught.value.message
+    assert not canary.hits
