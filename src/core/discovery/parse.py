@@ -275,6 +275,8 @@ def _absolute(base_url: str, link: str) -> str | None:
     link = link.strip()
     if not link or len(link) > 4096:
         return None
+    if link[:8].lower().startswith(("https://", "http://")):
+        return link  # already absolute: the common case, and urljoin is the parse's hot spot
     try:
         return urljoin(base_url, link)
     except ValueError:
