@@ -55,6 +55,7 @@ API_STATUS = {
     "api-docs.json": {200},
     "api-post-articles.json": {202},
     "api-post-articles-async.json": {202},
+    "api-post-discover.json": {422},  # staged on a fixture page, which is not a sitemap
     "api-list-articles.json": {200},
     "api-search.json": {200},
 }
@@ -242,10 +243,19 @@ def prepare(
             return f"status {status}: {str(result)[:300]}"
         return None
 
+    # API discovery: a fixture page on 127.0.0.1 instead of the sample's sitemap (no DNS).
+    discover_event = tmp / "api-post-discover.json"
+    staged = json.loads((EVENTS / discover_event.name).read_text(encoding="utf-8"))
+    staged["body"] = json.dumps({"sitemap": page_url})
+    discover_event.write_text(json.dumps(staged), encoding="utf-8")
+    api_events = [
+        discover_event if path.name == discover_event.name else path
+        for path in sorted(EVENTS.glob("api-*.json"))
+    ]
     return [
         Check("WorkerFunction", [worker_event], judge_worker),
         Check("IndexerFunction", [stream_path], judge_indexer),
-        Check("IngestApiFunction", sorted(EVENTS.glob("api-*.json")), judge_api),
+        Check("IngestApiFunction", api_events, judge_api),
     ]
 
 

@@ -228,6 +228,7 @@ def _print_result(result: SubmissionResult, as_json: bool) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Fetch, extract, store and index every URL; print a per-URL summary. Exit 1 when any
     URL failed or was rejected."""
+    from article_ingest import discover_cli
     from article_ingest.drainer import Drainer
     from article_ingest.progress import Progress, pace_note
     from article_ingest.runtime import LocalRuntime
@@ -239,12 +240,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"error: cannot read --urls-file: {error}", file=sys.stderr)
         return 2
-    if not urls:
-        print("error: no URLs given (pass URLs or --urls-file)", file=sys.stderr)
+    if not urls and not discover_cli.starts(args):
+        print(
+            "error: no URLs given (pass URLs, --urls-file, --feed, --sitemap or --site)",
+            file=sys.stderr,
+        )
         return 2
     settings = _settings(args)
     _writable_data_dir(settings)
     services = Services(settings)
+    discovered, discovery_failed = discover_cli.discover_all(services, args)
+    urls += discovered
+    if not urls:
+        print("nothing new to ingest", file=sys.stderr)
+        return 1 if discovery_failed else 0
     progress = Progress(len(urls), "ingest")
     progress.note(pace_note(_fetchable(urls, settings), settings.per_host_delay_s))
 
@@ -271,7 +280,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f" data in {services.settings.data_dir}",
         file=sys.stderr,
     )
-    return 1 if counts["failed"] or counts["rejected"] else 0
+    return 1 if counts["failed"] or counts["rejected"] or discovery_failed else 0
 
 
 def cmd_get(args: argparse.Namespace) -> int:
@@ -409,6 +418,8 @@ class _Version(argparse.Action):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
+    from article_ingest import discover_cli
+
     parser = argparse.ArgumentParser(
         prog="article-ingest", description="Fetch web pages safely and keep their clean text."
     )
@@ -447,6 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("urls", nargs="*", help="URLs to ingest")
     ingest.add_argument("--urls-file", help="file with one URL per line ('-' for stdin)")
     ingest.add_argument("--json", action="store_true", help="one Article JSON line per URL")
+    discover_cli.add_arguments(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
     get = commands.add_parser("get", parents=[data], help="print a stored article")

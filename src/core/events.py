@@ -18,9 +18,9 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.models import Article, ArticleError, ArticleStatus
 
@@ -153,15 +153,51 @@ class ArticleDuplicateDetected(ArticleEvent):
         )
 
 
+#: The keys naming what to discover instead of one page (see ``core.discovery``).
+DISCOVERY_KEYS = ("feed", "sitemap", "site")
+
+
+def _one_target(model: BaseModel) -> None:
+    """Exactly one of ``url``, ``feed``, ``sitemap`` and ``site`` must be given."""
+    given = [key for key in ("url", *DISCOVERY_KEYS) if getattr(model, key, None)]
+    if len(given) != 1:
+        raise ValueError("give exactly one of `url`, `feed`, `sitemap` or `site`")
+
+
+def _discovery_start(model: BaseModel) -> tuple[Literal["feed", "sitemap", "site"], str] | None:
+    for key in ("feed", "sitemap", "site"):
+        value = getattr(model, key, None)
+        if value:
+            return key, value
+    return None
+
+
 class IngestRequested(EventEnvelope):
-    """Published by another service to ask for a URL; a bus rule routes its detail to the
-    intake queue, where the worker reads it like any intake message."""
+    """Published by another service to ask for a URL — or for the new and changed articles of
+    a feed, a sitemap or a site; a bus rule routes its detail to the intake queue, where the
+    worker reads it like any intake message."""
 
     detail_type: ClassVar[str] = "IngestRequested"
 
-    url: str
+    url: str | None = Field(
+        default=None, description="A page to ingest.", min_length=1, max_length=2048
+    )
+    feed: str | None = Field(
+        default=None, description="An RSS, Atom or JSON feed.", min_length=1, max_length=2048
+    )
+    sitemap: str | None = Field(
+        default=None, description="A sitemap or index.", min_length=1, max_length=2048
+    )
+    site: str | None = Field(
+        default=None, description="A site (robots.txt sitemaps).", min_length=1, max_length=2048
+    )
     requested_at: datetime
     requested_by: str | None = Field(default=None, description="The asking service, for logs.")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Self:
+        _one_target(self)
+        return self
 
     @classmethod
     def of(cls, url: str, *, requested_by: str | None = None) -> IngestRequested:
@@ -178,20 +214,69 @@ class IngestRequested(EventEnvelope):
             requested_by=requested_by,
         )
 
+    @classmethod
+    def discover(
+        cls,
+        kind: Literal["feed", "sitemap", "site"],
+        url: str,
+        *,
+        requested_by: str | None = None,
+    ) -> IngestRequested:
+        """A request to ingest the new and changed articles of a feed, sitemap or site."""
+        from core.ids import article_id
+
+        now = datetime.now(UTC)
+        stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
+        return cls.model_validate(
+            {
+                "event_id": f"{article_id(url)}-{stamp}-{cls.detail_type}",
+                "occurred_at": now,
+                kind: url,
+                "requested_at": now,
+                "requested_by": requested_by,
+            }
+        )
+
 
 class IntakeMessage(BaseModel):
     """The body of an intake-queue message (documented schema; extra fields are ignored).
 
     ``core.ports.IngestRequest`` is a valid message; so is the detail of an
-    ``IngestRequested`` event. ``id`` and ``requested_at`` may be left out.
+    ``IngestRequested`` event. ``id`` and ``requested_at`` may be left out. Instead of
+    ``url``, a message may name a ``feed``, ``sitemap`` or ``site``: the worker discovers its
+    article URLs and queues the new and changed ones (``since`` and ``limit`` apply).
     """
 
     model_config = ConfigDict(extra="ignore")
 
-    url: str = Field(min_length=1, max_length=2048)
+    url: str | None = Field(
+        default=None, description="A page to ingest.", min_length=1, max_length=2048
+    )
+    feed: str | None = Field(
+        default=None, description="An RSS, Atom or JSON feed.", min_length=1, max_length=2048
+    )
+    sitemap: str | None = Field(
+        default=None, description="A sitemap or index.", min_length=1, max_length=2048
+    )
+    site: str | None = Field(
+        default=None, description="A site (robots.txt sitemaps).", min_length=1, max_length=2048
+    )
     id: str | None = Field(default=None, description="Article id; must match the URL's if set.")
     requested_at: datetime | None = None
     attempt: int = Field(default=0, ge=0, description="Fetch attempts already made.")
+    since: datetime | None = Field(
+        default=None, description="Discovery only: leave out entries modified before this."
+    )
+    limit: int | None = Field(default=None, ge=1, description="Discovery only: most URLs.")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Self:
+        _one_target(self)
+        return self
+
+    def discovery_start(self) -> tuple[Literal["feed", "sitemap", "site"], str] | None:
+        """What to discover, or None for a one-page message."""
+        return _discovery_start(self)
 
 
 #: Every event type, by detail type.

@@ -78,6 +78,8 @@ def _aware(moment: datetime) -> datetime:
 
 def to_request(message: IntakeMessage) -> IngestRequest:
     """The validated request of a message; ``InvalidInput`` when its id and URL disagree."""
+    if message.url is None:
+        raise InvalidInput("the message names a feed, sitemap or site, not a page")
     the_id = article_id(message.url)
     if message.id is not None and message.id != the_id:
         raise InvalidInput(f"message id {message.id} is not the id of {message.url}")

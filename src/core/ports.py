@@ -20,6 +20,7 @@ from core.models import Article, ArticleStatus
 
 if TYPE_CHECKING:
     from core.fetch.outcomes import FetchResult
+    from core.fetch.policy import FetchPolicy
 
 
 class Fetcher(Protocol):
@@ -28,6 +29,26 @@ class Fetcher(Protocol):
     def fetch(self, url: str, *, deadline: float | None = None) -> FetchResult:
         """The outcome of fetching ``url`` (never raises for what the site did), cut at
         ``deadline`` (a ``time.monotonic()`` instant) when one is given."""
+        ...
+
+
+class DocumentFetcher(Fetcher, Protocol):
+    """A ``Fetcher`` that also reads feeds, sitemaps and robots.txt (``core.discovery``)."""
+
+    @property
+    def policy(self) -> FetchPolicy:
+        """The fetch policy (ports, private networks, robots) discovery applies to URLs."""
+        ...
+
+    def fetch_document(
+        self,
+        url: str,
+        media_types: frozenset[str],
+        *,
+        deadline: float | None = None,
+        check_robots: bool = True,
+    ) -> FetchResult:
+        """Like ``fetch`` for a non-HTML document of one of ``media_types``."""
         ...
 
 

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from core.pipeline import IngestPipeline
     from core.ports import (
         ArticleStore,
+        DocumentFetcher,
         EventBus,
-        Fetcher,
         FingerprintIndex,
         IngestQueue,
         PageExtractor,
@@ -183,7 +183,7 @@ class Services:
         )
 
     @shared_property
-    def fetcher(self) -> Fetcher:
+    def fetcher(self) -> DocumentFetcher:
         """The one safe fetcher every path uses."""
         from core.fetch import FetchPolicy, SafeFetcher
 

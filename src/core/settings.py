@@ -58,6 +58,27 @@ class Settings(BaseSettings):
         " time (and API Gateway's 29 s) runs out; unfinished URLs are queued.",
     )
 
+    # Discovery of article URLs in feeds and sitemaps (see core.discovery).
+    discovery_max_urls: int = Field(
+        default=1000, ge=1, description="Article URLs one discovery returns at most."
+    )
+    discovery_max_documents: int = Field(
+        default=20,
+        ge=1,
+        description="Documents (feeds, sitemaps, robots.txt) one discovery fetches at most.",
+    )
+    discovery_max_depth: int = Field(
+        default=2, ge=0, description="Sitemap index nesting followed (index → sitemap is 1)."
+    )
+    discovery_max_document_bytes: int = Field(
+        default=50_000_000, gt=0, description="Largest feed or sitemap after gzip is undone."
+    )
+    discovery_allow_other_sites: bool = Field(
+        default=False,
+        description="Keep URLs (and follow sitemaps) on other sites than the feed's or"
+        " sitemap's own registrable domain.",
+    )
+
     # Asynchronous intake (see core.intake).
     max_fetch_attempts: int = Field(
         default=4, ge=1, description="Fetches of one URL before a retryable failure is final."

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 API_GATEWAY_LIMIT_S = 29.0
 
 logger = logging.getLogger(__name__)
+#: Up to this many queued placeholders are written one after the other.
+_SERIAL_PLACEHOLDERS = 10
 
 ResultStatus = Literal["queued", "fetched", "extracted", "indexed", "failed", "rejected"]
 
@@ -126,6 +128,14 @@ class Submitter:
             done = self._enqueue(accepted) if is_async else self._ingest_all(accepted, deadline)
             results.update(done)
         return Submission(mode="async" if is_async else "sync", results=list(results.values()))
+
+    def enqueue(self, urls: Sequence[str]) -> Submission:
+        """Queue every URL, however many (discovered URLs): one result per distinct URL, in
+        order; raises ``StorageError`` when the queue cannot take them."""
+        results, accepted = self._screen(urls)
+        if accepted:
+            results.update(self._enqueue(accepted))
+        return Submission(mode="async", results=list(results.values()))
 
     def ingest(
         self, urls: Sequence[str], *, on_result: OnResult = _ignore
@@ -243,8 +253,13 @@ class Submitter:
             IngestRequest(url=url, id=the_id, requested_at=now) for the_id, url in accepted.items()
         ]
         self.services.queue.send(requests)
-        for request in requests:
-            self._placeholder(request)
+        if len(requests) <= _SERIAL_PLACEHOLDERS:
+            for request in requests:
+                self._placeholder(request)
+        else:  # a discovered batch: hundreds of get/put round trips, in parallel
+            workers = min(self.settings.fetch_workers, len(requests))
+            with ThreadPoolExecutor(workers, thread_name_prefix="placeholder") as pool:
+                list(pool.map(self._placeholder, requests))
         return {
             request.id: SubmissionResult(url=request.url, id=request.id, status="queued")
             for request in requests

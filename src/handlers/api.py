@@ -20,6 +20,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from core.discovery import Discovery, DiscoveryRequest, as_instant
 from core.formats import OutputFormat
 from core.media_type import parse_content_type
 from core.models import Article, ArticleStatus
@@ -45,6 +46,8 @@ API_VERSION = "0.1.0"
 MAX_BODY_BYTES = 1_000_000
 #: Presigned raw-object URLs stay valid this long (AWS backend).
 PRESIGNED_URL_TTL_S = 300
+#: With ``enqueue``, discovery stops fetching this much earlier, to queue what it found.
+DISCOVERY_ENQUEUE_RESERVE_S = 5.0
 ID_PATTERN = r"^[0-9a-f]{32}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 #: A listing cursor's shape: URL-safe base64 with padding (``core.cursor``); empty = first page.
@@ -267,6 +270,63 @@ def submit_articles(
         content_type="application/json",
         body=answer,
         headers={**problems.SECURITY_HEADERS, **headers},
+    )
+
+
+_DISCOVERY_RESPONSE: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = {
+    "application/json": {"model": Discovery}
+}
+
+
+@app.post(
+    "/discover",
+    summary="Find article URLs in a feed, a sitemap or a site's sitemaps",
+    description="Give exactly one of `feed` (RSS, Atom, JSON Feed), `sitemap` (a sitemap or"
+    " sitemap index, gzip or not) or `site` (its robots.txt `Sitemap:` lines). Every document is"
+    " fetched by the safe fetcher; sitemap indexes are followed to `discovery_max_depth`. Each"
+    " URL found says whether it is `new`, `changed` (lastmod newer than the stored fetch) or"
+    " `stored`. With `enqueue: true` the new and changed URLs are queued as one asynchronous"
+    " batch (202, `submission`). A feed or sitemap that cannot be fetched or read is a 422"
+    " problem whose `code` says why (`not_a_feed`, `unsafe_xml`, `document_too_large`,"
+    " `blocked_address`, `timeout`, …).",
+    tags=["discovery"],
+    responses={
+        200: {"description": "The URLs found.", "content": _DISCOVERY_RESPONSE},
+        202: {
+            "description": "The URLs found; new and changed ones queued.",
+            "content": _DISCOVERY_RESPONSE,
+        },
+        **problems.problem_responses(400, 413, 415, 422, 503),
+    },
+)
+def discover_urls(request: Annotated[DiscoveryRequest, Body(embed=False)]) -> Response[Discovery]:
+    services = _deps.services()
+    context = app.lambda_context
+    deadline = sync_deadline(
+        context.get_remaining_time_in_millis() if context is not None else None,
+        services.settings.sync_time_margin_s,
+    )
+    from core.discovery.usecase import discover  # the fetcher: loaded by the routes that fetch
+
+    if request.enqueue:  # leave time to queue up to discovery_max_urls URLs after it
+        deadline -= DISCOVERY_ENQUEUE_RESERVE_S
+    kind, url = request.start()
+    found = discover(
+        services,
+        kind,
+        url,
+        enqueue=request.enqueue,
+        limit=request.limit,
+        since=as_instant(request.since),
+        allow_other_sites=request.allow_other_sites,
+        deadline=deadline,
+    )
+    metrics.add_metric(name="UrlsDiscovered", unit=MetricUnit.Count, value=len(found.urls))
+    return Response(
+        status_code=202 if request.enqueue else 200,
+        content_type="application/json",
+        body=found,
+        headers=problems.SECURITY_HEADERS,
     )
 
 

@@ -219,7 +219,8 @@ def register(app: APIGatewayHttpResolver) -> None:
         )
 
     def _domain(error: DomainError) -> Response[str]:
-        status = STATUS_BY_CODE.get(error.code, 400)
+        # An error class may fix its own status (DiscoveryFailed: 422 whatever its code).
+        status = getattr(error, "http_status", None) or STATUS_BY_CODE.get(error.code, 400)
         retry_after = RETRY_AFTER_BY_CODE.get(error.code, "5" if status == 503 else None)
         headers = {"Retry-After": retry_after} if retry_after else None
         if status >= 500:

@@ -1,6 +1,7 @@
 """The intake worker Lambda: SQS messages → pipeline runs, with partial batch responses.
 
-Each record's body is an ``IntakeMessage`` (``events/schemas/IntakeMessage.json``). A record
+Each record's body is an ``IntakeMessage`` (``events/schemas/IntakeMessage.json``): a page,
+or a feed/sitemap/site whose new and changed article URLs are discovered and queued. A record
 whose processing raises is reported in ``batchItemFailures`` (the queue's event source mapping
 has ``ReportBatchItemFailures``), so only it is redelivered; after the queue's
 ``maxReceiveCount`` it goes to the dead-letter queue. Retry decisions live in ``core.intake``.
@@ -74,6 +75,14 @@ def handle(
     def record_handler(record: SQSRecord) -> None:
         message = IntakeMessage.model_validate_json(record.body)
         receive_count = int(record.attributes.approximate_receive_count or 1)
+        if message.url is None:  # a feed, sitemap or site: discover, queue what is new
+            from core.discovery.intake import run_discovery_message
+
+            outcome = run_discovery_message(
+                services, message, receive_count=receive_count, deadline=deadline
+            )
+            count(f"Discovery_{outcome}")
+            return
         if deadline is not None and deadline - time.monotonic() < settings.fetch_deadline_s:
             count("RecordsDeferred")
             if receive_count >= settings.queue_max_receives:

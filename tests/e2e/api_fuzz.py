@@ -5,7 +5,9 @@ and indexed, so the read routes have articles to answer with), starts the API se
 ``article-ingest serve`` in this process on a free loopback port, then runs the schemathesis
 CLI (``tests/e2e/schemathesis.toml``) against its ``/openapi.json``; the OpenAPI links lead it
 from listings to the articles. The server never fetches anything: every submission is queued
-(``sync_batch_limit=0``) and the queue is never drained. Exits with schemathesis' status.
+(``sync_batch_limit=0``), the queue is never drained, and the fetcher ``POST /discover``
+reads feeds with resolves no name and dials no address (``tests.support.offline``). Exits with
+schemathesis' status.
 
     .venv/bin/python -m tests.e2e.api_fuzz [extra schemathesis options, e.g. --seed 7]
 """
@@ -26,6 +28,7 @@ from article_ingest.serve import make_server
 from core.services import Services
 from core.settings import Settings
 from core.submission import Submitter
+from tests.support.offline import offline_fetcher
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
@@ -82,6 +85,7 @@ def main(extra: list[str]) -> int:
             return 2
         settings = Settings(data_dir=data_dir, sync_batch_limit=0)
         server = make_server("127.0.0.1", 0, settings, drain=False)
+        server.services.__dict__["fetcher"] = offline_fetcher()
         thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)
         thread.start()
         try:

@@ -40,6 +40,7 @@ OPERATIONS = {
     ("GET", "/articles/{article_id}/text"),
     ("GET", "/articles/{article_id}/raw"),
     ("GET", "/search"),
+    ("POST", "/discover"),
 }
 
 

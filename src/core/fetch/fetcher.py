@@ -70,6 +70,16 @@ class _State:
     http_status: int | None = None
     content_type: str | None = None
     charset: str | None = None
+    #: Media types a document fetch accepts (None: an HTML page, sniffed when untyped).
+    media_types: frozenset[str] | None = None
+    headers: dict[str, str] | None = None
+
+
+#: ``Accept`` of a document fetch (feeds, sitemaps, robots.txt).
+DOCUMENT_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9,"
+    " application/xml;q=0.9, text/xml;q=0.9, text/plain;q=0.5, */*;q=0.1"
+)
 
 
 class SafeFetcher:
@@ -117,6 +127,53 @@ class SafeFetcher:
             )
             return self._failed(url, state, unexpected)
 
+    def fetch_document(
+        self,
+        url: str,
+        media_types: frozenset[str],
+        *,
+        deadline: float | None = None,
+        check_robots: bool = True,
+    ) -> FetchResult:
+        """Fetch a non-HTML document (a feed, a sitemap, robots.txt) under the same rules as a
+        page: a 2xx answer whose media type is in ``media_types`` (or has none) is ``ok``;
+        another type is ``not_html`` (read: not an accepted type). ``check_robots=False``
+        only for robots.txt itself (RFC 9309: it is always allowed)."""
+        state = _State(
+            deadline=Deadline(self._policy.deadline_s, hard_at=deadline),
+            media_types=media_types,
+            headers={**self._headers, "Accept": DOCUMENT_ACCEPT},
+        )
+        try:
+            start = parse_url(url, self._policy)
+            state.current = start.url
+            final, body = self._follow(
+                start, state, self._read_page, page=True, robots=check_robots
+            )
+        except FetchFailure as failure:
+            return self._failed(url, state, failure)
+        except Exception as exc:  # a bug must not crash a discovery; it is logged and reported
+            logger.exception("unexpected error fetching document %r", url)
+            unexpected = FetchFailure(
+                FetchOutcome.CONNECT_ERROR,
+                f"unexpected error: {type(exc).__name__}: {exc}",
+                retryable=False,
+            )
+            return self._failed(url, state, unexpected)
+        return FetchResult(
+            url=url,
+            outcome=FetchOutcome.OK,
+            message="",
+            retryable=False,
+            final_url=final.url,
+            http_status=state.http_status,
+            content_type=state.content_type,
+            charset=state.charset,
+            body=body,
+            redirects=tuple(state.redirects),
+            fetched_at=datetime.now(UTC),
+        )
+
     def _failed(self, url: str, state: _State, failure: FetchFailure) -> FetchResult:
         status = failure.http_status if failure.http_status is not None else state.http_status
         logger.info("fetch %s -> %s: %s", url, failure.outcome.value, failure.message)
@@ -161,6 +218,7 @@ class SafeFetcher:
         handle: Callable[[ParsedUrl, Exchange, _State], T],
         *,
         page: bool,
+        robots: bool = True,
     ) -> tuple[ParsedUrl, T]:
         """Request ``start``, following checked redirects, and hand the last response to
         ``handle`` while its connection is open."""
@@ -169,7 +227,7 @@ class SafeFetcher:
         hops = 0
         while True:
             delay = None
-            if page and self._policy.respect_robots:
+            if page and robots and self._policy.respect_robots:
                 delay = self._check_robots(current, state)
             addresses = self._addresses(current, state)
             with self._limiter.slot(
@@ -180,7 +238,7 @@ class SafeFetcher:
                     current,
                     addresses,
                     self._resolver.connect_target,
-                    self._headers,
+                    state.headers or self._headers,
                     state.deadline,
                     self._limits,
                     self._ssl,
@@ -245,10 +303,12 @@ class SafeFetcher:
         mime, charset = parse_content_type(exchange.header("Content-Type"))
         state.content_type, state.charset = mime, charset
         if 200 <= status < 300:
-            if mime is not None and mime not in HTML_TYPES:
-                raise FetchFailure(FetchOutcome.NOT_HTML, f"content type {mime} is not HTML")
+            accepted = HTML_TYPES if state.media_types is None else state.media_types
+            if mime is not None and mime not in accepted:
+                what = "HTML" if state.media_types is None else "an accepted type"
+                raise FetchFailure(FetchOutcome.NOT_HTML, f"content type {mime} is not {what}")
             body = exchange.read_body()
-            if mime is None:
+            if mime is None and state.media_types is None:
                 if not sniff_html(body):
                     raise FetchFailure(
                         FetchOutcome.NOT_HTML, "no Content-Type and the body is not HTML"

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.support.offline import offline_fetcher
 
 from article_ingest.lambda_context import LocalContext
 from core.services import Services
@@ -16,6 +17,7 @@ from handlers import _deps
 EVENTS = sorted((Path(__file__).parents[3] / "events").glob("api-*.json"))
 ROUTE_KEYS = {
     "POST /articles",
+    "POST /discover",
     "GET /articles",
     "GET /articles/{article_id}",
     "GET /articles/{article_id}/text",
@@ -28,8 +30,10 @@ ROUTE_KEYS = {
 
 @pytest.fixture
 def queued_only(tmp_path: Path) -> Iterator[None]:
-    # Everything is queued, so no sample URL is ever fetched.
-    _deps.use(Services(Settings(data_dir=tmp_path / "data", sync_batch_limit=0)))
+    # Everything is queued, so no sample URL is ever fetched; a discovery finds no name.
+    services = Services(Settings(data_dir=tmp_path / "data", sync_batch_limit=0))
+    services.__dict__["fetcher"] = offline_fetcher()
+    _deps.use(services)
     yield
     _deps.use(None)
 
@@ -51,7 +55,8 @@ def test_event_reaches_its_route(path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
     assert answer["statusCode"] < 500
     if answer["headers"]["Content-Type"] == "application/problem+json":
-        # An article that does not exist here is fine; an unmatched route is not.
-        assert json.loads(answer["body"])["code"] == "not_found", answer["body"]
+        # An article that does not exist here is fine, and a sitemap on a name that does
+        # not resolve; an unmatched route is not.
+        assert json.loads(answer["body"])["code"] in {"not_found", "dns_error"}, answer["body"]
     elif event["requestContext"]["http"]["method"] == "POST":
         assert answer["statusCode"] == 202

@@ -35,6 +35,7 @@ def test_openapi_document_describes_the_api(api: Call) -> None:
         "/articles/{article_id}/text",
         "/articles/{article_id}/raw",
         "/search",
+        "/discover",
     }
     post = document["paths"]["/articles"]["post"]
     assert {"200", "202", "413", "422"} <= set(post["responses"])

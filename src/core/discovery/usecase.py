@@ -1,0 +1,51 @@
+"""The one discovery use case behind the CLI, ``POST /discover`` and the intake worker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from core.discovery.discoverer import Discoverer, DiscoveryLimits
+from core.discovery.models import Discovery, StartKind
+from core.submission import Submission, Submitter
+
+if TYPE_CHECKING:
+    from core.services import Services
+
+
+def discoverer(services: Services) -> Discoverer:
+    """A discoverer on the services' safe fetcher and article store."""
+    return Discoverer(
+        services.fetcher, services.articles, DiscoveryLimits.from_settings(services.settings)
+    )
+
+
+def discover(
+    services: Services,
+    kind: StartKind,
+    url: str,
+    *,
+    enqueue: bool = False,
+    limit: int | None = None,
+    since: datetime | None = None,
+    allow_other_sites: bool | None = None,
+    deadline: float | None = None,
+) -> Discovery:
+    """Discover the article URLs of ``url``; with ``enqueue``, queue the new and changed ones
+    as one asynchronous batch (the ``Submitter`` of ``POST /articles``). Raises
+    ``DiscoveryFailed`` when nothing could be read, ``StorageError`` when the queue fails."""
+    found = discoverer(services).discover(
+        kind,
+        url,
+        limit=limit,
+        since=since,
+        allow_other_sites=allow_other_sites,
+        deadline=deadline,
+    )
+    if not enqueue:
+        return found
+    wanted = found.to_ingest()
+    submission = (
+        Submitter(services).enqueue(wanted) if wanted else Submission(mode="async", results=[])
+    )
+    return found.model_copy(update={"submission": submission})
