@@ -120,12 +120,7 @@ class SafeFetcher:
             return self._failed(url, state, failure)
         except Exception as exc:  # a bug must not crash a batch; it is logged and reported
             logger.exception("unexpected error fetching %r", url)
-            unexpected = FetchFailure(
-                FetchOutcome.CONNECT_ERROR,
-                f"unexpected error: {type(exc).__name__}: {exc}",
-                retryable=False,
-            )
-            return self._failed(url, state, unexpected)
+            return self._failed(url, state, _unexpected(exc))
 
     def fetch_document(
         self,
@@ -154,12 +149,7 @@ class SafeFetcher:
             return self._failed(url, state, failure)
         except Exception as exc:  # a bug must not crash a discovery; it is logged and reported
             logger.exception("unexpected error fetching document %r", url)
-            unexpected = FetchFailure(
-                FetchOutcome.CONNECT_ERROR,
-                f"unexpected error: {type(exc).__name__}: {exc}",
-                retryable=False,
-            )
-            return self._failed(url, state, unexpected)
+            return self._failed(url, state, _unexpected(exc))
         return FetchResult(
             url=url,
             outcome=FetchOutcome.OK,
@@ -394,3 +384,12 @@ class SafeFetcher:
                 reason=f"robots.txt of {url.origin} unavailable (HTTP {status}); retry later",
             )
         return RobotsRules(allow_all=True)
+
+
+def _unexpected(exc: Exception) -> FetchFailure:
+    """A bug met while fetching, reported as a final failure of that one URL."""
+    return FetchFailure(
+        FetchOutcome.CONNECT_ERROR,
+        f"unexpected error: {type(exc).__name__}: {exc}",
+        retryable=False,
+    )
