@@ -3,11 +3,14 @@
 - A listing cursor is a token only the service issues. Its schema declares the shape
   (URL-safe base64, at most 2048 characters) and the format ``listing-cursor``, registered here
   so that fuzzed cursors are ones the local backend issues (a position: date, article id).
-- Two refusals of schema-valid input depend on state no schema can express, and are the
+- Three refusals of schema-valid input depend on state no schema can express, and are the
   documented answers: a cursor of the right shape that the service never issued
-  (``invalid_cursor``, e.g. the coverage phase's boundary strings) and an ``Idempotency-Key``
-  sent before with another body (``idempotency_key_reused``; generated keys repeat). Only
-  those ``positive_data_acceptance`` failures are dropped, and the run's summary counts them.
+  (``invalid_cursor``, e.g. the coverage phase's boundary strings), an ``Idempotency-Key``
+  sent before with another body (``idempotency_key_reused``; generated keys repeat), and a
+  ``POST /discover`` whose start URL cannot be read (``invalid_url``, ``dns_error``,
+  ``not_a_feed``…: the fuzzed server's fetcher reaches nothing). Only those
+  ``positive_data_acceptance`` failures are dropped, and the run's summary counts them; a
+  ``validation_error`` from ``/discover`` is kept.
 """
 
 from __future__ import annotations
@@ -54,12 +57,14 @@ def _issued_here(cursor: object) -> bool:
 
 @schemathesis.hook
 def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
-    """Keep every failure except the two state-dependent refusals described above."""
+    """Keep every failure except the three state-dependent refusals described above."""
     if not isinstance(failure, RejectedPositiveData):
         return True
     code = _problem_code(response)
     if code == "idempotency_key_reused":
         return False
+    if failure.operation == "POST /discover" and response.status_code == 422:
+        return code in (None, "validation_error")
     if code == "invalid_cursor":
         return _issued_here((case.query or {}).get("cursor"))
     return True

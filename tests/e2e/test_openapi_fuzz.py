@@ -86,6 +86,7 @@ def test_the_fuzzed_server_never_drains(
 @dataclass
 class FakeResponse:
     content: bytes
+    status_code: int = 400
 
 
 @dataclass
@@ -93,14 +94,14 @@ class FakeCase:
     query: dict[str, Any] | None = None
 
 
-def rejected() -> Failure:
+def rejected(operation: str = "GET /articles", status: int = 400) -> Failure:
     return RejectedPositiveData(
-        operation="GET /articles", message="", status_code=400, allowed_statuses=["2xx"]
+        operation=operation, message="", status_code=status, allowed_statuses=["2xx"]
     )
 
 
-def problem(code: str) -> FakeResponse:
-    return FakeResponse(json.dumps({"code": code, "status": 400}).encode())
+def problem(code: str, status: int = 400) -> FakeResponse:
+    return FakeResponse(json.dumps({"code": code, "status": status}).encode(), status)
 
 
 def test_a_cursor_not_issued_is_dropped() -> None:
@@ -152,3 +153,14 @@ def test_links_lead_to_the_article_routes() -> None:
         ("/articles", "post", "200", "$response.body#/results/0/id"),
         ("/articles", "post", "202", "$response.body#/results/0/id"),
     }
+
+
+@pytest.mark.parametrize("code", ["invalid_url", "dns_error", "not_a_feed"])
+def test_a_discovery_start_that_cannot_be_read_is_dropped(code: str) -> None:
+    failure = rejected("POST /discover", 422)
+    assert filter_failure(None, failure, FakeCase(), problem(code, 422)) is False
+
+
+def test_a_discovery_request_refused_as_invalid_is_kept() -> None:
+    failure = rejected("POST /discover", 422)
+    assert filter_failure(None, failure, FakeCase(), problem("validation_error", 422)) is True

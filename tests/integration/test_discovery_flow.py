@@ -157,6 +157,9 @@ def test_api_discovery_errors_are_problems_not_5xx(services: Services, site: Dis
     assert (status, problem["code"]) == (422, "validation_error")
     status, problem = call("POST", "/discover", {"enqueue": True})
     assert (status, problem["code"]) == (422, "validation_error")
+    status, problem = call("POST", "/discover", {"feed": None, "site": site.base})
+    assert (status, problem["code"]) == (422, "validation_error")
+    assert "`feed` may not be null" in problem["detail"]
 
 
 def test_openapi_documents_the_discover_route() -> None:
@@ -170,6 +173,10 @@ def test_openapi_documents_the_discover_route() -> None:
         schemas["DiscoveryRequest"]["properties"]
     )
     assert "state" in schemas["DiscoveredUrl"]["properties"]
+    # "exactly one start" is in the document, so a client (or a fuzzer) can know it
+    request = schemas["DiscoveryRequest"]
+    assert request["oneOf"] == [{"required": [name]} for name in ("feed", "sitemap", "site")]
+    assert request["properties"]["feed"]["type"] == "string"
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

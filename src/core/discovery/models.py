@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -13,12 +13,24 @@ from core.submission import Submission
 
 StartKind = Literal["feed", "sitemap", "site"]
 StartUrl = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+START_FIELDS: tuple[StartKind, ...] = ("feed", "sitemap", "site")
+
+
+def _one_start_schema(schema: dict[str, Any]) -> None:
+    """Say in the JSON Schema what the validator checks: exactly one start, never null."""
+    properties = schema["properties"]
+    for name in START_FIELDS:
+        field = properties[name]
+        (url,) = [option for option in field.pop("anyOf") if option.get("type") == "string"]
+        field.pop("default", None)
+        field.update(url)
+    schema["oneOf"] = [{"required": [name]} for name in START_FIELDS]
 
 
 class DiscoveryRequest(BaseModel):
     """Where to discover article URLs: exactly one of ``feed``, ``sitemap`` or ``site``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_one_start_schema)
 
     feed: StartUrl | None = Field(default=None, description="An RSS, Atom or JSON feed URL.")
     sitemap: StartUrl | None = Field(
@@ -50,7 +62,12 @@ class DiscoveryRequest(BaseModel):
 
     @model_validator(mode="after")
     def _one_start(self) -> Self:
-        given = [name for name in ("feed", "sitemap", "site") if getattr(self, name)]
+        nulls = [
+            f"`{n}`" for n in START_FIELDS if n in self.model_fields_set and not getattr(self, n)
+        ]
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} may not be null: leave it out")
+        given = [name for name in START_FIELDS if getattr(self, name)]
         if len(given) != 1:
             raise ValueError("give exactly one of `feed`, `sitemap` or `site`")
         return self
