@@ -1,4 +1,4 @@
-"""The ``article-ingest`` command line: extract, ingest, get, search, serve.
+"""The ``article-ingest`` command line: extract, ingest, get, list, export, search, serve.
 
 A mistake of the user's (a bad argument, a data directory that does not exist or cannot be
 written, a busy port) ends with one ``error:`` line on stderr and exit 2 (1 for a port that
@@ -284,15 +284,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_get(args: argparse.Namespace) -> int:
-    """Print one stored Article."""
+    """Print one stored Article, named by its id or by a URL (normalised to its id as
+    ingestion does)."""
+    from article_ingest.listing_cli import article_key
     from core.services import Services
 
+    the_id = article_key(args.id)
     settings = _settings(args)
     _existing_data_dir(settings)
-    article = Services(settings).articles.get(args.id)
+    article = Services(settings).articles.get(the_id)
     if article is None:
+        what = args.id if the_id == args.id else f"for {args.id} (id {the_id}): never ingested"
         print(
-            json.dumps({"error": {"code": "not_found", "message": f"no article {args.id}"}}),
+            json.dumps({"error": {"code": "not_found", "message": f"no article {what}"}}),
             file=sys.stderr,
         )
         return 1
@@ -418,7 +422,7 @@ class _Version(argparse.Action):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    from article_ingest import discover_cli
+    from article_ingest import discover_cli, listing_cli
 
     parser = argparse.ArgumentParser(
         prog="article-ingest", description="Fetch web pages safely and keep their clean text."
@@ -462,8 +466,13 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.set_defaults(func=cmd_ingest)
 
     get = commands.add_parser("get", parents=[data], help="print a stored article")
-    get.add_argument("id", help="the article's id (32 hex digits, as ingest and search print it)")
+    get.add_argument(
+        "id",
+        metavar="ID_OR_URL",
+        help="the article's id (32 hex digits, as ingest and list print it) or its URL",
+    )
     get.set_defaults(func=cmd_get)
+    listing_cli.register(commands, [data])
 
     search = commands.add_parser("search", parents=[data], help="keyword search")
     search.add_argument(
