@@ -566,4 +566,8 @@ def _user_facing(error: Exception) -> str | None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # ``python -m article_ingest.cli``: run the importable module, whose CliError is the one
+    # the sibling command modules (discover_cli, listing_cli) raise.
+    from article_ingest.cli import main as importable_main
+
+    sys.exit(importable_main())
