@@ -43,6 +43,10 @@ class DiscoveryRequest(BaseModel):
     enqueue: bool = Field(
         default=False, description="Queue the new and changed URLs as one asynchronous batch."
     )
+    webhook: StartUrl | None = Field(
+        default=None,
+        description="With `enqueue`: a URL told (signed POST) when the batch finishes.",
+    )
     limit: int | None = Field(
         default=None,
         ge=1,
@@ -70,6 +74,12 @@ class DiscoveryRequest(BaseModel):
         given = [name for name in START_FIELDS if getattr(self, name)]
         if len(given) != 1:
             raise ValueError("give exactly one of `feed`, `sitemap` or `site`")
+        return self
+
+    @model_validator(mode="after")
+    def _webhook_needs_enqueue(self) -> Self:
+        if self.webhook is not None and not self.enqueue:
+            raise ValueError("`webhook` needs `enqueue: true` (it is told when the batch ends)")
         return self
 
     def start(self) -> tuple[StartKind, str]:
