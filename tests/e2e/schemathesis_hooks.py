@@ -3,12 +3,14 @@
 - A listing cursor is a token only the service issues. Its schema declares the shape
   (URL-safe base64, at most 2048 characters) and the format ``listing-cursor``, registered here
   so that fuzzed cursors are ones the local backend issues (a position: date, article id).
-- Three refusals of schema-valid input depend on state no schema can express, and are the
+- Four refusals of schema-valid input depend on state no schema can express, and are the
   documented answers: a cursor of the right shape that the service never issued
   (``invalid_cursor``, e.g. the coverage phase's boundary strings), an ``Idempotency-Key``
   sent before with another body (``idempotency_key_reused``; generated keys repeat), and a
   ``POST /discover`` whose start URL cannot be read (``invalid_url``, ``dns_error``,
-  ``not_a_feed``…: the fuzzed server's fetcher reaches nothing). Only those
+  ``not_a_feed``…: the fuzzed server's fetcher reaches nothing), and a batch ``webhook`` the
+  fetcher's URL rules refuse (``invalid_webhook``: a port or address the policy does not
+  admit). Only those
   ``positive_data_acceptance`` failures are dropped, and the run's summary counts them; a
   ``validation_error`` from ``/discover`` is kept.
 """
@@ -62,6 +64,8 @@ def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool
         return True
     code = _problem_code(response)
     if code == "idempotency_key_reused":
+        return False
+    if code == "invalid_webhook":  # the fetcher's rules: schemes, ports, literal addresses
         return False
     if failure.operation == "POST /discover" and response.status_code == 422:
         return code in (None, "validation_error")

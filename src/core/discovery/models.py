@@ -25,6 +25,10 @@ def _one_start_schema(schema: dict[str, Any]) -> None:
         field.pop("default", None)
         field.update(url)
     schema["oneOf"] = [{"required": [name]} for name in START_FIELDS]
+    # A webhook is told when the queued batch ends: it needs `enqueue: true`.
+    schema["dependentSchemas"] = {
+        "webhook": {"required": ["enqueue"], "properties": {"enqueue": {"const": True}}}
+    }
 
 
 class DiscoveryRequest(BaseModel):
