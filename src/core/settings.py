@@ -7,9 +7,9 @@ setting means the same thing everywhere. Every field is documented in the README
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_USER_AGENT = "article-ingest/0.1 (+https://github.com/article-ingest/article-ingest)"
@@ -149,6 +149,15 @@ class Settings(BaseSettings):
     extraction_memory_mb: int = Field(
         default=1024, ge=0, description="Address-space ceiling of a worker (0: none)."
     )
+
+    @model_validator(mode="after")
+    def _signed_webhooks_only(self) -> Self:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError(
+                "ARTICLE_INGEST_WEBHOOK_URL needs ARTICLE_INGEST_WEBHOOK_SECRET:"
+                " webhooks are always signed"
+            )
+        return self
 
     @property
     def db_path(self) -> Path:

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from core.batches.signing import verify
 from core.services import Services
+from core.signing import verify
 from core.submission import Submitter
 from handlers import indexer, webhooks, worker
 from tests.contract.moto_env import CREDENTIALS, REGION, create_resources, session

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 
 from article_ingest.runtime import LocalRuntime
-from core.batches.signing import verify
 from core.fetch.addresses import IPAddress
 from core.fetch.outcomes import FetchFailure, FetchOutcome
 from core.fetch.policy import FetchPolicy
 from core.fetch.post import SafePoster
 from core.services import Services
 from core.settings import Settings
+from core.signing import verify
 from handlers import _deps
 from tests.support.page_server import PageServer
 from tests.support.webhook_receiver import WebhookReceiver

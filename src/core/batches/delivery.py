@@ -1,7 +1,7 @@
 """Delivering a finished batch's webhook: signed, SSRF-checked, retried with backoff.
 
 One queue message (``WebhookDelivery``) per attempt. The body is signed
-(``core.batches.signing``) and POSTed by ``core.fetch.post.SafePoster`` (the fetcher's
+(``core.signing``) and POSTed by ``core.fetch.post.SafePoster`` (the fetcher's
 address rules; no redirect followed). A 2xx ends it; any other answer or a network failure
 is retried after ``backoff_delay`` (base ``webhook_retry_base_delay_s``, doubling, at most
 900 s) until ``webhook_max_attempts``; a URL that is not admitted (a name resolving to a
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.backoff import backoff_delay
 from core.batches.models import Batch, DeliveryAttempt, WebhookDelivery
-from core.batches.signing import signed_headers
+from core.signing import signed_headers
 
 if TYPE_CHECKING:
     from core.fetch.post import SafePoster
