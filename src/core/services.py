@@ -264,11 +264,9 @@ class Services:
         arn = self.settings.webhook_secret_arn
         if not arn:
             return None
-        from core.adapters.aws.clients import AwsClients, translated
+        from core.adapters.aws.secrets import read_secret
 
-        with translated("read the webhook signing secret"):
-            found = AwsClients(self.settings).secretsmanager().get_secret_value(SecretId=arn)
-        return str(found["SecretString"])
+        return read_secret(self.settings, arn)
 
     @shared_property
     def webhook_deliverer(self) -> WebhookDeliverer:
