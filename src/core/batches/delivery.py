@@ -11,16 +11,15 @@ attempt is recorded on the batch. A batch already delivered is not delivered aga
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from core.backoff import backoff_delay
-from core.batches.models import Batch, DeliveryAttempt, WebhookDelivery
+from core.batches.models import Batch, BatchFinished, DeliveryAttempt, WebhookDelivery
 from core.signing import signed_headers
 
 if TYPE_CHECKING:
@@ -30,21 +29,19 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_DELAY_S = 900
-EVENT_TYPE = "batch.finished"
 
 
-def payload(batch: Batch) -> dict[str, Any]:
-    """The JSON body told to a batch's webhook (its ``id`` is stable: dedupe on it)."""
-    return {
-        "id": f"{batch.id}.finished",
-        "type": EVENT_TYPE,
-        "batch_id": batch.id,
-        "location": f"/batches/{batch.id}",
-        "created_at": batch.created_at.isoformat(),
-        "finished_at": (batch.finished_at or datetime.now(UTC)).isoformat(),
-        "total": batch.total,
-        "counts": batch.counts.model_dump(),
-    }
+def payload(batch: Batch) -> BatchFinished:
+    """The body told to a batch's webhook (its ``id`` is stable: receivers dedupe on it)."""
+    return BatchFinished(
+        id=f"{batch.id}.finished",
+        batch_id=batch.id,
+        location=f"/batches/{batch.id}",
+        created_at=batch.created_at,
+        finished_at=batch.finished_at or datetime.now(UTC),
+        total=batch.total,
+        counts=batch.counts,
+    )
 
 
 @dataclass
@@ -76,7 +73,7 @@ class WebhookDeliverer:
             )
             self.store.record_delivery(batch.id, attempt)
             return attempt
-        body = json.dumps(payload(batch), separators=(",", ":")).encode("utf-8")
+        body = payload(batch).model_dump_json().encode("utf-8")
         headers = {**signed_headers(secret, body), "User-Agent": "article-ingest-webhooks"}
         outcome = self.poster.post(batch.webhook, body, headers, timeout_s=self.timeout_s)
         if outcome.ok:

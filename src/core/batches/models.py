@@ -144,3 +144,16 @@ def cursor_index(batch_id: str, cursor: str | None) -> int:
     ):
         raise InvalidCursor("invalid cursor: pass the next_cursor of the previous page")
     return int(state["i"])
+
+
+class BatchFinished(BaseModel):
+    """The JSON body POSTed to a batch's webhook when it finishes (documented schema)."""
+
+    id: str = Field(description="`<batch id>.finished`: the same on every attempt (dedupe on it).")
+    type: Literal["batch.finished"] = "batch.finished"
+    batch_id: str
+    location: str = Field(description="`/batches/<batch id>`: the batch and its items.")
+    created_at: datetime
+    finished_at: datetime
+    total: int = Field(ge=0)
+    counts: BatchCounts
