@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.types import (
         OpenAPIResponseContentModel,
         OpenAPIResponseContentSchema,
+        OpenAPIResponseHeader,
     )
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -205,6 +206,15 @@ def _caller() -> str:
     return "anonymous"
 
 
+#: The ``Location`` header of an answer that formed a batch (``GET /batches/{id}``).
+_BATCH_LOCATION: dict[str, OpenAPIResponseHeader] = {
+    "Location": {
+        "description": "`/batches/{batch_id}`: how far the batch got (absent only when no"
+        " batch could be stored).",
+        "schema": {"type": "string"},
+    }
+}
+
 _SUBMISSION_RESPONSE: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = {
     "application/json": {"model": Submission}
 }
@@ -223,11 +233,13 @@ _SUBMISSION_RESPONSE: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseCo
     responses={
         200: {
             "description": "Processed within the request.",
+            "headers": _BATCH_LOCATION,
             "content": _SUBMISSION_RESPONSE,
             "links": _article_links("/results/0/id"),
         },
         202: {
             "description": "Queued.",
+            "headers": _BATCH_LOCATION,
             "content": _SUBMISSION_RESPONSE,
             "links": _article_links("/results/0/id"),
         },
@@ -304,6 +316,7 @@ _DISCOVERY_RESPONSE: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseCon
         200: {"description": "The URLs found.", "content": _DISCOVERY_RESPONSE},
         202: {
             "description": "The URLs found; new and changed ones queued.",
+            "headers": _BATCH_LOCATION,
             "content": _DISCOVERY_RESPONSE,
         },
         **problems.problem_responses(400, 413, 415, 422, 503),

@@ -20,6 +20,7 @@ from core.services import Services
 from core.settings import Settings
 from core.signing import verify
 from handlers import _deps
+from tests.integration.discovery_site import DiscoverySite
 from tests.support.page_server import PageServer
 from tests.support.webhook_receiver import WebhookReceiver
 from tests.unit.api.conftest import call_handler
@@ -213,3 +214,38 @@ def test_a_webhook_needs_a_signing_key(tmp_path: Path) -> None:
     )
     assert answer.status == 422
     assert answer.json()["code"] == "webhook_not_configured"
+
+
+def test_a_discovery_batch_finishes_and_tells_its_webhook(tmp_path: Path) -> None:
+    with DiscoverySite() as site, WebhookReceiver() as hook:
+        services = local_services(tmp_path, [site.port, hook.port])
+        refused = call_handler(
+            "POST",
+            "/discover",
+            json_body={"feed": site.page_url("feed.rss"), "webhook": hook.url("/")},
+        )
+        assert refused.status == 422  # a webhook needs enqueue: there is no batch without it
+        assert refused.json()["code"] == "validation_error"
+
+        answer = call_handler(
+            "POST",
+            "/discover",
+            json_body={
+                "feed": site.page_url("feed.rss"),
+                "enqueue": True,
+                "webhook": hook.url("/"),
+            },
+        )
+        assert answer.status == 202, answer.body
+        submission = answer.json()["submission"]
+        batch_id = submission["batch_id"]
+        assert answer.headers["location"] == f"/batches/{batch_id}"
+        LocalRuntime(services).drain(timeout_s=120)
+
+        status = batch_status(batch_id)
+        assert status["finished"] is True
+        assert status["total"] == len(submission["results"]) > 0
+        assert status["counts"]["indexed"] == status["total"]
+        (received,) = hook.received
+        assert verify(SECRET, received.headers, received.body)
+        assert json.loads(received.body)["counts"]["indexed"] == status["total"]

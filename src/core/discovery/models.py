@@ -82,7 +82,7 @@ class DiscoveryRequest(BaseModel):
 
     @model_validator(mode="after")
     def _webhook_needs_enqueue(self) -> Self:
-        if self.webhook is not None and not self.enqueue:
+        if "webhook" in self.model_fields_set and not self.enqueue:  # as the schema says
             raise ValueError("`webhook` needs `enqueue: true` (it is told when the batch ends)")
         return self
 
