@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from core.fetch.addresses import vetted_addresses
-from core.fetch.outcomes import FetchFailure, UrlRejected
+from core.fetch.outcomes import FetchFailure, FetchOutcome, UrlRejected
 from core.fetch.policy import FetchPolicy
 from core.fetch.resolver import Resolver, SystemResolver
 from core.fetch.transport import Deadline, Limits, make_ssl_context, open_exchange
@@ -63,7 +63,7 @@ class SafePoster:
         except UrlRejected as rejected:
             return PostOutcome(None, f"{rejected.code.value}: {rejected.message}", refused=True)
         except FetchFailure as failure:
-            refused = failure.outcome.value == "blocked_address"
+            refused = failure.outcome is FetchOutcome.BLOCKED_ADDRESS
             return PostOutcome(None, f"{failure.outcome.value}: {failure}", refused=refused)
         all_headers = {
             "User-Agent": self.policy.user_agent,

@@ -6,6 +6,7 @@ once the delivery handler is done with it; a handler that crashes leaves it to r
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -16,6 +17,10 @@ from core.batches.models import WebhookDelivery
 from core.errors import InvalidInput
 
 MAX_DELAY_S = 900
+#: As the AWS webhook queue's redrive policy (template.yaml).
+MAX_RECEIVES = 5
+
+logger = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS webhook_queue (
@@ -55,9 +60,19 @@ class SqliteWebhookQueue:
             )
 
     def receive(self, max_messages: int, visibility_timeout_s: float) -> list[WebhookMessage]:
-        """Due messages, hidden for ``visibility_timeout_s``."""
+        """Due messages, hidden for ``visibility_timeout_s``; a message already received
+        ``MAX_RECEIVES`` times is dropped (logged), as the AWS queue dead-letters it."""
         now = self.clock()
         with self.db.transaction() as conn:
+            for row in conn.execute(
+                "SELECT message_id, body FROM webhook_queue WHERE visible_at <= ?"
+                " AND receive_count >= ?",
+                (now, MAX_RECEIVES),
+            ).fetchall():
+                logger.error(
+                    "webhook delivery %s failed %d times: dropped", row["body"], MAX_RECEIVES
+                )
+                conn.execute("DELETE FROM webhook_queue WHERE message_id = ?", (row["message_id"],))
             rows = conn.execute(
                 "SELECT message_id, body, receive_count FROM webhook_queue"
                 " WHERE visible_at <= ? ORDER BY visible_at LIMIT ?",
