@@ -62,6 +62,13 @@ Cursor = Annotated[
     StringConstraints(max_length=2048, pattern=CURSOR_PATTERN),
     Field(json_schema_extra={"format": CURSOR_FORMAT}),
 ]
+#: A batch's items cursor: the same shape, another issuer (``core.batches.models.items_cursor``).
+BATCH_CURSOR_FORMAT = "batch-items-cursor"
+BatchCursor = Annotated[
+    str,
+    StringConstraints(max_length=2048, pattern=CURSOR_PATTERN),
+    Field(json_schema_extra={"format": BATCH_CURSOR_FORMAT}),
+]
 Since = Annotated[
     str | None, Query(pattern=DATE_PATTERN, description="Earliest publication date, YYYY-MM-DD.")
 ]
@@ -381,7 +388,7 @@ def get_batch(
     batch_id: BatchId,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[
-        Cursor | None,
+        BatchCursor | None,
         Query(
             description="`next_cursor` of the previous page: opaque, URL-safe base64 (padded)."
             " A cursor this service did not issue for this batch is `invalid_cursor` (400).",
