@@ -8,7 +8,9 @@ each bundle carries its own boto3), and its AWS calls go over HTTP to a moto ser
 * the worker's SQS message is pointed at a fixture page served on 127.0.0.1;
 * the stream event's ``NewImage`` is first stored in the articles table (the indexer then
   writes the next version, as after a real stream record);
-* the API runs with ``ARTICLE_INGEST_SYNC_BATCH_LIMIT=0``, so POSTs queue instead of fetching.
+* the API runs with ``ARTICLE_INGEST_SYNC_BATCH_LIMIT=0``, so POSTs queue instead of fetching;
+* the webhook delivery message names a finished batch staged in the batches table, whose
+  webhook is a receiver on 127.0.0.1; the signing key is a secret created in moto.
 
 Run by ``scripts/sam-build-check.sh``::
 
@@ -29,17 +31,22 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tests.contract.moto_env import CREDENTIALS, REGION, create_resources, moto_server, session
 from tests.contract.template_yaml import load_template
 from tests.support.page_server import PageServer
+from tests.support.webhook_receiver import WebhookReceiver
 
 from core.adapters.aws import AwsClients, DynamoArticleStore, S3RawStore
+from core.adapters.aws.dynamodb_batches import DynamoBatchStore
+from core.batches.models import Batch, BatchCounts, BatchItem, new_batch_id
 from core.ids import article_id
 from core.models import ArticleStatus
 from core.settings import Settings
+from core.signing import verify
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +56,7 @@ PAGES = ROOT / "tests" / "fixtures" / "pages"
 BOOTSTRAP = Path(__file__).with_name("lambda_invoke.py")
 FIXTURE_PAGE = "harbour-solar-ferry-en.html"
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
+WEBHOOK_KEY = "sam-check-webhook-key"
 # Expected HTTP status per API event (others: any non-5xx answer).
 API_STATUS = {
     "api-openapi.json": {200},
@@ -76,7 +84,9 @@ def bundle_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
 
 
-def lambda_env(settings: Settings, template: dict[str, Any], page_port: int) -> dict[str, str]:
+def lambda_env(
+    settings: Settings, template: dict[str, Any], page_port: int, *extra_ports: int
+) -> dict[str, str]:
     """The environment a deployed function would get, with moto's resource names."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ARTICLE_INGEST_"))}
     for name, value in template["Globals"]["Function"]["Environment"]["Variables"].items():
@@ -93,7 +103,7 @@ def lambda_env(settings: Settings, template: dict[str, Any], page_port: int) -> 
             "LOG_LEVEL": "WARNING",
             "ARTICLE_INGEST_BACKEND": "aws",
             "ARTICLE_INGEST_ALLOW_PRIVATE_NETWORKS": "true",
-            "ARTICLE_INGEST_ALLOWED_PORTS": json.dumps([80, 443, page_port]),
+            "ARTICLE_INGEST_ALLOWED_PORTS": json.dumps([80, 443, page_port, *extra_ports]),
             "ARTICLE_INGEST_PER_HOST_DELAY_S": "0",
             "ARTICLE_INGEST_SYNC_BATCH_LIMIT": "0",
         }
@@ -103,6 +113,9 @@ def lambda_env(settings: Settings, template: dict[str, Any], page_port: int) -> 
             "queue_url",
             "event_bus_name",
             "aws_endpoint_url",
+            "batches_table",
+            "webhook_queue_url",
+            "webhook_secret_arn",
         }:
             env[f"ARTICLE_INGEST_{name.upper()}"] = str(value)
     return env
@@ -154,14 +167,20 @@ def main(argv: list[str] | None = None) -> int:
     with (
         moto_server() as endpoint,
         PageServer(PAGES) as pages,
+        WebhookReceiver() as hook,
         tempfile.TemporaryDirectory() as tmp,
     ):
         settings = create_resources(endpoint, prefix="sam")
+        secret = session().client("secretsmanager", endpoint_url=endpoint)
+        arn = secret.create_secret(Name="sam-webhook-key", SecretString=WEBHOOK_KEY)["ARN"]
+        settings = settings.model_copy(update={"webhook_secret_arn": arn})
         clients = AwsClients(settings, session=session())
         articles = DynamoArticleStore(settings, clients)
         raw = S3RawStore(settings, clients)
-        env = lambda_env(settings, load_template(ROOT / "template.yaml"), pages.port)
+        template = load_template(ROOT / "template.yaml")
+        env = lambda_env(settings, template, pages.port, hook.port)
         checks = prepare(Path(tmp), settings, clients, articles, raw, pages.port)
+        checks.append(prepare_webhook(Path(tmp), settings, clients, hook))
         for check in checks:
             props = functions[check.function]
             results = invoke(
@@ -257,6 +276,43 @@ def prepare(
         Check("IndexerFunction", [stream_path], judge_indexer),
         Check("IngestApiFunction", api_events, judge_api),
     ]
+
+
+def prepare_webhook(
+    tmp: Path, settings: Settings, clients: AwsClients, hook: WebhookReceiver
+) -> Check:
+    """A finished batch whose webhook is ``hook``, and the delivery message naming it."""
+    store = DynamoBatchStore(settings, clients)
+    now = datetime.now(UTC)
+    item = BatchItem(index=0, url="ftp://x/", status="rejected")
+    batch = Batch(
+        id=new_batch_id(),
+        created_at=now,
+        total=1,
+        counts=BatchCounts.of([item]),
+        finished=False,
+        webhook=hook.url("/batches"),
+    )
+    store.create(batch, [item])
+    store.mark_finished(batch.id)
+    sample = json.loads((EVENTS / "sqs_webhook_event.json").read_text(encoding="utf-8"))
+    for record in sample["Records"]:
+        record["body"] = json.dumps({"batch_id": batch.id, "attempt": 0})
+    event = tmp / "sqs_webhook_event.json"
+    event.write_text(json.dumps(sample), encoding="utf-8")
+
+    def judge_webhooks(_: Path, result: Any) -> str | None:
+        if result != {"batchItemFailures": []}:
+            return f"unexpected result {result}"
+        stored = store.get(batch.id)
+        outcomes = [d.outcome for d in stored.deliveries] if stored else []
+        if outcomes != ["delivered"]:
+            return f"deliveries {outcomes}"
+        if not all(verify(WEBHOOK_KEY, r.headers, r.body) for r in hook.received):
+            return "a delivery was not signed with the stack's key"
+        return None
+
+    return Check("WebhooksFunction", [event], judge_webhooks)
 
 
 if __name__ == "__main__":

@@ -204,14 +204,17 @@ def _final(services: Services, result: SubmissionResult) -> SubmissionResult:
     return result.model_copy(update={"article": stored, "status": stored.status.value})
 
 
-def _print_result(result: SubmissionResult, as_json: bool) -> None:
+def _print_result(result: SubmissionResult, as_json: bool, batch_id: str | None = None) -> None:
     article = result.article
     if as_json:
-        print(
-            article.model_dump_json(exclude={"text"})
+        line = (
+            article.model_dump(mode="json", exclude={"text"})
             if article is not None
-            else result.model_dump_json(exclude={"article"})
+            else result.model_dump(mode="json", exclude={"article"})
         )
+        if batch_id:
+            line["batch_id"] = batch_id  # the batch this run formed (`article-ingest batch ID`)
+        print(json.dumps(line, ensure_ascii=False))
     elif result.status == "rejected" and result.error is not None:
         print(f"REJECTED  {result.url}  {result.error.code}: {result.error.message}")
     elif result.error is not None:
@@ -264,7 +267,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         progress.advance(failed=result.status in ("failed", "rejected"))
         drainer.kick()
 
-    results = Submitter(services).ingest(urls, on_result=advance)
+    submission = Submitter(services).ingest_batch(urls, on_result=advance)
+    results = submission.results
     progress.close()
     drainer.kick()  # one pass after the last result, whatever ran before
     drainer.wait_idle()
@@ -274,10 +278,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for r in final
     )
     for result in final:
-        _print_result(result, args.json)
+        _print_result(result, args.json, submission.batch_id)
     print(
         f"{counts['ok']} ok, {counts['failed']} failed, {counts['rejected']} rejected,"
-        f" data in {services.settings.data_dir}",
+        f" data in {services.settings.data_dir}"
+        + (f", batch {submission.batch_id}" if submission.batch_id else ""),
         file=sys.stderr,
     )
     return 1 if counts["failed"] or counts["rejected"] or discovery_failed else 0
@@ -301,6 +306,31 @@ def cmd_get(args: argparse.Namespace) -> int:
         )
         return 1
     _print_json(article)
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Print a batch as ``GET /batches/{id}`` answers it (counts, finished, items)."""
+    from core.batches.models import BatchStatus
+    from core.errors import InvalidCursor
+    from core.services import Services
+
+    settings = _settings(args)
+    _existing_data_dir(settings)
+    store = Services(settings).batches
+    batch = store.get(args.id)
+    if batch is None:
+        print(
+            json.dumps({"error": {"code": "not_found", "message": f"no batch {args.id}"}}),
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        items, next_cursor = store.items(args.id, limit=args.limit, cursor=args.cursor)
+    except InvalidCursor as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    _print_json(BatchStatus(**batch.model_dump(), items=items, next_cursor=next_cursor))
     return 0
 
 
@@ -473,6 +503,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     get.set_defaults(func=cmd_get)
     listing_cli.register(commands, [data])
+
+    batch = commands.add_parser("batch", parents=[data], help="how far a batch got")
+    batch.add_argument("id", help="the batch id (b_ + 24 hex digits, as ingest --json prints it)")
+    batch.add_argument(
+        "--limit",
+        type=_bounded("--limit", 1, 1000),
+        default=100,
+        metavar="N",
+        help="items to print, 1 to 1000 (default: 100)",
+    )
+    batch.add_argument("--cursor", help="next_cursor of the previous page")
+    batch.set_defaults(func=cmd_batch)
 
     search = commands.add_parser("search", parents=[data], help="keyword search")
     search.add_argument(

@@ -6,6 +6,8 @@ Locally, ``LocalRuntime.drain`` does both jobs with the same event shapes:
 * due queue messages become an SQS event (``ApproximateReceiveCount`` and all); records the
   worker reports in ``batchItemFailures`` (or a whole failed invocation) become visible again
   after a backoff of 1, 2, 4… s; deleted otherwise. ``max_receives`` deliveries → dead letters.
+* due batch webhook deliveries become an SQS event for ``handlers.webhooks`` (a failed
+  record reappears after the visibility timeout; retries with backoff are new messages);
 * rows of the ``stream`` outbox become a DynamoDB stream event, read through
   ``core.adapters.local.stream`` (cursor, lease, retries and dead letters live there).
 
@@ -31,11 +33,13 @@ from core.adapters.local.stream import (
     redelivery_delay,
     stream_record,
 )
+from core.adapters.local.webhook_queue import SqliteWebhookQueue, WebhookMessage
 from core.services import Services
 
 logger = logging.getLogger(__name__)
 
 QUEUE_ARN = "arn:aws:sqs:local:000000000000:article-ingest-intake"
+WEBHOOK_QUEUE_ARN = "arn:aws:sqs:local:000000000000:article-ingest-webhooks"
 # As the AWS event source mappings (template.yaml).
 WORKER_BATCH = 10
 STREAM_BATCH = 25
@@ -54,6 +58,7 @@ class DrainReport:
     message_failures: int = 0
     records: int = 0
     record_failures: int = 0
+    webhook_deliveries: int = 0
     finished: bool = False
 
 
@@ -73,6 +78,21 @@ def sqs_record(message: QueueMessage) -> dict[str, Any]:
         "md5OfBody": hashlib.md5(message.body.encode(), usedforsecurity=False).hexdigest(),
         "eventSource": "aws:sqs",
         "eventSourceARN": QUEUE_ARN,
+        "awsRegion": "local",
+    }
+
+
+def webhook_record(message: WebhookMessage) -> dict[str, Any]:
+    """An SQS Lambda event record for a webhook delivery message."""
+    return {
+        "messageId": message.message_id,
+        "receiptHandle": message.message_id,
+        "body": message.body,
+        "attributes": {"ApproximateReceiveCount": str(message.receive_count)},
+        "messageAttributes": {},
+        "md5OfBody": hashlib.md5(message.body.encode(), usedforsecurity=False).hexdigest(),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": WEBHOOK_QUEUE_ARN,
         "awsRegion": "local",
     }
 
@@ -108,6 +128,12 @@ class LocalRuntime:
         self.stream = SqliteChangeStream(self.db, clock=clock, max_retries=stream_max_retries)
 
     @property
+    def webhook_queue(self) -> SqliteWebhookQueue:
+        queue = self.services.webhook_queue
+        assert isinstance(queue, SqliteWebhookQueue), "the local runtime needs the SQLite queue"
+        return queue
+
+    @property
     def queue(self) -> SqliteIngestQueue:
         queue = self.services.queue
         assert isinstance(queue, SqliteIngestQueue), "the local runtime needs the SQLite queue"
@@ -122,11 +148,16 @@ class LocalRuntime:
         while True:
             worked = self.run_worker_once(report)
             worked = self.run_indexer_once(report) or worked
+            worked = self.run_webhooks_once(report) or worked
             if worked:
                 continue
             waits = [
                 t
-                for t in (self.queue.next_visible_at(), self.stream.next_due_at())
+                for t in (
+                    self.queue.next_visible_at(),
+                    self.stream.next_due_at(),
+                    self.webhook_queue.next_visible_at(),
+                )
                 if t is not None
             ]
             if not waits:
@@ -192,6 +223,29 @@ class LocalRuntime:
             report.indexer_invocations += 1
             report.records += len(rows)
             report.record_failures += len(failed)
+        return True
+
+    def run_webhooks_once(self, report: DrainReport | None = None) -> bool:
+        """Deliver one batch of due webhook messages; False when none was due."""
+        from handlers import webhooks
+
+        messages = self.webhook_queue.receive(self.worker_batch, self.visibility_timeout_s)
+        if not messages:
+            return False
+        event = {"Records": [webhook_record(m) for m in messages]}
+        try:
+            response = webhooks.handle(
+                event, invocation("webhooks", INVOCATION_BUDGET_S), self.services
+            )
+            failed = _failed_ids(response)
+        except Exception:
+            logger.exception("webhook invocation failed")
+            failed = {m.message_id for m in messages}
+        for message in messages:
+            if message.message_id not in failed:
+                self.webhook_queue.delete(message.message_id)
+        if report is not None:
+            report.webhook_deliveries += len(messages)
         return True
 
     # -- the stream ----------------------------------------------------------------------------

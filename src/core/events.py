@@ -301,12 +301,18 @@ def parse_event(detail_type: str, detail: str | bytes | dict[str, object]) -> Ev
 
 
 def schemas() -> dict[str, dict[str, object]]:
-    """File name → JSON Schema, for every event detail and the intake message."""
+    """File name → JSON Schema, for every event detail, the intake message and the batch
+    webhook's queue message and body."""
     out: dict[str, dict[str, object]] = {
         f"{name}.json": model.model_json_schema(mode="serialization")
         for name, model in EVENT_TYPES.items()
     }
     out["IntakeMessage.json"] = IntakeMessage.model_json_schema(mode="validation")
+    # Batch webhooks: the delivery queue's message and the body POSTed to a webhook.
+    from core.batches.models import BatchFinished, WebhookDelivery
+
+    out["WebhookDelivery.json"] = WebhookDelivery.model_json_schema(mode="validation")
+    out["BatchFinished.json"] = BatchFinished.model_json_schema(mode="serialization")
     return out
 
 

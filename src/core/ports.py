@@ -16,9 +16,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel, Field
 
 from core.formats import OutputFormat
-from core.models import Article, ArticleStatus
+from core.models import Article, ArticleError, ArticleStatus
 
 if TYPE_CHECKING:
+    from core.batches.models import (
+        Batch,
+        BatchItem,
+        BatchMembership,
+        DeliveryAttempt,
+        ItemStatus,
+        WebhookDelivery,
+    )
     from core.fetch.outcomes import FetchResult
     from core.fetch.policy import FetchPolicy
 
@@ -242,4 +250,54 @@ class EventBus(Protocol):
 
     def publish(self, events: Sequence[BaseModel]) -> None:
         """Publish every event or raise; never drop one silently."""
+        ...
+
+
+class BatchStore(Protocol):
+    """Batches of submitted URLs and their progress (``core.batches``).
+
+    Item changes only move forward (``core.batches.rank``) and are idempotent: a change seen
+    twice (a stream redelivery) counts once.
+    """
+
+    def create(self, batch: Batch, items: Sequence[BatchItem]) -> None:
+        """Store a new batch, its items and each article's membership; counts from the items."""
+        ...
+
+    def get(self, batch_id: str) -> Batch | None:
+        """The batch with its counts, or None."""
+        ...
+
+    def items(
+        self, batch_id: str, *, limit: int, cursor: str | None = None
+    ) -> tuple[list[BatchItem], str | None]:
+        """One page of items in submission order and the next page's cursor (None at the end);
+        ``InvalidCursor`` for a cursor not issued for this batch."""
+        ...
+
+    def memberships(self, article_id: str) -> list[BatchMembership]:
+        """The batches holding ``article_id``."""
+        ...
+
+    def advance(
+        self, batch_id: str, index: int, status: ItemStatus, error: ArticleError | None = None
+    ) -> bool:
+        """Move an item to ``status`` if that is progress (counts follow atomically); False when
+        the item is already there or further (nothing changes)."""
+        ...
+
+    def mark_finished(self, batch_id: str) -> bool:
+        """Record that every item is final; False when already recorded or not yet true."""
+        ...
+
+    def record_delivery(self, batch_id: str, attempt: DeliveryAttempt) -> None:
+        """Append one webhook delivery attempt to the batch."""
+        ...
+
+
+class WebhookQueue(Protocol):
+    """The queue of webhook deliveries (SQS on AWS, the SQLite queue locally)."""
+
+    def send_delivery(self, delivery: WebhookDelivery, *, delay_s: int = 0) -> None:
+        """Enqueue one delivery; raises ``StorageError`` when it cannot."""
         ...

@@ -21,9 +21,13 @@ if TYPE_CHECKING:
 
     from core.adapters.aws.s3_raw_store import S3RawStore
     from core.adapters.local.sqlite import SqliteDatabase
+    from core.batches.delivery import WebhookDeliverer
+    from core.batches.tracking import BatchTracker
+    from core.fetch.post import SafePoster
     from core.pipeline import IngestPipeline
     from core.ports import (
         ArticleStore,
+        BatchStore,
         DocumentFetcher,
         EventBus,
         FingerprintIndex,
@@ -32,6 +36,7 @@ if TYPE_CHECKING:
         RawHtmlStore,
         RawLinks,
         SearchIndex,
+        WebhookQueue,
     )
 
 
@@ -204,3 +209,77 @@ class Services:
         from core.pipeline import IngestPipeline
 
         return IngestPipeline(self.fetcher, self.raw_store, self.articles, self.extractor)
+
+    @property
+    def tracks_batches(self) -> bool:
+        """Whether batches are kept: always locally; on AWS when the batches table is set."""
+        return self.is_local or bool(self.settings.batches_table)
+
+    @shared_property
+    def batches(self) -> BatchStore:
+        """Batches of submitted URLs and their progress."""
+        if self.is_local:
+            from core.adapters.local.batches import SqliteBatchStore
+
+            return SqliteBatchStore(self.db)
+        from core.adapters.aws.dynamodb_batches import DynamoBatchStore
+
+        return DynamoBatchStore(self.settings)
+
+    @shared_property
+    def webhook_queue(self) -> WebhookQueue:
+        """The queue of batch webhook deliveries."""
+        if self.is_local:
+            from core.adapters.local.webhook_queue import SqliteWebhookQueue
+
+            return SqliteWebhookQueue(self.db)
+        from core.adapters.aws.sqs_webhook_queue import SqsWebhookQueue
+
+        return SqsWebhookQueue(self.settings)
+
+    @shared_property
+    def batch_tracker(self) -> BatchTracker:
+        """Opens batches and moves their items (submissions, the indexer)."""
+        from core.batches.tracking import BatchTracker
+
+        return BatchTracker(self.batches, self.webhook_queue)
+
+    @shared_property
+    def webhook_poster(self) -> SafePoster:
+        """POSTs webhooks under the fetcher's address rules."""
+        from core.fetch import FetchPolicy
+        from core.fetch.post import SafePoster
+
+        return SafePoster(FetchPolicy.from_settings(self.settings))
+
+    def webhook_secret(self) -> str | None:
+        """The webhook signing key: ``webhook_secret``, else (aws) the Secrets Manager secret
+        ``webhook_secret_arn`` (read once per process)."""
+        if self.settings.webhook_secret or self.is_local:
+            return self.settings.webhook_secret
+        return self._aws_webhook_secret
+
+    @shared_property
+    def _aws_webhook_secret(self) -> str | None:
+        arn = self.settings.webhook_secret_arn
+        if not arn:
+            return None
+        from core.adapters.aws.secrets import read_secret
+
+        return read_secret(self.settings, arn)
+
+    @shared_property
+    def webhook_deliverer(self) -> WebhookDeliverer:
+        """Delivers finished batches' webhooks (one attempt per queue message)."""
+        from core.batches.delivery import WebhookDeliverer
+
+        settings = self.settings
+        return WebhookDeliverer(
+            self.batches,
+            self.webhook_queue,
+            self.webhook_poster,
+            self.webhook_secret,
+            max_attempts=settings.webhook_max_attempts,
+            base_delay_s=settings.webhook_retry_base_delay_s,
+            timeout_s=settings.webhook_timeout_s,
+        )

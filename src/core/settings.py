@@ -7,9 +7,9 @@ setting means the same thing everywhere. Every field is documented in the README
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_USER_AGENT = "article-ingest/0.1 (+https://github.com/article-ingest/article-ingest)"
@@ -109,7 +109,27 @@ class Settings(BaseSettings):
 
     # Events (backend=local).
     webhook_url: str | None = None
-    webhook_secret: str | None = None
+    webhook_secret: str | None = Field(
+        default=None,
+        description="HMAC-SHA256 key signing webhooks (the events webhook and batch webhooks).",
+    )
+
+    # Batch jobs and their webhooks (see core.batches and docs/api.md).
+    batches_table: str | None = None
+    webhook_queue_url: str | None = None
+    webhook_secret_arn: str | None = Field(
+        default=None,
+        description="(aws) Secrets Manager secret holding the webhook signing key.",
+    )
+    webhook_max_attempts: int = Field(
+        default=6, ge=1, description="Deliveries of one batch webhook before giving up."
+    )
+    webhook_retry_base_delay_s: float = Field(
+        default=10.0, ge=0, description="First webhook retry delay; doubles (max 900 s)."
+    )
+    webhook_timeout_s: float = Field(
+        default=10.0, gt=0, description="Total time one webhook delivery may take."
+    )
 
     # Extraction worker processes (see core.extraction_pool and docs/extraction.md).
     extraction_workers: int | None = Field(
@@ -129,6 +149,15 @@ class Settings(BaseSettings):
     extraction_memory_mb: int = Field(
         default=1024, ge=0, description="Address-space ceiling of a worker (0: none)."
     )
+
+    @model_validator(mode="after")
+    def _signed_webhooks_only(self) -> Self:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError(
+                "ARTICLE_INGEST_WEBHOOK_URL needs ARTICLE_INGEST_WEBHOOK_SECRET:"
+                " webhooks are always signed"
+            )
+        return self
 
     @property
     def db_path(self) -> Path:

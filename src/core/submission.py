@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
+from core.batches.tracking import Outcome
 from core.errors import DomainError, InvalidInput, StorageError, VersionConflict
 from core.ids import article_id
 from core.models import Article, ArticleError, ArticleStatus
@@ -72,6 +73,24 @@ class Submission(BaseModel):
         " worker."
     )
     results: list[SubmissionResult]
+    batch_id: str | None = Field(
+        default=None,
+        description="The batch these URLs form: follow it at `GET /batches/{batch_id}`"
+        " (absent only when the batch store could not be written; the URLs are still"
+        " processed).",
+    )
+
+
+class InvalidWebhook(InvalidInput):
+    """A batch webhook URL the fetcher's rules refuse."""
+
+    code = "invalid_webhook"
+
+
+class WebhookNotConfigured(InvalidInput):
+    """A batch webhook was asked for but no signing key is configured."""
+
+    code = "webhook_not_configured"
 
 
 def sync_deadline(remaining_ms: int | None, margin_s: float) -> float:
@@ -110,6 +129,7 @@ class Submitter:
         *,
         run_async: bool = False,
         deadline: float | None = None,
+        webhook: str | None = None,
     ) -> Submission:
         """Process ``urls`` (a synchronous batch within ``deadline``, a ``time.monotonic()``
         instant); raises ``InvalidInput``/``TooManyUrls`` for a malformed batch and
@@ -122,32 +142,90 @@ class Submitter:
                 f"{len(urls)} URLs submitted; at most {cap} are accepted per request."
                 " Split the batch into several requests."
             )
+        self._check_webhook(webhook)
         results, accepted = self._screen(urls)
+        batch_id = self._open_batch(results, webhook)
         is_async = run_async or len(accepted) > self.settings.sync_batch_limit
         if accepted:
             done = self._enqueue(accepted) if is_async else self._ingest_all(accepted, deadline)
             results.update(done)
-        return Submission(mode="async" if is_async else "sync", results=list(results.values()))
+        self._settle(batch_id, results)
+        return Submission(
+            mode="async" if is_async else "sync", results=list(results.values()), batch_id=batch_id
+        )
 
-    def enqueue(self, urls: Sequence[str]) -> Submission:
+    def enqueue(self, urls: Sequence[str], *, webhook: str | None = None) -> Submission:
         """Queue every URL, however many (discovered URLs): one result per distinct URL, in
         order; raises ``StorageError`` when the queue cannot take them."""
+        self._check_webhook(webhook)
         results, accepted = self._screen(urls)
+        batch_id = self._open_batch(results, webhook)
         if accepted:
             results.update(self._enqueue(accepted))
-        return Submission(mode="async", results=list(results.values()))
+        self._settle(batch_id, results)
+        return Submission(mode="async", results=list(results.values()), batch_id=batch_id)
 
     def ingest(
         self, urls: Sequence[str], *, on_result: OnResult = _ignore
     ) -> list[SubmissionResult]:
         """Ingest every URL now, however many (the CLI): one result per distinct URL, in
         order; ``on_result`` is called as each one is known."""
+        return self.ingest_batch(urls, on_result=on_result).results
+
+    def ingest_batch(self, urls: Sequence[str], *, on_result: OnResult = _ignore) -> Submission:
+        """``ingest``, answered as a ``Submission`` carrying the batch id."""
         results, accepted = self._screen(urls)
+        batch_id = self._open_batch(results, None)
         for result in results.values():
             if result.status == "rejected":
                 on_result(result)
         results.update(self._ingest_all(accepted, None, on_result))
-        return list(results.values())
+        self._settle(batch_id, results)
+        return Submission(mode="sync", results=list(results.values()), batch_id=batch_id)
+
+    # -- batches ------------------------------------------------------------------------------
+
+    def _check_webhook(self, webhook: str | None) -> None:
+        """Refuse a webhook the fetcher's rules refuse, or one nobody could sign."""
+        if webhook is None:
+            return
+        from core.fetch import FetchPolicy, UrlRejected, validate_url
+
+        try:
+            validate_url(webhook, FetchPolicy.from_settings(self.settings))
+        except UrlRejected as error:
+            raise InvalidWebhook(f"webhook refused ({error.code.value}): {error.message}") from None
+        settings = self.settings
+        if not (
+            settings.webhook_secret or (settings.backend == "aws" and settings.webhook_secret_arn)
+        ):
+            raise WebhookNotConfigured(
+                "this deployment has no webhook signing key (ARTICLE_INGEST_WEBHOOK_SECRET)"
+            )
+
+    def _open_batch(self, results: dict[str, SubmissionResult], webhook: str | None) -> str | None:
+        """Store the batch of ``results`` before anything is dispatched; None (logged) when
+        the batch store fails: the URLs are processed all the same."""
+        if not self.services.tracks_batches:
+            if webhook is not None:
+                raise WebhookNotConfigured("this deployment keeps no batches (no batches table)")
+            return None
+        try:
+            return self.services.batch_tracker.open(_outcomes(results), webhook=webhook)
+        except StorageError as error:
+            if webhook is not None:
+                raise  # the caller asked to be told: never accept what cannot be followed
+            logger.warning("no batch for this submission: %s", error.message)
+            return None
+
+    def _settle(self, batch_id: str | None, results: dict[str, SubmissionResult]) -> None:
+        """Move the batch's items to the results known now (the indexer moves the rest)."""
+        if batch_id is None:
+            return
+        try:
+            self.services.batch_tracker.settle(batch_id, _outcomes(results))
+        except StorageError as error:
+            logger.warning("batch %s not updated: %s", batch_id, error.message)
 
     def _screen(self, urls: Sequence[str]) -> tuple[dict[str, SubmissionResult], dict[str, str]]:
         """Validate every URL; results keyed (in order) by id, plus the accepted id → URL."""
@@ -309,3 +387,8 @@ def _report(on_result: OnResult) -> Callable[[Future[SubmissionResult | None]], 
             on_result(result)
 
     return done
+
+
+def _outcomes(results: dict[str, SubmissionResult]) -> list[Outcome]:
+    """The batch tracker's view of ``results``, in order."""
+    return [Outcome(r.url, r.id, r.status, r.error) for r in results.values()]

@@ -20,7 +20,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from core.batches.models import BATCH_ID_PATTERN, BatchStatus
 from core.discovery import Discovery, DiscoveryRequest, as_instant
+from core.errors import NotFound
 from core.formats import OutputFormat
 from core.media_type import parse_content_type
 from core.models import Article, ArticleStatus
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.types import (
         OpenAPIResponseContentModel,
         OpenAPIResponseContentSchema,
+        OpenAPIResponseHeader,
     )
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -58,6 +61,13 @@ Cursor = Annotated[
     str,
     StringConstraints(max_length=2048, pattern=CURSOR_PATTERN),
     Field(json_schema_extra={"format": CURSOR_FORMAT}),
+]
+#: A batch's items cursor: the same shape, another issuer (``core.batches.models.items_cursor``).
+BATCH_CURSOR_FORMAT = "batch-items-cursor"
+BatchCursor = Annotated[
+    str,
+    StringConstraints(max_length=2048, pattern=CURSOR_PATTERN),
+    Field(json_schema_extra={"format": BATCH_CURSOR_FORMAT}),
 ]
 Since = Annotated[
     str | None, Query(pattern=DATE_PATTERN, description="Earliest publication date, YYYY-MM-DD.")
@@ -120,6 +130,11 @@ class SubmitRequest(BaseModel):
         strict=True,  # JSON true/false only: 0, "yes" or "false" are refused, not coerced
         description="Queue every URL instead of processing small batches within the request.",
     )
+    webhook: UrlString | None = Field(
+        default=None,
+        description="An http(s) URL told when the batch finishes: a signed JSON POST"
+        " (docs/api.md, 'Batch webhooks'), checked by the fetcher's address rules.",
+    )
 
 
 class SearchResults(BaseModel):
@@ -153,7 +168,9 @@ class _Submissions:
         self._lock = threading.Lock()
 
     def submit(self, request: SubmitRequest, deadline: float | None = None) -> Submission:
-        return self.submitter.submit(request.urls, run_async=request.run_async, deadline=deadline)
+        return self.submitter.submit(
+            request.urls, run_async=request.run_async, deadline=deadline, webhook=request.webhook
+        )
 
     def _work(self, body: dict[str, Any]) -> dict[str, Any]:
         deadline = _submit_deadline.get()
@@ -196,6 +213,15 @@ def _caller() -> str:
     return "anonymous"
 
 
+#: The ``Location`` header of an answer that formed a batch (``GET /batches/{id}``).
+_BATCH_LOCATION: dict[str, OpenAPIResponseHeader] = {
+    "Location": {
+        "description": "`/batches/{batch_id}`: how far the batch got (absent only when no"
+        " batch could be stored).",
+        "schema": {"type": "string"},
+    }
+}
+
 _SUBMISSION_RESPONSE: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = {
     "application/json": {"model": Submission}
 }
@@ -214,11 +240,13 @@ _SUBMISSION_RESPONSE: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseCo
     responses={
         200: {
             "description": "Processed within the request.",
+            "headers": _BATCH_LOCATION,
             "content": _SUBMISSION_RESPONSE,
             "links": _article_links("/results/0/id"),
         },
         202: {
             "description": "Queued.",
+            "headers": _BATCH_LOCATION,
             "content": _SUBMISSION_RESPONSE,
             "links": _article_links("/results/0/id"),
         },
@@ -265,6 +293,7 @@ def submit_articles(
         rejected = sum(1 for result in answer.results if result.status == "rejected")
         metrics.add_metric(name="UrlsRejected", unit=MetricUnit.Count, value=rejected)
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    headers.update(_batch_location(answer.batch_id))
     return Response(
         status_code=202 if queued else 200,
         content_type="application/json",
@@ -294,6 +323,7 @@ _DISCOVERY_RESPONSE: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseCon
         200: {"description": "The URLs found.", "content": _DISCOVERY_RESPONSE},
         202: {
             "description": "The URLs found; new and changed ones queued.",
+            "headers": _BATCH_LOCATION,
             "content": _DISCOVERY_RESPONSE,
         },
         **problems.problem_responses(400, 413, 415, 422, 503),
@@ -320,14 +350,59 @@ def discover_urls(request: Annotated[DiscoveryRequest, Body(embed=False)]) -> Re
         since=as_instant(request.since),
         allow_other_sites=request.allow_other_sites,
         deadline=deadline,
+        webhook=request.webhook,
     )
     metrics.add_metric(name="UrlsDiscovered", unit=MetricUnit.Count, value=len(found.urls))
+    batch_id = found.submission.batch_id if found.submission else None
     return Response(
         status_code=202 if request.enqueue else 200,
         content_type="application/json",
         body=found,
-        headers=problems.SECURITY_HEADERS,
+        headers={**problems.SECURITY_HEADERS, **_batch_location(batch_id)},
     )
+
+
+def _batch_location(batch_id: str | None) -> dict[str, str]:
+    """The ``Location`` header of an answer that opened batch ``batch_id`` (if any)."""
+    return {"Location": f"/batches/{batch_id}"} if batch_id else {}
+
+
+BatchId = Annotated[
+    str, Path(pattern=BATCH_ID_PATTERN, description="Batch id: `b_` and 24 lowercase hex digits.")
+]
+
+
+@app.get(
+    "/batches/<batch_id>",
+    operation_id="getBatch",
+    summary="How far a batch got",
+    description="Counts per state, whether every item is final (`finished`), the webhook's"
+    " delivery attempts and one page of items in submission order (`next_cursor` pages on).",
+    tags=["batches"],
+    responses={
+        200: {"description": "The batch and a page of its items."},
+        **problems.problem_responses(400, 404, 422),
+    },
+)
+def get_batch(
+    batch_id: BatchId,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: Annotated[
+        BatchCursor | None,
+        Query(
+            description="`next_cursor` of the previous page: opaque, URL-safe base64 (padded)."
+            " A cursor this service did not issue for this batch is `invalid_cursor` (400).",
+        ),
+    ] = None,
+) -> BatchStatus:
+    services = _deps.services()
+    if not services.tracks_batches:
+        raise NotFound(f"no batch {batch_id}: this deployment keeps no batches")
+    batch = services.batches.get(batch_id)
+    if batch is None:
+        raise NotFound(f"no batch {batch_id}")
+    items, next_cursor = services.batches.items(batch_id, limit=limit, cursor=cursor)
+    return BatchStatus(**batch.model_dump(), items=items, next_cursor=next_cursor)
 
 
 @app.get(

@@ -6,6 +6,9 @@ of the batch is reported failed without being attempted: the stream resumes at t
 failure anyway, and an article's changes stay in order. Records that exhaust
 ``MaximumRetryAttempts`` or ``MaximumRecordAgeInSeconds`` go to the on-failure destination.
 
+Every change also moves the article's items in the batches that hold it
+(``core.batches.tracking``): this is the one place every final state passes.
+
 Records are DynamoDB-stream-shaped on both backends (the local runtime builds them from its
 SQLite outbox, ``core.adapters.local.stream``); their images are the record layout of the store
 that wrote them, so the article store reads them back (``ArticleStore.article_from_image``).
@@ -93,6 +96,8 @@ def handle(
                 "change %s of %s v%d failed", record.event_id, article.id, article.version
             )
             raise
+        if services.tracks_batches and services.batch_tracker.observe(article):
+            count("BatchItemsMoved")
         count(f"Change_{article.status.value}")
         if indexed is not None:
             count("Indexed")

@@ -50,6 +50,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "extraction_timeout": 422,
     "extraction_crashed": 422,
     "storage_error": 503,
+    # a batch's webhook URL is refused by the fetcher's rules, or no signing key is set
+    "invalid_webhook": 422,
+    "webhook_not_configured": 422,
 }
 #: Seconds a client should wait before retrying, per domain error code (503s: 5).
 RETRY_AFTER_BY_CODE: dict[str, str] = {"request_in_progress": "1"}

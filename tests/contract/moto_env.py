@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 
+from core.adapters.aws.dynamodb_batches import table_definition as batches_table_definition
 from core.adapters.aws.table_design import table_definition
 from core.settings import Settings
 
@@ -46,7 +47,8 @@ def session() -> boto3.Session:
 
 
 def create_resources(endpoint: str, *, prefix: str = "t") -> Settings:
-    """A fresh bucket, articles/index/idempotency tables, intake queue and bus; their Settings."""
+    """A fresh bucket, articles/index/idempotency/batches tables, intake and webhook queues
+    and bus; their Settings."""
     suffix = uuid.uuid4().hex[:12]
     aws = session()
 
@@ -83,8 +85,11 @@ def create_resources(endpoint: str, *, prefix: str = "t") -> Settings:
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
     )
+    batches = f"{prefix}-batches-{suffix}"
+    ddb.create_table(TableName=batches, BillingMode="PAY_PER_REQUEST", **batches_table_definition())
     sqs = client("sqs")
     queue_url = sqs.create_queue(QueueName=f"{prefix}-intake-{suffix}")["QueueUrl"]
+    webhook_queue_url = sqs.create_queue(QueueName=f"{prefix}-webhooks-{suffix}")["QueueUrl"]
     bus = f"{prefix}-bus-{suffix}"
     events = client("events")
     events.create_event_bus(Name=bus)
@@ -119,5 +124,7 @@ def create_resources(endpoint: str, *, prefix: str = "t") -> Settings:
         idempotency_table=idempotency,
         queue_url=queue_url,
         event_bus_name=bus,
+        batches_table=batches,
+        webhook_queue_url=webhook_queue_url,
         aws_endpoint_url=endpoint,
     )

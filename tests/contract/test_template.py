@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from core.adapters.aws.dynamodb_batches import table_definition as batches_table_definition
 from core.adapters.aws.s3_raw_store import PENDING, STATE_TAG
 from core.adapters.aws.table_design import table_definition
 from core.models import ArticleStatus
@@ -49,7 +50,9 @@ def test_articles_table_matches_the_adapter_key_design(template: dict[str, Any])
     )
 
 
-@pytest.mark.parametrize("name", ["ArticlesTable", "IndexTable", "IdempotencyTable"])
+@pytest.mark.parametrize(
+    "name", ["ArticlesTable", "IndexTable", "IdempotencyTable", "BatchesTable"]
+)
 def test_tables_are_on_demand_recoverable_and_encrypted(
     template: dict[str, Any], name: str
 ) -> None:
@@ -68,6 +71,31 @@ def test_articles_stream_and_idempotency_ttl(template: dict[str, Any]) -> None:
     }
 
 
+def test_batches_table_matches_the_adapter_and_expires(template: dict[str, Any]) -> None:
+    table = props(template, "BatchesTable")
+    design = batches_table_definition()
+    assert table["KeySchema"] == design["KeySchema"]
+    assert table["AttributeDefinitions"] == design["AttributeDefinitions"]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_webhook_queue_feeds_the_delivery_function(template: dict[str, Any]) -> None:
+    function = props(template, "WebhooksFunction")
+    queue = props(template, "WebhookQueue")
+    assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
+    assert queue["RedrivePolicy"]["maxReceiveCount"] >= 2
+    source = function["Events"]["Deliveries"]["Properties"]
+    assert source["Queue"] == {"Fn::GetAtt": ["WebhookQueue", "Arn"]}
+    assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # Only the delivery function may read the signing key.
+    readers = {
+        role
+        for role in EXPECTED_GRANTS
+        if any(action.startswith("secretsmanager:") for action, _ in grants(template, role))
+    }
+    assert readers == {"WebhooksRole"}
+
+
 def test_environment_names_real_settings(template: dict[str, Any]) -> None:
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     ours = {
@@ -84,7 +112,12 @@ def test_environment_names_real_settings(template: dict[str, Any]) -> None:
 
 def test_handlers_exist(template: dict[str, Any]) -> None:
     functions = resources(template, "AWS::Serverless::Function")
-    assert set(functions) == {"IngestApiFunction", "WorkerFunction", "IndexerFunction"}
+    assert set(functions) == {
+        "IngestApiFunction",
+        "WorkerFunction",
+        "IndexerFunction",
+        "WebhooksFunction",
+    }
     for function in functions.values():
         module, _, name = function["Properties"]["Handler"].rpartition(".")
         source = SRC / Path(*module.split(".")).with_suffix(".py")
@@ -262,6 +295,13 @@ EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
         "IdempotencyTable.Arn",
     )
     | _each("sqs:SendMessage", "IntakeQueue.Arn")  # SendMessageBatch (async submissions)
+    # batches: opened (BatchWriteItem), read, items moved (TransactWriteItems of Updates) and
+    # marked finished (UpdateItem), items paged (Query)
+    | _each(
+        "dynamodb:BatchWriteItem dynamodb:GetItem dynamodb:UpdateItem dynamodb:Query",
+        "BatchesTable.Arn",
+    )
+    | _each("sqs:SendMessage", "WebhookQueue.Arn")  # a batch finished at once, with a webhook
     | TRACING,
     "WorkerRole": _each("logs:CreateLogStream logs:PutLogEvents", "WorkerLogGroup.Arn")
     # the event source mapping; the code itself only sends (delayed retries)
@@ -270,6 +310,8 @@ EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
     | _each("s3:GetObject s3:PutObject s3:PutObjectTagging", RAW)
     | _each("s3:ListBucket", "RawBucket.Arn")
     | _each("dynamodb:GetItem dynamodb:PutItem", "ArticlesTable.Arn")
+    # a discovered feed's URLs form a batch
+    | _each("dynamodb:BatchWriteItem dynamodb:GetItem dynamodb:UpdateItem", "BatchesTable.Arn")
     | TRACING,
     "IndexerRole": _each("logs:CreateLogStream logs:PutLogEvents", "IndexerLogGroup.Arn")
     | _each(
@@ -289,6 +331,15 @@ EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
         "IndexTable.Arn",
     )
     | _each("events:PutEvents", "ArticleEventsBus.Arn")
+    # batch progress: memberships (Query), items moved, batch finished; its webhook queued
+    | _each("dynamodb:GetItem dynamodb:UpdateItem dynamodb:Query", "BatchesTable.Arn")
+    | _each("sqs:SendMessage", "WebhookQueue.Arn")
+    | TRACING,
+    "WebhooksRole": _each("logs:CreateLogStream logs:PutLogEvents", "WebhooksLogGroup.Arn")
+    | _each("sqs:ReceiveMessage sqs:DeleteMessage sqs:GetQueueAttributes", "WebhookQueue.Arn")
+    | _each("sqs:SendMessage", "WebhookQueue.Arn")  # the next attempt, delayed
+    | _each("dynamodb:GetItem dynamodb:UpdateItem", "BatchesTable.Arn")
+    | _each("secretsmanager:GetSecretValue", "WebhookSigningSecret")
     | TRACING,
 }
 
@@ -308,7 +359,7 @@ def test_the_code_makes_no_call_the_grants_omit() -> None:
 
     aws = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name=REGION)
     operations: set[str] = set()
-    for service in ("s3", "dynamodb", "sqs", "events"):
+    for service in ("s3", "dynamodb", "sqs", "events", "secretsmanager"):
         operations |= set(aws.client(service).meta.method_to_api_mapping)  # type: ignore[call-overload]
     calls: set[str] = set()
     for source in (SRC / "core" / "adapters" / "aws").glob("*.py"):
@@ -331,6 +382,8 @@ def test_the_code_makes_no_call_the_grants_omit() -> None:
         "query",
         "transact_write_items",  # Put/Update/Delete items: PutItem, UpdateItem, DeleteItem
         "send_message_batch",  # sqs:SendMessage
+        "send_message",  # sqs:SendMessage (a webhook delivery, delayed retries)
+        "get_secret_value",  # the webhook signing key (WebhooksRole only)
         "put_events",
     }
 
@@ -406,7 +459,7 @@ def test_jwt_audience_is_required_with_an_issuer(template: dict[str, Any]) -> No
     assert not _rules_hold(template, JwtIssuer=issuer, JwtAudience="client-1,")
 
 
-FUNCTIONS = ("IngestApiFunction", "WorkerFunction", "IndexerFunction")
+FUNCTIONS = ("IngestApiFunction", "WorkerFunction", "IndexerFunction", "WebhooksFunction")
 
 
 def _alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -432,15 +485,16 @@ def _dead_letter_queues(template: dict[str, Any]) -> set[str]:
     """Queues where work lands when it is given up: the redrive target and the on-failure
     destination of the stream."""
     redrive = props(template, "IntakeQueue")["RedrivePolicy"]["deadLetterTargetArn"]
+    webhooks = props(template, "WebhookQueue")["RedrivePolicy"]["deadLetterTargetArn"]
     stream = props(template, "IndexerFunction")["Events"]["ArticleChanges"]["Properties"]
     failure = stream["DestinationConfig"]["OnFailure"]["Destination"]
-    return {redrive["Fn::GetAtt"][0], failure["Fn::GetAtt"][0]}
+    return {redrive["Fn::GetAtt"][0], webhooks["Fn::GetAtt"][0], failure["Fn::GetAtt"][0]}
 
 
 def test_alarms_watch_dead_letters_errors_throttles_lag_and_5xx(template: dict[str, Any]) -> None:
     watched = []
     queues = _dead_letter_queues(template)
-    assert queues == {"IntakeDeadLetterQueue", "IndexerFailureQueue"}
+    assert queues == {"IntakeDeadLetterQueue", "IndexerFailureQueue", "WebhookDeadLetterQueue"}
     for queue in queues:
         alarm = _watching(
             template,
@@ -468,7 +522,7 @@ def test_alarms_watch_dead_letters_errors_throttles_lag_and_5xx(template: dict[s
     assert (api["Statistic"], api["Threshold"]) == ("Sum", 0)
     watched.append(api)
 
-    assert len(watched) == len(_alarms(template)) == 10
+    assert len(watched) == len(_alarms(template)) == 13
     notify = {"Fn::If": ["NotifyAlarms", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]}
     for alarm in watched:
         assert alarm["ComparisonOperator"] == "GreaterThanThreshold"

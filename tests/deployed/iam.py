@@ -94,6 +94,8 @@ def accesses(call: dict[str, Any], region: str, account: str) -> list[Access]:
     if service == "events" and operation == "PutEvents":
         buses = {entry.get("EventBusName") or "default" for entry in params["Entries"]}
         return [Access(action, _bus_arn(bus, region, account)) for bus in sorted(buses)]
+    if service == "secretsmanager" and operation == "GetSecretValue":
+        return [Access(action, str(params["SecretId"]))]  # the ARN (the template passes it)
     raise Untranslatable(f"no IAM translation for {service}:{operation}")
 
 

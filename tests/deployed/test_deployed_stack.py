@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 
 from core.ids import article_id
+from core.signing import verify
 from tests.deployed import iam
 from tests.deployed.world import (
     ASYNC_PAGE,
@@ -46,6 +47,7 @@ def test_each_function_runs_its_own_bundle_with_the_stack_configuration(world: W
         "handlers.api.handler",
         "handlers.worker.handler",
         "handlers.indexer.handler",
+        "handlers.webhooks.handler",
     }
     for function in functions.values():
         assert (
@@ -158,6 +160,22 @@ def test_published_events_match_their_schemas(world: World) -> None:
 def test_dead_letter_queues_stay_empty(world: World) -> None:
     assert world.queue_depths["IntakeDeadLetterQueue"] == 0
     assert world.queue_depths["IndexerFailureQueue"] == 0
+    assert world.queue_depths["WebhookDeadLetterQueue"] == 0
+
+
+def test_the_async_batch_finishes_and_its_webhook_is_signed_with_the_stack_secret(
+    world: World,
+) -> None:
+    answer = world.answers["async"]
+    batch_id = answer.json()["batch_id"]
+    assert answer.headers.get("location") == f"/batches/{batch_id}"
+    batch = world.batch
+    assert batch["finished"] is True, batch
+    assert batch["counts"]["indexed"] == 1
+    assert [d["outcome"] for d in batch["deliveries"]] == ["delivered"]
+    (delivery,) = world.webhooks
+    assert json.loads(delivery.body)["batch_id"] == batch_id
+    assert verify(world.webhook_key, delivery.headers, delivery.body)
 
 
 def test_every_aws_call_is_allowed_by_the_function_role(world: World) -> None:

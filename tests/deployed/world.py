@@ -30,6 +30,7 @@ from tests.deployed.conftest import BUILD_DIR, LAMBDA_PYTHON, SAM_PYTHON
 from tests.deployed.runner import LambdaProcess
 from tests.deployed.stack import Stack, deploy, detach_moto_pollers, shim_moto
 from tests.support.page_server import PageServer
+from tests.support.webhook_receiver import Received, WebhookReceiver
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "tests" / "fixtures" / "pages"
@@ -75,6 +76,10 @@ class World:
     queue_depths: dict[str, int] = field(default_factory=dict)
     calls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # function -> calls
     init_ms: dict[str, float] = field(default_factory=dict)
+    webhook_port: int = 0
+    webhooks: list[Received] = field(default_factory=list)  # what the receiver saw
+    webhook_key: str = ""  # the stack's signing secret, read back from Secrets Manager
+    batch: dict[str, Any] = field(default_factory=dict)  # GET /batches/{id} of the async batch
 
 
 def api_event(
@@ -144,7 +149,9 @@ class Driver:
             "AWS_ENDPOINT_URL": self.endpoint,
             "ARTICLE_INGEST_AWS_ENDPOINT_URL": self.endpoint,
             "ARTICLE_INGEST_ALLOW_PRIVATE_NETWORKS": "true",
-            "ARTICLE_INGEST_ALLOWED_PORTS": json.dumps([80, 443, self.world.page_port]),
+            "ARTICLE_INGEST_ALLOWED_PORTS": json.dumps(
+                [80, 443, self.world.page_port, self.world.webhook_port]
+            ),
             "ARTICLE_INGEST_PER_HOST_DELAY_S": "0",
         }
 
@@ -181,7 +188,11 @@ class Driver:
             "async",
             "POST",
             "/articles",
-            body={"urls": [self.world.urls[ASYNC_PAGE]], "async": True},
+            body={
+                "urls": [self.world.urls[ASYNC_PAGE]],
+                "async": True,
+                "webhook": f"http://127.0.0.1:{self.world.webhook_port}/batches",
+            },
         )
 
     # ------------------------------------------------------------------ EventBridge
@@ -240,6 +251,59 @@ class Driver:
             for message in messages:
                 bodies.append(message["Body"])
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+    # ------------------------------------------------------------------ webhooks (SQS poller)
+    def run_webhooks(self) -> None:
+        """Deliver every queued batch webhook, as the delivery queue's event source mapping."""
+        mapping = self.stack.mappings["WebhooksFunction"]
+        queue_url = self.stack.outputs["WebhookQueueUrl"]
+
+        def as_poller(operation: str, **params: Any) -> Any:
+            self.service_calls["WebhooksFunction"].append(
+                {"service": "sqs", "operation": operation, "params": params}
+            )
+            return getattr(self.client("sqs"), _snake(operation))(**params)
+
+        for _ in range(10):
+            got = as_poller(
+                "ReceiveMessage",
+                QueueUrl=queue_url,
+                MaxNumberOfMessages=int(mapping["BatchSize"]),
+                AttributeNames=["All"],
+                WaitTimeSeconds=1,
+            )
+            messages = got.get("Messages", [])
+            if not messages:
+                break
+            event = {
+                "Records": [
+                    {
+                        "messageId": m["MessageId"],
+                        "receiptHandle": m["ReceiptHandle"],
+                        "body": m["Body"],
+                        "attributes": m.get("Attributes", {}),
+                        "messageAttributes": {},
+                        "md5OfBody": m["MD5OfBody"],
+                        "eventSource": "aws:sqs",
+                        "eventSourceARN": mapping["EventSourceArn"],
+                        "awsRegion": self.stack.region,
+                    }
+                    for m in messages
+                ]
+            }
+            result = self.processes["WebhooksFunction"].invoke(event)
+            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+            for message in messages:
+                if message["MessageId"] not in failed:
+                    as_poller(
+                        "DeleteMessage", QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"]
+                    )
+        batch_id = self.world.answers["async"].json()["batch_id"]
+        self.world.batch = self.api("batch", "GET", f"/batches/{batch_id}").json()
+        secret = self.client("secretsmanager").get_secret_value(
+            SecretId=self.stack.outputs["WebhookSigningSecretArn"]
+        )
+        self.world.webhook_key = secret["SecretString"]
 
     # ------------------------------------------------------------------ worker (SQS poller)
     def poison(self) -> None:
@@ -389,7 +453,11 @@ class Driver:
             )
         table = self.stack.outputs["ArticlesTableName"]
         self.world.items = ddb.scan(TableName=table, ConsistentRead=True)["Items"]
-        for logical_id in ("IntakeDeadLetterQueue", "IndexerFailureQueue"):
+        for logical_id in (
+            "IntakeDeadLetterQueue",
+            "IndexerFailureQueue",
+            "WebhookDeadLetterQueue",
+        ):
             attributes = sqs.get_queue_attributes(
                 QueueUrl=self.stack.outputs[f"{logical_id}Url"], AttributeNames=["All"]
             )["Attributes"]
@@ -418,12 +486,14 @@ def run() -> World:
         tempfile.TemporaryDirectory(prefix="deployed-test-") as tmp,
         moto_server() as endpoint,
         PageServer(PAGES) as pages,
+        WebhookReceiver() as hook,
     ):
         work = Path(tmp)
         stack = deploy(session(), endpoint, BUILD_DIR, SAM_PYTHON, work)
         detach_moto_pollers(stack)
         driver = Driver(stack, endpoint, pages.port, work)
         world = driver.world
+        world.webhook_port = hook.port
         world.urls = {
             name: f"http://127.0.0.1:{pages.port}/{name}"
             for name in (*SYNC_PAGES, ASYNC_PAGE, EVENT_PAGE)
@@ -435,8 +505,10 @@ def run() -> World:
             driver.poison()
             driver.run_worker()
             driver.run_indexer()
+            driver.run_webhooks()
             driver.read_routes(article_id(world.urls[SYNC_PAGES[0]]), "ferry")
         driver.inventory()
+        world.webhooks = list(hook.received)
         world.captured = [json.loads(body) for body in driver.drain(capture)]
         driver.collect_calls()
         keep = os.environ.get("DEPLOYED_TEST_LOGS")

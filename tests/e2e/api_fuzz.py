@@ -83,7 +83,7 @@ def main(extra: list[str]) -> int:
         if stored != len(SEED_PAGES):
             print(f"seeding stored {stored} of {len(SEED_PAGES)} pages", file=sys.stderr)
             return 2
-        settings = Settings(data_dir=data_dir, sync_batch_limit=0)
+        settings = Settings(data_dir=data_dir, sync_batch_limit=0, webhook_secret="fuzz")
         server = make_server("127.0.0.1", 0, settings, drain=False)
         server.services.__dict__["fetcher"] = offline_fetcher()
         thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)

@@ -41,6 +41,7 @@ OPERATIONS = {
     ("GET", "/articles/{article_id}/raw"),
     ("GET", "/search"),
     ("POST", "/discover"),
+    ("GET", "/batches/{batch_id}"),
 }
 
 

@@ -25,6 +25,10 @@ def _one_start_schema(schema: dict[str, Any]) -> None:
         field.pop("default", None)
         field.update(url)
     schema["oneOf"] = [{"required": [name]} for name in START_FIELDS]
+    # A webhook is told when the queued batch ends: it needs `enqueue: true`.
+    schema["dependentSchemas"] = {
+        "webhook": {"required": ["enqueue"], "properties": {"enqueue": {"const": True}}}
+    }
 
 
 class DiscoveryRequest(BaseModel):
@@ -42,6 +46,10 @@ class DiscoveryRequest(BaseModel):
     )
     enqueue: bool = Field(
         default=False, description="Queue the new and changed URLs as one asynchronous batch."
+    )
+    webhook: StartUrl | None = Field(
+        default=None,
+        description="With `enqueue`: a URL told (signed POST) when the batch finishes.",
     )
     limit: int | None = Field(
         default=None,
@@ -70,6 +78,12 @@ class DiscoveryRequest(BaseModel):
         given = [name for name in START_FIELDS if getattr(self, name)]
         if len(given) != 1:
             raise ValueError("give exactly one of `feed`, `sitemap` or `site`")
+        return self
+
+    @model_validator(mode="after")
+    def _webhook_needs_enqueue(self) -> Self:
+        if "webhook" in self.model_fields_set and not self.enqueue:  # as the schema says
+            raise ValueError("`webhook` needs `enqueue: true` (it is told when the batch ends)")
         return self
 
     def start(self) -> tuple[StartKind, str]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from core.discovery.discoverer import Discoverer, DiscoveryLimits
 from core.discovery.models import Discovery, StartKind
-from core.submission import Submission, Submitter
+from core.submission import Submitter
 
 if TYPE_CHECKING:
     from core.services import Services
@@ -30,10 +30,12 @@ def discover(
     since: datetime | None = None,
     allow_other_sites: bool | None = None,
     deadline: float | None = None,
+    webhook: str | None = None,
 ) -> Discovery:
     """Discover the article URLs of ``url``; with ``enqueue``, queue the new and changed ones
     as one asynchronous batch (the ``Submitter`` of ``POST /articles``). Raises
-    ``DiscoveryFailed`` when nothing could be read, ``StorageError`` when the queue fails."""
+    ``DiscoveryFailed`` when nothing could be read, ``StorageError`` when the queue fails
+    (``webhook``: told when that batch finishes)."""
     found = discoverer(services).discover(
         kind,
         url,
@@ -44,8 +46,6 @@ def discover(
     )
     if not enqueue:
         return found
-    wanted = found.to_ingest()
-    submission = (
-        Submitter(services).enqueue(wanted) if wanted else Submission(mode="async", results=[])
-    )
+    # Even an empty batch is a batch: it finishes at once (and tells its webhook).
+    submission = Submitter(services).enqueue(found.to_ingest(), webhook=webhook)
     return found.model_copy(update={"submission": submission})

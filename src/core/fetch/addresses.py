@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import logging
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.fetch.policy import FetchPolicy
+    from core.fetch.resolver import Resolver
+    from core.fetch.urls import ParsedUrl
 
 logger = logging.getLogger(__name__)
 
@@ -129,3 +135,25 @@ def blocked_reason(ip: IPAddress, *, allow_private_networks: bool) -> str | None
         # type-mismatched membership is always False, so this is safe for both families.
         return None
     return reason
+
+
+def vetted_addresses(
+    url: ParsedUrl, resolver: Resolver, policy: FetchPolicy, timeout_s: float
+) -> list[IPAddress]:
+    """Every address of ``url``'s host, each checked; ``blocked_address`` when one is not
+    admitted (a name that resolves to a private address is refused before any dial). Callers
+    connect only to these addresses (no second lookup: no DNS rebinding)."""
+    from core.fetch.outcomes import FetchFailure, FetchOutcome
+
+    if url.ip is not None:
+        return [url.ip]  # a literal, already checked by parse_url
+    addresses = list(resolver.resolve(url.host, timeout_s))
+    if not addresses:
+        raise FetchFailure(FetchOutcome.DNS_ERROR, f"{url.host} has no addresses")
+    for ip in addresses:
+        reason = blocked_reason(ip, allow_private_networks=policy.allow_private_networks)
+        if reason:
+            raise FetchFailure(
+                FetchOutcome.BLOCKED_ADDRESS, f"{url.host} resolves to {ip}, which is {reason}"
+            )
+    return addresses

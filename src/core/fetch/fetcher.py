@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
-from core.fetch.addresses import IPAddress, blocked_reason
+from core.fetch.addresses import IPAddress, vetted_addresses
 from core.fetch.challenge import looks_like_challenge
 from core.fetch.content_type import HTML_TYPES, parse_content_type, sniff_html
 from core.fetch.outcomes import (
@@ -273,15 +273,7 @@ class SafeFetcher:
         if cached is not None:
             return cached
         timeout = state.deadline.cap(self._policy.connect_timeout_s)
-        addresses = list(self._resolver.resolve(url.host, timeout))
-        if not addresses:
-            raise FetchFailure(FetchOutcome.DNS_ERROR, f"{url.host} has no addresses")
-        for ip in addresses:
-            reason = blocked_reason(ip, allow_private_networks=self._policy.allow_private_networks)
-            if reason:
-                raise FetchFailure(
-                    FetchOutcome.BLOCKED_ADDRESS, f"{url.host} resolves to {ip}, which is {reason}"
-                )
+        addresses = vetted_addresses(url, self._resolver, self._policy, timeout)
         state.resolved[url.host] = addresses
         return addresses
 

@@ -278,8 +278,12 @@ def open_exchange(
     deadline: Deadline,
     limits: Limits,
     ssl_context: ssl.SSLContext,
+    *,
+    method: str = "GET",
+    body: bytes | None = None,
 ) -> Exchange:
-    """Connect to the first reachable checked address, send a GET, read the status and headers."""
+    """Connect to the first reachable checked address, send the request (a GET unless
+    ``method`` and ``body`` say otherwise), read the status and headers."""
     conn = _connect(url, addresses, connect_target, deadline, limits, ssl_context)
     sock = conn.sock
     assert sock is not None
@@ -287,8 +291,9 @@ def open_exchange(
     try:
         conn.timeout = deadline.cap(limits.read_timeout_s)
         conn.request(
-            "GET",
+            method,
             url.target,
+            body=body,
             headers={"Host": url.host_header, **headers},
             preload_content=False,
             decode_content=False,

@@ -23,6 +23,7 @@ ROUTE_KEYS = {
     "GET /articles/{article_id}/text",
     "GET /articles/{article_id}/raw",
     "GET /search",
+    "GET /batches/{batch_id}",
     "GET /openapi.json",
     "GET /docs",
 }

@@ -36,6 +36,7 @@ def test_openapi_document_describes_the_api(api: Call) -> None:
         "/articles/{article_id}/raw",
         "/search",
         "/discover",
+        "/batches/{batch_id}",
     }
     post = document["paths"]["/articles"]["post"]
     assert {"200", "202", "413", "422"} <= set(post["responses"])

@@ -15,11 +15,12 @@ from typing import Any
 import pytest
 from tests.support.page_server import BackgroundServer
 
-from core.adapters.local.event_bus import JsonlEventBus, signature
+from core.adapters.local.event_bus import JsonlEventBus
 from core.errors import StorageError
 from core.events import ArticleIndexed
 from core.models import Article, ArticleStatus
 from core.settings import Settings
+from core.signing import verify
 
 
 def event(n: int) -> ArticleIndexed:
@@ -90,9 +91,18 @@ def test_webhook_posts_are_signed(tmp_path: Path, receiver: tuple[str, Any]) -> 
     settings = Settings(data_dir=tmp_path, webhook_url=url, webhook_secret="s3cret")
     JsonlEventBus(settings).publish([event(1)])
     ((headers, body),) = handler.received
-    expected = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
-    assert headers["X-Signature"] == f"sha256={expected}" == signature("s3cret", body)
+    timestamp = headers["Article-Ingest-Timestamp"]
+    signed = timestamp.encode() + b"." + body
+    expected = hmac.new(b"s3cret", signed, hashlib.sha256).hexdigest()
+    assert headers["Article-Ingest-Signature"] == f"v1={expected}"
+    assert verify("s3cret", headers, body)
+    assert "X-Signature" not in headers
     assert json.loads(body)["detail"]["event_id"] == event(1).event_id
+
+
+def test_a_webhook_without_a_secret_is_a_settings_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
+        Settings(data_dir=tmp_path, webhook_url="http://127.0.0.1:9/hook")
 
 
 def test_a_refused_webhook_fails_the_publish(tmp_path: Path, receiver: tuple[str, Any]) -> None:

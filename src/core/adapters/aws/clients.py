@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 # Attempts include the first call; standard mode's default is 3.
 MAX_ATTEMPTS = 5
 
-ServiceName = Literal["s3", "dynamodb", "sqs", "events"]
+ServiceName = Literal["s3", "dynamodb", "sqs", "events", "secretsmanager"]
 
 
 def s3_config(endpoint_url: str | None) -> dict[str, Any]:
@@ -95,6 +95,10 @@ class AwsClients:
     def events(self) -> EventBridgeClient:
         """The EventBridge client."""
         return cast("EventBridgeClient", self._client("events"))
+
+    def secretsmanager(self) -> Any:
+        """The Secrets Manager client (the webhook signing key)."""
+        return self._client("secretsmanager")
 
 
 def required(value: str | None, setting: str) -> str:

@@ -5,16 +5,15 @@ Each line is an EventBridge-shaped envelope (``id``, ``detail-type``, ``source``
 an exclusive ``flock`` so two processes on one data directory never interleave lines.
 
 When ``webhook_url`` is set, each event is also POSTed there (operator-configured, not user
-input) with ``X-Signature: sha256=<hex HMAC-SHA256 of the body with webhook_secret>``. A
-failed POST raises, so the caller retries the whole publish; consumers drop the duplicate
-lines by ``detail.event_id``.
+input), signed like batch webhooks (``core.signing``: ``Article-Ingest-Timestamp`` and
+``Article-Ingest-Signature: v1=<hex HMAC-SHA256 of "timestamp.body">``; ``webhook_secret`` is
+required with it). A failed POST raises, so the caller retries the whole publish; consumers
+drop the duplicate lines by ``detail.event_id``.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import hmac
 import json
 import logging
 import os
@@ -28,17 +27,11 @@ from pydantic import BaseModel
 from core.errors import StorageError
 from core.events import EVENT_SOURCE
 from core.settings import Settings
+from core.signing import signed_headers
 
 logger = logging.getLogger(__name__)
 
 WEBHOOK_TIMEOUT_S = 10.0
-SIGNATURE_HEADER = "X-Signature"
-
-
-def signature(secret: str, body: bytes) -> str:
-    """The ``X-Signature`` header value for ``body``."""
-    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
 
 
 def envelope(event: BaseModel) -> dict[str, Any]:
@@ -89,9 +82,12 @@ class JsonlEventBus:
     def _post(self, record: dict[str, Any]) -> None:
         assert self.webhook_url is not None
         body = json.dumps(record, separators=(",", ":")).encode("utf-8")
-        headers = {"Content-Type": "application/json", "User-Agent": "article-ingest-events"}
-        if self.webhook_secret:
-            headers[SIGNATURE_HEADER] = signature(self.webhook_secret, body)
+        if not self.webhook_secret:
+            raise StorageError("webhook_url is set without webhook_secret: never POST unsigned")
+        headers = {
+            **signed_headers(self.webhook_secret, body),
+            "User-Agent": "article-ingest-events",
+        }
         request = urllib.request.Request(  # noqa: S310 - operator-configured URL
             self.webhook_url, data=body, headers=headers, method="POST"
         )
