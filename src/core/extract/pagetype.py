@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -37,7 +36,6 @@ _LD_SCRIPTS = etree.XPath(
     "//script[translate(@type, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
     " = 'application/ld+json']"
 )
-_OG_TYPE = etree.XPath("//meta[@property='og:type']/@content")
 #: A JSON-LD block longer than this is read only this far (bounded work on hostile pages).
 MAX_LD_CHARS = 200_000
 
@@ -100,55 +98,59 @@ class Signals:
     commerce: int
 
 
+def _ld_type_names(text: str) -> list[str]:
+    return [t.lower() for t in _LD_TYPE.findall(text[:MAX_LD_CHARS])]
+
+
 def declared_types(tree: HtmlElement) -> frozenset[str]:
     """The JSON-LD ``@type`` values of the page, lowercased."""
     found: set[str] = set()
     for script in _LD_SCRIPTS(tree):
-        found.update(t.lower() for t in _LD_TYPE.findall((script.text or "")[:MAX_LD_CHARS]))
+        found.update(_ld_type_names(script.text or ""))
     return frozenset(found)
 
 
-def _class_words(values: Iterable[str]) -> Counter[str]:
-    return Counter(word for value in values for word in _WORD.findall(value.lower()))
-
-
 def read_signals(tree: HtmlElement, url: str | None) -> Signals:
-    """The cheap signals of ``tree`` (not modified) and ``url``."""
+    """The cheap signals of ``tree`` (not modified) and ``url``, in one pass over the elements
+    that carry them."""
     parts = urlsplit(url or "")
-    og = next((str(v).strip().lower() for v in _OG_TYPE(tree)), "")
+    og = ""
+    ld_types: set[str] = set()
     classes: list[str] = []
     code_blocks = 0
     repeated: Counter[str] = Counter()
-    for element in tree.iter("div", "article", "li", "section", "pre", "code", "form", "button"):
+    for element in tree.iter(_SIGNAL_TAGS):
         tag = element.tag
         if tag == "pre":
             code_blocks += 1
-            continue
-        css = element.get("class")
-        if not css:
-            continue
-        classes.append(css)
-        if tag in ("article", "li", "div") and len(element) >= 2:
-            repeated[css] += 1
-    words = _class_words(classes)
-    post_blocks = sum(words[w] for w in ("post", "message", "comment", "reply", "answer"))
-    commerce = sum(words[w] for w in ("price", "cart", "basket", "buy", "sku", "variant"))
+        elif tag == "script":
+            if (element.get("type") or "").strip().lower() == "application/ld+json":
+                ld_types.update(_ld_type_names(element.text or ""))
+        elif tag == "meta":
+            if not og and element.get("property") == "og:type":
+                og = (element.get("content") or "").strip().lower()
+        elif css := element.get("class"):
+            classes.append(css)
+            if tag != "section" and len(element) >= 2:
+                repeated[css] += 1
+    words = Counter(_WORD.findall(" ".join(classes).lower()))
     cards = max(
         (count for css, count in repeated.items() if any(w in css for w in _CARD_WORDS)),
         default=0,
     )
     return Signals(
-        ld_types=declared_types(tree),
+        ld_types=frozenset(ld_types),
         og_type=og,
         host=(parts.hostname or "").lower(),
         path=parts.path.lower(),
-        post_blocks=post_blocks,
+        post_blocks=sum(words[w] for w in ("post", "message", "comment", "reply", "answer")),
         code_blocks=code_blocks,
         cards=cards,
-        commerce=commerce,
+        commerce=sum(words[w] for w in ("price", "cart", "basket", "buy", "sku", "variant")),
     )
 
 
+_SIGNAL_TAGS = ("script", "meta", "pre", "div", "article", "li", "section")
 _CARD_WORDS = ("card", "tile", "product", "item", "teaser", "result", "grid")
 
 
