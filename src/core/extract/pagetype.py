@@ -13,7 +13,8 @@ Signals, strongest first:
    ``<pre>``/``<code>`` blocks for documentation, a price and an add-to-cart control for products,
    many repeated cards for listings and collections.
 
-A page with an article declaration, or with no stronger signal, is an ``article``: the article
+A sign-in, cart, checkout or account page is ``other``. A page with an article declaration, or
+with no stronger signal, is an ``article``: the article
 text is extracted exactly as before page types existed (``core.extract.profiles``). Rules are
 general (no site or benchmark page is named); their accuracy on the WCXB development pages is in
 ``docs/benchmarks.md`` (``python -m bench.pagetypes``).
@@ -78,6 +79,9 @@ _LISTING_PATH = re.compile(
 _SERVICE_PATH = re.compile(
     r"/(services?|pricing|plans|solutions|consulting|courses?|programs?|about|contact)"
     r"(/|-|$)"
+)
+_OTHER_PATH = re.compile(
+    r"/(login|log-in|signin|sign-in|signup|sign-up|register|cart|basket|checkout|account)/?$"
 )
 _WORD = re.compile(r"[a-z]+")
 #: A page with this many sibling cards of one class (and no article declaration) is a listing.
@@ -157,6 +161,8 @@ _CARD_WORDS = ("card", "tile", "product", "item", "teaser", "result", "grid")
 def classify_signals(signals: Signals) -> PageType:
     """The page type the signals point to (see the module docstring for the order)."""
     ld, og, path, host = signals.ld_types, signals.og_type, signals.path, signals.host
+    if _OTHER_PATH.search(path):
+        return PageType.OTHER
     if ld & _LD_FORUM:
         return PageType.FORUM
     if ld & _LD_DOCS:

@@ -49,6 +49,8 @@ def signals(**given: object) -> Signals:
         ({"path": "/"}, PageType.LISTING),
         ({"cards": LISTING_CARDS}, PageType.LISTING),
         ({"path": "/services/boiler-repair/"}, PageType.SERVICE),
+        ({"path": "/account/login", "og_type": "article"}, PageType.OTHER),
+        ({"path": "/cart"}, PageType.OTHER),
     ],
 )
 def test_each_signal_points_to_its_type(given: dict[str, object], expected: PageType) -> None:
