@@ -86,7 +86,12 @@ def extract_article(
             if item.name != "date"
         },
         date=date,
-        text=body_without_title(text.strip(), metadata.title),
+        # an article's title has its own field; on other pages the heading is content
+        text=(
+            body_without_title(text.strip(), metadata.title)
+            if page_type is PageType.ARTICLE
+            else text.strip()
+        ),
         canonical_url=canonical_url,
         declared_language=declared_language,
         page_type=page_type,

@@ -11,6 +11,9 @@ in its options and in what the page's declarations add:
   visible text lacks (its description and its ``additionalProperty`` specifications: shops
   often keep them in tabs or scripts the DOM extraction never sees).
 
+On an article the title line leaves the text (``core.extract.article``); on the other types it
+stays, as content.
+
 Measured per type on the WCXB development pages (``python -m bench.pagetypes``): the types
 without a rule of their own were tried with trafilatura's recall and precision modes and
 with a whole-page text minus navigation, and each of those scored lower than its default there.

@@ -105,3 +105,10 @@ def test_an_article_page_is_extracted_exactly_as_before_page_types() -> None:
     before = main_text(load_html(decoded.text, decoded.utf8), url)
     assert before is not None
     assert article.text == body_without_title(before.strip(), article.title)
+
+
+def test_a_page_that_is_not_an_article_keeps_its_heading_in_the_text() -> None:
+    article = extracted("service-page", "https://heating.example/services/boiler-servicing/")
+    assert article.title == "Annual boiler servicing"
+    assert article.text is not None
+    assert article.text.startswith("Annual boiler servicing\n")
