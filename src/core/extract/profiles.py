@@ -14,9 +14,8 @@ in its options and in what the page's declarations add:
 On an article the title line leaves the text (``core.extract.article``); on the other types it
 stays, as content.
 
-Measured per type on the WCXB development pages (``python -m bench.pagetypes``): the types
-without a rule of their own were tried with trafilatura's recall and precision modes and
-with a whole-page text minus navigation, and each of those scored lower than its default there.
+Measured per type on the WCXB development pages (``python -m bench.pagetypes``); what was tried
+for the types without a rule of their own is in docs/extraction.md.
 """
 
 from __future__ import annotations
