@@ -66,7 +66,7 @@ _FORUM_PATH = re.compile(
 _FORUM_HOST = re.compile(r"^(forums?|community|discuss|discussion|boards?|answers)\.")
 _PRODUCT_PATH = re.compile(r"/(products?|dp|item|p)/[^/]+")
 _COLLECTION_PATH = re.compile(
-    r"/(collections?|c|cat|category|categories|shop|browse|department|s)(/|$)"
+    r"/(collections?|cat|category|categories|shop|browse|department)(/|$)|/c/[^/]+"
 )
 _DOCS_HOST = re.compile(r"^(docs?|developer|developers|devdocs|wiki)\.|\.readthedocs\.io$")
 _DOCS_PATH = re.compile(

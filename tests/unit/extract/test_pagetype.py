@@ -43,6 +43,8 @@ def signals(**given: object) -> Signals:
         ({"path": "/t/broken-update/931828"}, PageType.FORUM),
         ({"path": "/products/wool-runner"}, PageType.PRODUCT),
         ({"path": "/collections/socks"}, PageType.COLLECTION),
+        ({"path": "/c/furniture/-/N-5xtnr"}, PageType.COLLECTION),
+        ({"path": "/story/3/c"}, PageType.ARTICLE),  # a one-letter last segment is no shape
         ({"host": "docs.example.org", "path": "/en/stable/quickstart/"}, PageType.DOCUMENTATION),
         ({"path": "/docs/guides/auth", "code_blocks": 3}, PageType.DOCUMENTATION),
         ({"path": "/news"}, PageType.LISTING),
