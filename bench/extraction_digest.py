@@ -8,13 +8,16 @@ comparing the two files::
     PYTHONPATH=/tmp/old/src python -m bench.extraction_digest /tmp/before.json
     python -m bench.extraction_digest /tmp/after.json --against /tmp/before.json
 
-``--pool`` extracts through the worker pool instead of in this process.
+``--pool`` extracts through the worker pool instead of in this process. ``--text-hashes FILE``
+also writes each page's text hash (``text_hashes``): the form in which
+``tests/integration/test_extraction_equivalence.py`` keeps the texts from before page types.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import sys
 from collections.abc import Iterator
@@ -70,6 +73,19 @@ def digest(use_pool: bool) -> dict[str, Any]:
     return {name: outcome(extractor, url, body, name) for name, url, body in shared_pages()}
 
 
+def text_hash(result: dict[str, Any] | None) -> str | None:
+    """A short hash of an outcome's text (None without an Article or a text)."""
+    text = result.get("text") if isinstance(result, dict) else None
+    if not isinstance(text, str):
+        return None
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def text_hashes(found: dict[str, Any]) -> dict[str, str | None]:
+    """Every page's ``text_hash``, by name."""
+    return {name: text_hash(result) for name, result in sorted(found.items())}
+
+
 def differences(left: dict[str, Any], right: dict[str, Any]) -> list[str]:
     """One line per page whose outcome differs (and the fields that do)."""
     lines = []
@@ -91,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--against", type=Path, help="an earlier digest to compare with")
     parser.add_argument("--pool", action="store_true", help="extract in the worker pool")
+    parser.add_argument("--text-hashes", type=Path, help="also write each page's text hash")
     args = parser.parse_args(argv)
     if not (SHARED / FOLDERS[0] / "html").is_dir():
         print(f"no shared pages at {SHARED}", file=sys.stderr)
@@ -98,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     found = digest(args.pool)
     args.out.write_text(json.dumps(found, ensure_ascii=False, sort_keys=True), "utf-8")
     print(f"{len(found)} pages, {sum(v is not None for v in found.values())} articles")
+    if args.text_hashes:
+        args.text_hashes.write_text(json.dumps(text_hashes(found), indent=0, sort_keys=True) + "\n")
     if not args.against:
         return 0
     lines = differences(json.loads(args.against.read_text("utf-8")), found)

@@ -1,6 +1,7 @@
 """``make bench``: every benchmark part in one run, then ``docs/benchmarks.md``.
 
-Parts: extraction quality and speed (ours vs bare trafilatura), the ``extract`` command's
+Parts: extraction quality and speed (ours vs bare trafilatura), quality per page type and the
+page-type classifier's confusion matrix (all WCXB development pages), the ``extract`` command's
 whole-process time (vs one bare trafilatura process), fetch throughput (the
 fetcher's own benchmark), end-to-end ingest throughput (ours vs trafilatura's command
 line), cold start and memory, cost, an ordinary page through ``serve`` beside three hostile
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 OUT = Path(__file__).resolve().parent / "out"
 PARTS = (
     "quality",
+    "pagetypes",
     "speed",
     "extract_cli",
     "fetch_throughput",

@@ -22,7 +22,7 @@ from typing import ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core.models import Article, ArticleError, ArticleStatus
+from core.models import Article, ArticleError, ArticleStatus, PageType
 
 EVENT_SOURCE = "article-ingest"
 SCHEMA_VERSION: Literal["1.0"] = "1.0"
@@ -50,6 +50,7 @@ class ArticleSummary(BaseModel):
     sitename: str | None = None
     hostname: str | None = None
     language: str | None = None
+    page_type: PageType | None = None
     word_count: int = Field(default=0, ge=0)
     reading_time_minutes: int = Field(default=0, ge=0)
     content_sha256: str | None = None

@@ -22,6 +22,20 @@ class ArticleStatus(StrEnum):
     FAILED = "failed"
 
 
+class PageType(StrEnum):
+    """What kind of page the text came from (``core.extract.pagetype``); each has its own
+    extraction profile (``core.extract.profiles``)."""
+
+    ARTICLE = "article"
+    FORUM = "forum"
+    PRODUCT = "product"
+    COLLECTION = "collection"
+    LISTING = "listing"
+    DOCUMENTATION = "documentation"
+    SERVICE = "service"
+    OTHER = "other"
+
+
 class ArticleError(BaseModel):
     """Why an article failed: a stable machine code, a message for people, and retry advice."""
 
@@ -64,6 +78,12 @@ class Article(BaseModel):
     tags: list[str] = Field(default_factory=list)
     image: str | None = None
     text: str | None = Field(default=None, description="The clean main text, paragraphs by line.")
+    page_type: PageType | None = Field(
+        default=None,
+        description="Kind of page (article, forum, product, collection, listing, documentation,"
+        " service, other), from the page's declarations, URL and markup; its text was extracted"
+        " with that type's profile. None until extracted.",
+    )
     word_count: int = Field(default=0, ge=0)
     reading_time_minutes: int = Field(default=0, ge=0)
     content_sha256: str | None = Field(default=None, description="SHA-256 of the raw bytes.")

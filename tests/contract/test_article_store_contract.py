@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from core.errors import InvalidCursor, InvalidInput, VersionConflict
-from core.models import Article, ArticleError, ArticleStatus
+from core.models import Article, ArticleError, ArticleStatus, PageType
 from core.ports import ArticleQuery
 from tests.contract.conftest import Family
 
@@ -65,6 +65,7 @@ def test_every_field_round_trips(family: Family) -> None:
         http_status=503,
         content_type="text/html",
         charset="utf-8",
+        page_type=PageType.PRODUCT,
         fetched_at=datetime(2024, 3, 1, 12, 30, 15, 123456, tzinfo=UTC),
         error=ArticleError(
             code="timeout", message="slow", retryable=True, http_status=503, retry_after_s=2.5

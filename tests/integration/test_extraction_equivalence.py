@@ -1,25 +1,54 @@
-"""Through the worker pool, every shared benchmark page gives exactly the in-process result.
+"""Every shared benchmark page: through the worker pool exactly the in-process result, and on
+every page classified ``article`` exactly the text extracted before page types existed.
 
 Skipped where ``../shared/bench`` is absent (CI has it beside the clone). The digest script
 ``python -m bench.extraction_digest`` compares one version of the code with another the same
 way.
+
+``ARTICLE_TEXTS`` holds each page's text hash (``bench.extraction_digest.text_hash``) as the code
+extracted it before page types (main at f5d4e5e: ``python -m bench.extraction_digest OUT
+--text-hashes tests/fixtures/text_hashes_before_page_types.json``). Pages of another type may
+now differ from it (their profiles change the text, on purpose); an ``article`` page may not.
 """
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 import pytest
-from bench.extraction_digest import SHARED, differences, outcome, shared_pages
+from bench.extraction_digest import SHARED, differences, outcome, shared_pages, text_hash
 
 from core.extraction_pool import ExtractionPool, PoolLimits
 from core.extractors import InProcessExtractor
 
+ARTICLE_TEXTS = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "text_hashes_before_page_types.json"
+)
 
-@pytest.mark.skipif(not (SHARED / "wcxb-dev-articles").is_dir(), reason="no ../shared/bench")
-def test_pool_equals_in_process_on_every_shared_page() -> None:
-    pages = list(shared_pages())
-    assert len(pages) > 1000
+pytestmark = pytest.mark.skipif(
+    not (SHARED / "wcxb-dev-articles").is_dir(), reason="no ../shared/bench"
+)
+
+
+@pytest.fixture(scope="module")
+def pages() -> list[tuple[str, str, bytes]]:
+    found = list(shared_pages())
+    assert len(found) > 1000
+    return found
+
+
+@pytest.fixture(scope="module")
+def alone(pages: list[tuple[str, str, bytes]]) -> dict[str, Any]:
+    extractor = InProcessExtractor()
+    return {name: outcome(extractor, url, body, name) for name, url, body in pages}
+
+
+def test_pool_equals_in_process_on_every_shared_page(
+    pages: list[tuple[str, str, bytes]], alone: dict[str, Any]
+) -> None:
     # budgets far above any real page's, so a loaded machine cannot turn one into a failure
     pool = ExtractionPool(PoolLimits(size=2, wall_s=300, cpu_s=300))
     try:
@@ -27,11 +56,19 @@ def test_pool_equals_in_process_on_every_shared_page() -> None:
             pooled = list(threads.map(lambda p: outcome(pool, p[1], p[2], p[0]), pages))
     finally:
         pool.close()
-    extractor = InProcessExtractor()
-    alone = [outcome(extractor, url, body, name) for name, url, body in pages]
     names = [name for name, _, _ in pages]
-    assert (
-        differences(dict(zip(names, alone, strict=True)), dict(zip(names, pooled, strict=True)))
-        == []
-    )
-    assert sum(result is not None for result in alone) > 1000
+    assert differences(alone, dict(zip(names, pooled, strict=True))) == []
+    assert sum(result is not None for result in alone.values()) > 1000
+
+
+def test_article_pages_keep_the_text_from_before_page_types(alone: dict[str, Any]) -> None:
+    before: dict[str, str | None] = json.loads(ARTICLE_TEXTS.read_text("utf-8"))
+    assert set(before) == set(alone)
+    articles = {
+        name: result
+        for name, result in alone.items()
+        if isinstance(result, dict) and result.get("page_type") == "article"
+    }
+    assert len(articles) > 700
+    changed = sorted(name for name, result in articles.items() if text_hash(result) != before[name])
+    assert changed == []

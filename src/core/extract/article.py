@@ -21,7 +21,9 @@ from core.extract.dates import declared_date, markup_date
 from core.extract.loading import load_html
 from core.extract.markup import scan_markup
 from core.extract.metadata import Metadata, canonical, declared, described
-from core.extract.text import main_text
+from core.extract.pagetype import classify
+from core.extract.profiles import profile_text
+from core.models import PageType
 from core.pins import require
 
 require("trafilatura", trafilatura.__version__, __name__)
@@ -38,6 +40,7 @@ class Extraction(Metadata):
     text: str
     canonical_url: str | None = None
     declared_language: str | None = None
+    page_type: PageType = PageType.ARTICLE
 
 
 def _same_line(left: str, right: str) -> bool:
@@ -69,7 +72,8 @@ def extract_article(
     # the byline and the date searches read the same elements: one pass when both need it
     scan = None if found.author else scan_markup(tree, with_dates=date is None)
     metadata = described(tree, found, page_url, scan.bylines if scan else None)
-    text = main_text(tree, url)  # trafilatura prunes the tree in place
+    page_type = classify(tree, url)
+    text = profile_text(tree, url, page_type)  # trafilatura prunes the tree in place
     if not text or not text.strip():
         logger.debug("no main text in %s", url)
         return None
@@ -82,7 +86,13 @@ def extract_article(
             if item.name != "date"
         },
         date=date,
-        text=body_without_title(text.strip(), metadata.title),
+        # an article's title has its own field; on other pages the heading is content
+        text=(
+            body_without_title(text.strip(), metadata.title)
+            if page_type is PageType.ARTICLE
+            else text.strip()
+        ),
         canonical_url=canonical_url,
         declared_language=declared_language,
+        page_type=page_type,
     )

@@ -65,6 +65,7 @@ def assemble(page: PageInput) -> Article | None:
         tags=extraction.tags,
         image=extraction.image,
         text=extraction.text,
+        page_type=extraction.page_type,
         word_count=words,
         reading_time_minutes=reading_time_minutes(words),
         content_sha256=page.content_sha256 or sha256_hex(page.body),

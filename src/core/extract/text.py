@@ -42,6 +42,8 @@ if tuple(inspect.signature(trafilatura_sequence).parameters) != _SEQUENCE_PARAME
     )
 
 _OPTIONS = Extractor(output_format="python", comments=False, dedup=False)
+#: The forum profile's options (``core.extract.profiles``): comments are the posts there.
+_COMMENT_OPTIONS = Extractor(output_format="python", comments=True, dedup=False)
 
 
 def checked_sequence(result: Any) -> tuple[etree._Element, str, str]:
@@ -67,9 +69,11 @@ def checked_sequence(result: Any) -> tuple[etree._Element, str, str]:
     return result[0], result[1], result[3]
 
 
-def main_text(tree: HtmlElement, url: str | None) -> str | None:
+def main_text(tree: HtmlElement, url: str | None, with_comments: bool = False) -> str | None:
     """``trafilatura.bare_extraction(tree, url=url, include_comments=False).text``, reading
-    ``tree`` in place (which it prunes and so spends) rather than a copy of it.
+    ``tree`` in place (which it prunes and so spends) rather than a copy of it; with
+    ``with_comments``, what ``trafilatura.extract(..., include_comments=True)`` gives: the
+    text, then the comments' text.
 
     The steps are ``bare_extraction``'s in trafilatura 2.3.1 (pinned) for these options: no
     metadata, language or duplicate filters, no size limit on the output tree (its
@@ -78,7 +82,9 @@ def main_text(tree: HtmlElement, url: str | None) -> str | None:
     if tree.getparent() is not None or tree.getprevious() is not None or tree.getnext() is not None:
         # lxml handed back part of the document: trafilatura's copy holds that part alone
         tree = copy(tree)
-    options = copy(_OPTIONS)  # reading trafilatura's configuration anew takes 40 µs, a copy 3
+    options = copy(
+        _COMMENT_OPTIONS if with_comments else _OPTIONS
+    )  # reading trafilatura's configuration anew takes 40 µs, a copy 3
     options.url, options.source = url, url and url.encode("utf-8", "replace").decode("utf-8")
     try:
         result = trafilatura_sequence(tree, options, url)
@@ -88,4 +94,7 @@ def main_text(tree: HtmlElement, url: str | None) -> str | None:
     body, text, comments = checked_sequence(result)
     if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
         return None
-    return str(xmltotxt(body, options.formatting))
+    text = str(xmltotxt(body, options.formatting))
+    if with_comments and len(result[2]):
+        text = f"{text}\n{xmltotxt(result[2], options.formatting)}".strip()
+    return text

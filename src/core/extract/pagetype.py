@@ -1,0 +1,195 @@
+"""Page type: what kind of page this is, from cheap signals read before the text is extracted.
+
+Signals, strongest first:
+
+1. the page's own declarations: JSON-LD ``@type`` (``DiscussionForumPosting``, ``Product``,
+   ``CollectionPage``, ``TechArticle``…) and Open Graph ``og:type`` (``product``,
+   ``product.group``);
+2. the URL's shape: ``/threads/``, ``/t/slug/123`` and ``/questions/`` for forums, ``/products/``
+   for products, ``/collections/`` and ``/c/`` for collections, ``docs.`` hosts and ``/docs/``
+   for documentation, ``/services/`` and ``/pricing`` for services, ``/news`` and ``/tag/`` for
+   listings;
+3. the markup: repeated post containers (``post``, ``message``, ``comment`` classes) for forums,
+   ``<pre>``/``<code>`` blocks for documentation, a price and an add-to-cart control for products,
+   many repeated cards for listings and collections.
+
+A sign-in, cart, checkout or account page is ``other``. A page with an article declaration, or
+with no stronger signal, is an ``article``: the article
+text is extracted exactly as before page types existed (``core.extract.profiles``). Rules are
+general (no site or benchmark page is named); their accuracy on the WCXB development pages is in
+``docs/benchmarks.md`` (``python -m bench.pagetypes``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from lxml import etree  # type: ignore[import-untyped]
+from lxml.html import HtmlElement  # type: ignore[import-untyped]
+
+from core.models import PageType
+
+_LD_TYPE = re.compile(r'"@type"\s*:\s*\[?\s*"([^"]{1,60})"')
+_LD_SCRIPTS = etree.XPath(
+    "//script[translate(@type, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+    " = 'application/ld+json']"
+)
+#: A JSON-LD block longer than this is read only this far (bounded work on hostile pages).
+MAX_LD_CHARS = 200_000
+
+_LD_ARTICLE = {
+    "article",
+    "newsarticle",
+    "blogposting",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "scholarlyarticle",
+    "liveblogposting",
+    "socialmediaposting",
+}
+_LD_FORUM = {"discussionforumposting", "qapage"}
+_LD_PRODUCT = {"product", "productgroup", "productmodel", "individualproduct"}
+_LD_COLLECTION = {"collectionpage", "offercatalog"}
+_LD_DOCS = {"techarticle", "apireference"}
+
+_OG_PRODUCT = {"product", "product.item", "og:product"}
+_OG_COLLECTION = {"product.group"}
+
+_FORUM_PATH = re.compile(
+    r"/(threads?|forums?|discussions?|questions|showthread\.php|viewtopic\.php)(/|\.|$)"
+    r"|/t/[^/]+/\d+"
+)
+_FORUM_HOST = re.compile(r"^(forums?|community|discuss|discussion|boards?|answers)\.")
+_PRODUCT_PATH = re.compile(r"/(products?|dp|item|p)/[^/]+")
+_COLLECTION_PATH = re.compile(
+    r"/(collections?|cat|category|categories|shop|browse|department)(/|$)|/c/[^/]+"
+)
+_DOCS_HOST = re.compile(r"^(docs?|developer|developers|devdocs|wiki)\.|\.readthedocs\.io$")
+_DOCS_PATH = re.compile(
+    r"/(docs?|documentation|manual|reference|api|guide|handbook|tutorial|learn|book|usersguide)"
+    r"(/|$|\.)"
+)
+_LISTING_PATH = re.compile(
+    r"/(news|blog|articles|tags?|archives?|search|latest|topics|issues|events|page/\d+)/?$"
+)
+_SERVICE_PATH = re.compile(
+    r"/(services?|pricing|plans|solutions|consulting|courses?|programs?|about|contact)"
+    r"(/|-|$)"
+)
+_OTHER_PATH = re.compile(
+    r"/(login|log-in|signin|sign-in|signup|sign-up|register|cart|basket|checkout|account)/?$"
+)
+_WORD = re.compile(r"[a-z]+")
+#: A page with this many sibling cards of one class (and no article declaration) is a listing.
+LISTING_CARDS = 20
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the classifier read from one page (its tests and the bench print them)."""
+
+    ld_types: frozenset[str]
+    og_type: str
+    host: str
+    path: str
+    post_blocks: int
+    code_blocks: int
+    cards: int
+    commerce: int
+
+
+def _ld_type_names(text: str) -> list[str]:
+    return [t.lower() for t in _LD_TYPE.findall(text[:MAX_LD_CHARS])]
+
+
+def declared_types(tree: HtmlElement) -> frozenset[str]:
+    """The JSON-LD ``@type`` values of the page, lowercased."""
+    found: set[str] = set()
+    for script in _LD_SCRIPTS(tree):
+        found.update(_ld_type_names(script.text or ""))
+    return frozenset(found)
+
+
+def read_signals(tree: HtmlElement, url: str | None) -> Signals:
+    """The cheap signals of ``tree`` (not modified) and ``url``, in one pass over the elements
+    that carry them."""
+    parts = urlsplit(url or "")
+    og = ""
+    ld_types: set[str] = set()
+    classes: list[str] = []
+    code_blocks = 0
+    repeated: Counter[str] = Counter()
+    for element in tree.iter(_SIGNAL_TAGS):
+        tag = element.tag
+        if tag == "pre":
+            code_blocks += 1
+        elif tag == "script":
+            if (element.get("type") or "").strip().lower() == "application/ld+json":
+                ld_types.update(_ld_type_names(element.text or ""))
+        elif tag == "meta":
+            if not og and element.get("property") == "og:type":
+                og = (element.get("content") or "").strip().lower()
+        elif css := element.get("class"):
+            classes.append(css)
+            if tag != "section" and len(element) >= 2:
+                repeated[css] += 1
+    words = Counter(_WORD.findall(" ".join(classes).lower()))
+    cards = max(
+        (count for css, count in repeated.items() if any(w in css for w in _CARD_WORDS)),
+        default=0,
+    )
+    return Signals(
+        ld_types=frozenset(ld_types),
+        og_type=og,
+        host=(parts.hostname or "").lower(),
+        path=parts.path.lower(),
+        post_blocks=sum(words[w] for w in ("post", "message", "comment", "reply", "answer")),
+        code_blocks=code_blocks,
+        cards=cards,
+        commerce=sum(words[w] for w in ("price", "cart", "basket", "buy", "sku", "variant")),
+    )
+
+
+_SIGNAL_TAGS = ("script", "meta", "pre", "div", "article", "li", "section")
+_CARD_WORDS = ("card", "tile", "product", "item", "teaser", "result", "grid")
+
+
+def classify_signals(signals: Signals) -> PageType:
+    """The page type the signals point to (see the module docstring for the order)."""
+    ld, og, path, host = signals.ld_types, signals.og_type, signals.path, signals.host
+    if _OTHER_PATH.search(path):
+        return PageType.OTHER
+    if ld & _LD_FORUM:
+        return PageType.FORUM
+    if ld & _LD_DOCS:
+        return PageType.DOCUMENTATION
+    if ld & _LD_COLLECTION or og in _OG_COLLECTION:
+        return PageType.COLLECTION
+    if ld & _LD_ARTICLE:
+        return PageType.ARTICLE
+    if (ld & _LD_PRODUCT or og in _OG_PRODUCT) and not _COLLECTION_PATH.search(path):
+        return PageType.PRODUCT
+    if _FORUM_PATH.search(path) or (_FORUM_HOST.match(host) and signals.post_blocks >= 10):
+        return PageType.FORUM
+    if _DOCS_HOST.search(host) or (_DOCS_PATH.search(path) and signals.code_blocks >= 1):
+        return PageType.DOCUMENTATION
+    if _PRODUCT_PATH.search(path):
+        return PageType.PRODUCT
+    if _COLLECTION_PATH.search(path):
+        return PageType.COLLECTION
+    if _LISTING_PATH.search(path) or path.strip("/") == "":
+        return PageType.LISTING
+    if signals.cards >= LISTING_CARDS and og != "article":
+        return PageType.LISTING
+    if _SERVICE_PATH.search(path):
+        return PageType.SERVICE
+    return PageType.ARTICLE
+
+
+def classify(tree: HtmlElement, url: str | None) -> PageType:
+    """The page type of the parsed page ``tree`` (read, not modified) at ``url``."""
+    return classify_signals(read_signals(tree, url))

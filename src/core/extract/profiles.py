@@ -1,0 +1,142 @@
+"""Extraction profiles: the main text of a page, the way its page type needs it.
+
+Every profile runs trafilatura's extraction sequence once (``core.extract.text``); they differ
+in its options and in what the page's declarations add:
+
+- ``article`` (and every type without its own rule: ``listing``, ``collection``, ``service``,
+  ``documentation``, ``other``): trafilatura's text, exactly as before page types existed;
+- ``forum``: comments included — on a thread the "comments" are the posts, which trafilatura
+  drops from an article;
+- ``product``: trafilatura's text, then what the page's JSON-LD ``Product`` says that the
+  visible text lacks (its description and its ``additionalProperty`` specifications: shops
+  often keep them in tabs or scripts the DOM extraction never sees).
+
+On an article the title line leaves the text (``core.extract.article``); on the other types it
+stays, as content.
+
+Measured per type on the WCXB development pages (``python -m bench.pagetypes``); what was tried
+for the types without a rule of their own is in docs/extraction.md.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree  # type: ignore[import-untyped]
+from lxml.html import HtmlElement  # type: ignore[import-untyped]
+
+from core.extract.pagetype import MAX_LD_CHARS
+from core.extract.text import main_text
+from core.models import PageType
+
+logger = logging.getLogger(__name__)
+
+_LD_SCRIPTS = etree.XPath(
+    "//script[translate(@type, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+    " = 'application/ld+json']"
+)
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_TAGS = re.compile(r"<[^>]{0,500}>")
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+#: Declared text is added when less than this share of its words is already in the text.
+NEW_WORDS_SHARE = 0.5
+#: At most this many JSON-LD objects are visited per page (bounded work on hostile pages).
+MAX_LD_NODES = 2_000
+_PRODUCT_TYPES = {"product", "productgroup", "productmodel", "individualproduct"}
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What a page's JSON-LD says about its product."""
+
+    description: str = ""
+    specifications: tuple[str, ...] = ()
+
+
+def _nodes(value: Any, budget: list[int]) -> Iterator[dict[str, Any]]:
+    """Every JSON object in ``value``, depth first, while the budget lasts."""
+    stack = [value]
+    while stack and budget[0] > 0:
+        item = stack.pop()
+        if isinstance(item, dict):
+            budget[0] -= 1
+            yield item
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    kind = node.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {k.lower() for k in kinds if isinstance(k, str)}
+
+
+def _plain(value: Any) -> str:
+    """Declared text as plain lines: markup removed, spaces folded."""
+    if not isinstance(value, str):
+        return ""
+    text = _TAGS.sub("\n", value)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def declared_product(tree: HtmlElement) -> Declared:
+    """The description and specifications of the page's JSON-LD ``Product`` (read before
+    trafilatura prunes the scripts away)."""
+    budget = [MAX_LD_NODES]
+    description = ""
+    specifications: list[str] = []
+    for script in _LD_SCRIPTS(tree):
+        try:
+            data = json.loads((script.text or "")[:MAX_LD_CHARS])
+        except ValueError:
+            continue
+        for node in _nodes(data, budget):
+            if not _types(node) & _PRODUCT_TYPES:
+                continue
+            text = _plain(node.get("description"))
+            if len(text) > len(description):
+                description = text
+            properties = node.get("additionalProperty")
+            for prop in properties if isinstance(properties, list) else []:
+                if isinstance(prop, dict):
+                    name, value = _plain(prop.get("name")), _plain(prop.get("value"))
+                    if name and value:
+                        specifications.append(f"{name}: {value}")
+    return Declared(description, tuple(dict.fromkeys(specifications)))
+
+
+def _mostly_new(addition: str, words: set[str]) -> bool:
+    tokens = _TOKEN.findall(addition.lower())
+    if not tokens:
+        return False
+    return sum(token not in words for token in tokens) > NEW_WORDS_SHARE * len(tokens)
+
+
+def with_declared(text: str | None, declared: Declared) -> str | None:
+    """``text`` followed by the declared description and specifications it lacks."""
+    words = set(_TOKEN.findall((text or "").lower()))
+    additions = [
+        part
+        for part in (declared.description, "\n".join(declared.specifications))
+        if part and _mostly_new(part, words)
+    ]
+    if not additions:
+        return text
+    return "\n".join(filter(None, (text, *additions)))
+
+
+def profile_text(tree: HtmlElement, url: str | None, page_type: PageType) -> str | None:
+    """The main text of ``tree`` (which trafilatura prunes and so spends) for ``page_type``."""
+    if page_type is PageType.FORUM:
+        return main_text(tree, url, with_comments=True)
+    if page_type is PageType.PRODUCT:
+        declared = declared_product(tree)
+        return with_declared(main_text(tree, url), declared)
+    return main_text(tree, url)

@@ -1,0 +1,108 @@
+"""The page-type classifier: declarations first, then the URL's shape, then the markup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml.html import fromstring  # type: ignore[import-untyped]
+
+from core.extract.pagetype import LISTING_CARDS, Signals, classify, classify_signals
+from core.models import PageType
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pagetypes"
+
+
+def signals(**given: object) -> Signals:
+    values: dict[str, object] = {
+        "ld_types": frozenset(),
+        "og_type": "",
+        "host": "www.example.org",
+        "path": "/2026/03/a-story",
+        "post_blocks": 0,
+        "code_blocks": 0,
+        "cards": 0,
+        "commerce": 0,
+    }
+    values.update(given)
+    return Signals(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({}, PageType.ARTICLE),
+        ({"ld_types": frozenset({"discussionforumposting"})}, PageType.FORUM),
+        ({"ld_types": frozenset({"qapage", "question"})}, PageType.FORUM),
+        ({"ld_types": frozenset({"product", "offer"})}, PageType.PRODUCT),
+        ({"og_type": "product"}, PageType.PRODUCT),
+        ({"og_type": "product.group"}, PageType.COLLECTION),
+        ({"ld_types": frozenset({"collectionpage"})}, PageType.COLLECTION),
+        ({"ld_types": frozenset({"techarticle"})}, PageType.DOCUMENTATION),
+        ({"path": "/threads/starter-smells.4411/"}, PageType.FORUM),
+        ({"path": "/t/broken-update/931828"}, PageType.FORUM),
+        ({"path": "/products/wool-runner"}, PageType.PRODUCT),
+        ({"path": "/collections/socks"}, PageType.COLLECTION),
+        ({"path": "/c/furniture/-/N-5xtnr"}, PageType.COLLECTION),
+        ({"path": "/story/3/c"}, PageType.ARTICLE),  # a one-letter last segment is no shape
+        ({"host": "docs.example.org", "path": "/en/stable/quickstart/"}, PageType.DOCUMENTATION),
+        ({"path": "/docs/guides/auth", "code_blocks": 3}, PageType.DOCUMENTATION),
+        ({"path": "/news"}, PageType.LISTING),
+        ({"path": "/"}, PageType.LISTING),
+        ({"cards": LISTING_CARDS}, PageType.LISTING),
+        ({"path": "/services/boiler-repair/"}, PageType.SERVICE),
+        ({"path": "/account/login", "og_type": "article"}, PageType.OTHER),
+        ({"path": "/cart"}, PageType.OTHER),
+    ],
+)
+def test_each_signal_points_to_its_type(given: dict[str, object], expected: PageType) -> None:
+    assert classify_signals(signals(**given)) is expected
+
+
+def test_an_article_declaration_outweighs_the_url_and_product_markup() -> None:
+    # a buying guide: article JSON-LD, an ItemList of products, cards, a /products/ path
+    guide = signals(
+        ld_types=frozenset({"newsarticle", "product", "itemlist"}),
+        path="/products/best-running-shoes",
+        cards=40,
+    )
+    assert classify_signals(guide) is PageType.ARTICLE
+
+
+def test_a_docs_path_without_code_is_not_documentation() -> None:
+    assert classify_signals(signals(path="/guide/choosing-a-tent")) is PageType.ARTICLE
+
+
+def test_a_product_declared_on_a_category_path_is_a_collection() -> None:
+    assert classify_signals(signals(og_type="product", path="/c/furniture")) is PageType.COLLECTION
+
+
+def test_a_listing_of_cards_declared_an_article_stays_an_article() -> None:
+    assert classify_signals(signals(og_type="article", cards=LISTING_CARDS * 3)) is PageType.ARTICLE
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "expected"),
+    [
+        ("forum-thread", "https://bakers.example/threads/starter.4411/", PageType.FORUM),
+        ("product-page", "https://shop.example/socks/trailhead", PageType.PRODUCT),
+        (
+            "docs-page",
+            "https://tidepool.readthedocs.io/en/latest/retries.html",
+            PageType.DOCUMENTATION,
+        ),
+        ("listing-page", "https://rowing.example/news", PageType.LISTING),
+        ("service-page", "https://heating.example/services/boiler-servicing/", PageType.SERVICE),
+    ],
+)
+def test_fixture_pages_are_classified(name: str, url: str, expected: PageType) -> None:
+    tree = fromstring((FIXTURES / f"{name}.html").read_bytes())
+    assert classify(tree, url) is expected
+
+
+def test_malformed_json_ld_is_read_as_far_as_it_goes() -> None:
+    page = (
+        '<html><head><script type="application/ld+json">{"@type": "Product", "name": '
+        "</script></head><body><p>x</p></body></html>"
+    )
+    assert classify(fromstring(page), "https://shop.example/item-9") is PageType.PRODUCT
