@@ -21,6 +21,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from core.discovery import Discovery, DiscoveryRequest, as_instant
+from core.extraction_options import ExtractionOptions
 from core.formats import OutputFormat
 from core.media_type import parse_content_type
 from core.models import Article, ArticleStatus
@@ -120,6 +121,20 @@ class SubmitRequest(BaseModel):
         strict=True,  # JSON true/false only: 0, "yes" or "false" are refused, not coerced
         description="Queue every URL instead of processing small batches within the request.",
     )
+    options: ExtractionOptions = Field(
+        default_factory=ExtractionOptions,
+        description="How every URL of the request is extracted. The defaults keep each"
+        " article's id (that of its URL); other options make the same URL another article,"
+        " with an id of its own (docs/api.md#extraction-options).",
+    )
+
+    def identity(self) -> dict[str, Any]:
+        """The body as it counts for idempotency: default options are left out, so a body
+        that spells them out is the same request as one that does not."""
+        body = self.model_dump(mode="json", by_alias=True)
+        if self.options.is_default:
+            body.pop("options")
+        return body
 
 
 class SearchResults(BaseModel):
@@ -153,7 +168,8 @@ class _Submissions:
         self._lock = threading.Lock()
 
     def submit(self, request: SubmitRequest, deadline: float | None = None) -> Submission:
-        return self.submitter.submit(request.urls, run_async=request.run_async, deadline=deadline)
+        submitter = self.submitter.with_options(request.options)
+        return submitter.submit(request.urls, run_async=request.run_async, deadline=deadline)
 
     def _work(self, body: dict[str, Any]) -> dict[str, Any]:
         deadline = _submit_deadline.get()
@@ -253,7 +269,7 @@ def submit_articles(
             stored, replayed = submissions.idempotent()(
                 idempotency_key,
                 _caller(),
-                request.model_dump(mode="json", by_alias=True),
+                request.identity(),
                 context,
             )
         finally:

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import trafilatura
 from trafilatura.metadata import extract_url
 
+from core.extract.chosen import chosen_content, extraction_default
 from core.extract.dates import declared_date, markup_date
 from core.extract.loading import load_html
 from core.extract.markup import scan_markup
 from core.extract.metadata import Metadata, canonical, declared, described
 from core.extract.text import main_text
+from core.extraction_options import ExtractionOptions
+from core.models import ArticleImage, ArticleLink
 from core.pins import require
 
 require("trafilatura", trafilatura.__version__, __name__)
@@ -38,6 +41,8 @@ class Extraction(Metadata):
     text: str
     canonical_url: str | None = None
     declared_language: str | None = None
+    links: list[ArticleLink] = field(default_factory=list)
+    images: list[ArticleImage] = field(default_factory=list)
 
 
 def _same_line(left: str, right: str) -> bool:
@@ -53,11 +58,14 @@ def body_without_title(text: str, title: str | None) -> str:
 
 
 def extract_article(
-    html: str, url: str | None = None, utf8: bytes | None = None
+    html: str,
+    url: str | None = None,
+    utf8: bytes | None = None,
+    options: ExtractionOptions | None = None,
 ) -> Extraction | None:
     """The article in ``html`` (``utf8``: the same text as UTF-8 bytes, if the caller has them),
-    or None when the page holds no main text. Not for several threads at once
-    (``core.extract.loading``)."""
+    or None when the page holds no main text; ``options`` other than the defaults go through
+    ``core.extract.chosen``. Not for several threads at once (``core.extract.loading``)."""
     tree = load_html(html, utf8)
     if tree is None:
         return None
@@ -69,7 +77,15 @@ def extract_article(
     # the byline and the date searches read the same elements: one pass when both need it
     scan = None if found.author else scan_markup(tree, with_dates=date is None)
     metadata = described(tree, found, page_url, scan.bylines if scan else None)
-    text = main_text(tree, url)  # trafilatura prunes the tree in place
+    links: list[ArticleLink] = []
+    images: list[ArticleImage] = []
+    if options is None or extraction_default(options):
+        text = main_text(tree, url)  # trafilatura prunes the tree in place
+    else:
+        content = chosen_content(tree, url, options)
+        text = content.text if content else None
+        if content is not None:
+            links, images = content.links, content.images
     if not text or not text.strip():
         logger.debug("no main text in %s", url)
         return None
@@ -85,4 +101,6 @@ def extract_article(
         text=body_without_title(text.strip(), metadata.title),
         canonical_url=canonical_url,
         declared_language=declared_language,
+        links=links,
+        images=images,
     )

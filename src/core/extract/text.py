@@ -67,18 +67,16 @@ def checked_sequence(result: Any) -> tuple[etree._Element, str, str]:
     return result[0], result[1], result[3]
 
 
-def main_text(tree: HtmlElement, url: str | None) -> str | None:
-    """``trafilatura.bare_extraction(tree, url=url, include_comments=False).text``, reading
-    ``tree`` in place (which it prunes and so spends) rather than a copy of it.
-
-    The steps are ``bare_extraction``'s in trafilatura 2.3.1 (pinned) for these options: no
-    metadata, language or duplicate filters, no size limit on the output tree (its
-    ``MAX_TREE_SIZE`` is unset).
-    """
+def main_content(
+    tree: HtmlElement, url: str | None, settings: Extractor | None = None
+) -> tuple[etree._Element, etree._Element] | None:
+    """The main content's body and the comments' body (empty unless ``settings`` asks for
+    comments) of ``trafilatura_sequence`` with ``settings`` (default: ours, comments
+    excluded), reading ``tree`` in place; None when trafilatura finds no text."""
     if tree.getparent() is not None or tree.getprevious() is not None or tree.getnext() is not None:
         # lxml handed back part of the document: trafilatura's copy holds that part alone
         tree = copy(tree)
-    options = copy(_OPTIONS)  # reading trafilatura's configuration anew takes 40 µs, a copy 3
+    options = copy(settings or _OPTIONS)  # reading the configuration anew: 40 µs, a copy 3
     options.url, options.source = url, url and url.encode("utf-8", "replace").decode("utf-8")
     try:
         result = trafilatura_sequence(tree, options, url)
@@ -88,4 +86,18 @@ def main_text(tree: HtmlElement, url: str | None) -> str | None:
     body, text, comments = checked_sequence(result)
     if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
         return None
-    return str(xmltotxt(body, options.formatting))
+    return body, result[2]
+
+
+def main_text(tree: HtmlElement, url: str | None) -> str | None:
+    """``trafilatura.bare_extraction(tree, url=url, include_comments=False).text``, reading
+    ``tree`` in place (which it prunes and so spends) rather than a copy of it.
+
+    The steps are ``bare_extraction``'s in trafilatura 2.3.1 (pinned) for these options: no
+    metadata, language or duplicate filters, no size limit on the output tree (its
+    ``MAX_TREE_SIZE`` is unset).
+    """
+    content = main_content(tree, url)
+    if content is None:
+        return None
+    return str(xmltotxt(content[0], _OPTIONS.formatting))
