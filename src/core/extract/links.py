@@ -15,6 +15,7 @@ that is not http(s) is dropped.
 from __future__ import annotations
 
 import logging
+import re
 from copy import deepcopy
 from urllib.parse import urljoin, urlsplit
 
@@ -35,6 +36,8 @@ MAX_TEXT_CHARS = 200
 _SCHEMES = ("http", "https")
 #: The attributes trafilatura reads an image's source from (``trafilatura.utils.image_src``).
 _IMAGE_PREFIX = "data-src"
+#: A line break inside a paragraph's text (trafilatura keeps the source's around links).
+_BROKEN_LINE = re.compile(r"[ \t\r\f\v]*\n\s*")
 
 
 def _absolute(base: str, href: str | None) -> str | None:
@@ -114,8 +117,17 @@ def collect(body: etree._Element) -> tuple[list[ArticleLink], list[ArticleImage]
 
 
 def plain(body: etree._Element) -> etree._Element:
-    """A copy of ``body`` whose links are plain text and without images (for the ``text``)."""
+    """A copy of ``body`` whose links are plain text, without images, and whose paragraphs
+    are one line each, as without links (for the ``text``; code keeps its lines)."""
     copied = deepcopy(body)
+    for element in copied.iter():
+        if element.tag == "code" or next(element.iterancestors("code"), None) is not None:
+            continue
+        if element.text and "\n" in element.text:
+            element.text = _BROKEN_LINE.sub(" ", element.text)
+        parent = element.getparent()
+        if element.tail and "\n" in element.tail and parent is not None and parent.tag != "code":
+            element.tail = _BROKEN_LINE.sub(" ", element.tail)
     for graphic in list(copied.iter("graphic")):
         parent = graphic.getparent()
         if parent is None:
