@@ -14,6 +14,7 @@ that is not http(s) is dropped.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from copy import deepcopy
@@ -25,10 +26,14 @@ from core.models import ArticleImage, ArticleLink
 
 logger = logging.getLogger(__name__)
 
-#: Most links and images an Article carries: an Article is one DynamoDB item (400 KB, the text
-#: moves to S3 when large, these lists do not), so their worst case stays near 185 KB.
+#: Most links and images an Article carries: an Article is one DynamoDB item (400 KB; the text
+#: moves to S3 when large, these lists do not).
 MAX_LINKS = 100
 MAX_IMAGES = 50
+#: And at most this much JSON for both lists (ASCII-escaped, as the DynamoDB store estimates
+#: an item's size): 150 ASCII entries of the longest URL and text fit, non-ASCII ones stop
+#: earlier.
+MAX_LISTS_JSON_BYTES = 200_000
 #: Longer URLs are left out of the lists (tracking-laden; the renderings keep them).
 MAX_URL_CHARS = 1024
 #: Link texts and alt texts are cut to this many characters.
@@ -103,16 +108,24 @@ def collect(body: etree._Element) -> tuple[list[ArticleLink], list[ArticleImage]
     """The distinct http(s) links and images of an extracted body, in order, bounded."""
     links: dict[str, ArticleLink] = {}
     images: dict[str, ArticleImage] = {}
+    spent = 0
     for element in body.iter("ref", "graphic"):
-        if element.tag == "ref":
-            url = element.get("target")
-            if len(links) < MAX_LINKS and url and len(url) <= MAX_URL_CHARS and _web(url):
-                text = "".join(element.itertext())
-                links.setdefault(url, ArticleLink(url=url, text=_clip(text)))
+        is_link = element.tag == "ref"
+        url = element.get("target" if is_link else "src")
+        found = links if is_link else images
+        room = MAX_LINKS if is_link else MAX_IMAGES
+        if len(found) >= room or not url or len(url) > MAX_URL_CHARS or url in found:
+            continue
+        if not _web(url):
+            continue
+        text = _clip("".join(element.itertext()) if is_link else element.get("alt") or "")
+        spent += len(json.dumps(url)) + len(json.dumps(text)) + 20  # keys and punctuation
+        if spent > MAX_LISTS_JSON_BYTES:
+            break
+        if is_link:
+            links[url] = ArticleLink(url=url, text=text)
         else:
-            url = element.get("src")
-            if len(images) < MAX_IMAGES and url and len(url) <= MAX_URL_CHARS and _web(url):
-                images.setdefault(url, ArticleImage(url=url, alt=_clip(element.get("alt") or "")))
+            images[url] = ArticleImage(url=url, alt=text)
     return list(links.values()), list(images.values())
 
 

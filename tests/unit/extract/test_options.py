@@ -4,6 +4,7 @@ options extract exactly as before."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,21 @@ def test_the_lists_are_bounded() -> None:
     assert article.links[0].url == "https://town.example/page/0"  # the too long one left out
     assert all(len(link.text) <= MAX_TEXT_CHARS for link in article.links)
     assert all(len(link.url) <= MAX_URL_CHARS for link in article.links)
+
+
+def test_the_lists_stop_at_their_json_budget() -> None:
+    from lxml import etree
+
+    from core.extract.links import MAX_LISTS_JSON_BYTES, collect
+
+    body = etree.Element("body")
+    for i in range(MAX_LINKS):
+        ref = etree.SubElement(body, "ref", target=f"https://town.example/{i}/" + "é" * 900)
+        ref.text = "ü" * MAX_TEXT_CHARS
+    links, _ = collect(body)
+    spent = sum(len(json.dumps(link.url)) + len(json.dumps(link.text)) for link in links)
+    assert 0 < len(links) < MAX_LINKS
+    assert spent <= MAX_LISTS_JSON_BYTES
 
 
 def test_tables_are_kept_by_default_and_left_out_on_request() -> None:
