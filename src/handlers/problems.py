@@ -49,8 +49,6 @@ STATUS_BY_CODE: dict[str, int] = {
     "too_complex": 422,
     "extraction_timeout": 422,
     "extraction_crashed": 422,
-    # the page's language is not the requested ``target_language``
-    "language_mismatch": 422,
     "storage_error": 503,
 }
 #: Seconds a client should wait before retrying, per domain error code (503s: 5).
