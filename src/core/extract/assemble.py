@@ -15,6 +15,7 @@ from core.extract.article import extract_article
 from core.extract.charset import decode_html
 from core.extract.language import detect_language
 from core.extract.textstats import reading_time_minutes
+from core.extraction_options import DEFAULT_OPTIONS
 from core.fingerprint import fingerprint
 from core.ids import same_page
 from core.models import Article, ArticleStatus
@@ -81,9 +82,7 @@ def assemble(page: PageInput) -> Article | None:
         http_status=page.http_status,
         content_type=page.content_type,
         charset=decoded.encoding,
-        **(
-            {}
-            if options is None
-            else {"options": options, "links": extraction.links, "images": extraction.images}
-        ),
+        options=options or DEFAULT_OPTIONS,
+        links=extraction.links,
+        images=extraction.images,
     )
