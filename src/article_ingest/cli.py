@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from core.extraction_options import ExtractionOptions
     from core.extraction_pool import PoolLimits
     from core.services import Services
     from core.settings import Settings
@@ -37,6 +38,15 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_QUERY_CHARS = 256
 MAX_SITE_CHARS = 253
 MAX_SEARCH_LIMIT = 50
+#: The extraction options the ``ingest`` and ``extract`` commands take (``ExtractionOptions``).
+OPTION_FLAGS = (
+    "include_comments",
+    "include_tables",
+    "include_links",
+    "include_images",
+    "favor",
+    "target_language",
+)
 
 
 class CliError(Exception):
@@ -121,53 +131,132 @@ def _extraction_limits(jobs: int) -> PoolLimits:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    """One Article JSON line per input file, in input order; failures are lines with an
-    ``error``. Files are extracted by ``--jobs`` worker processes (default: every core), each
-    page within the extraction budget; ``--jobs 1`` extracts in this process, which is faster
-    than one worker (no second interpreter to start: ``python -m bench.extract_cli``) but has
-    no budget (the guards before parsing still apply)."""
-    from article_ingest.offline import expand_paths, extract_line
+    """Each input file's Article, in input order, as ``--format`` says (JSON lines by
+    default; failures are lines with an ``error``), on stdout or one file per input in
+    ``--output-dir``. Files are extracted by ``--jobs`` worker processes (default: every core),
+    each page within the extraction budget; ``--jobs 1`` extracts in this process, which is
+    faster than one worker (no second interpreter to start: ``python -m bench.extract_cli``)
+    but has no budget (the guards before parsing still apply)."""
+    from article_ingest.offline import expand_paths, extract_output
 
     paths = list(expand_paths(Path(p) for p in args.paths))
     if not paths:
         given = ", ".join(args.paths)
         print(f"error: no .html or .html.gz file in {given}; nothing to extract", file=sys.stderr)
         return 1
+    options = chosen_options(args)
+    output = Output(args.format, args.output_dir, paths)
     if args.jobs == 1:
-        lines = (extract_line(path, args.url, args.content_type) for path in paths)
-        return _print_lines(lines, len(paths))
-    from article_ingest.offline import failure, page_url
+        outputs = (
+            extract_output(path, args.url, args.content_type, options, args.format)
+            for path in paths
+        )
+        return output.write_all(outputs)
+    from article_ingest.offline import checked_options, failure, page_url
     from core.errors import ExtractionFailed
     from core.extraction_pool import ExtractionPool, available_cores
 
     jobs = max(1, args.jobs or available_cores())
     pool = ExtractionPool(_extraction_limits(jobs))
 
-    def extract(path: Path) -> tuple[bool, str]:
+    def extract(path: Path) -> tuple[bool, str, str]:
         try:
-            return pool.call(extract_line, path, args.url, args.content_type)
+            return pool.call(
+                extract_output, path, args.url, args.content_type, options, args.format
+            )
         except ExtractionFailed as error:
-            result = failure(path, page_url(path, args.url), error.code, f"{path}: {error.message}")
-            return True, result.model_dump_json(exclude_none=False)
+            result = failure(
+                path,
+                page_url(path, args.url),
+                error.code,
+                f"{path}: {error.message}",
+                checked_options(options),
+            )
+            problem = f"{error.code}: {path}: {error.message}"
+            if args.format == "json":
+                return True, result.model_dump_json(exclude_none=False), problem
+            return True, "", problem
 
     try:
         # one thread per worker, and one more so that a worker never waits for its next file
         with ThreadPoolExecutor(jobs + 1) as threads:
-            return _print_lines(threads.map(extract, paths), len(paths))
+            return output.write_all(threads.map(extract, paths))
     finally:
         pool.close()
 
 
-def _print_lines(lines: Iterable[tuple[bool, str]], total: int) -> int:
-    """Print each (failed, JSON line) as it comes; the exit code of ``extract``."""
-    failed = 0
-    for page_failed, line in lines:
-        failed += page_failed
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
-    if failed:
-        print(f"{failed} of {total} file(s) yielded no article", file=sys.stderr)
-    return 1 if failed or not total else 0
+class Output:
+    """Where ``extract`` writes: stdout (JSON lines; txt and markdown each after a
+    ``==> FILE <==`` line) or one file per input in a directory, named after the input."""
+
+    def __init__(self, file_format: str, directory: str | None, paths: Sequence[Path]) -> None:
+        self.format = file_format
+        self.paths = list(paths)
+        self.targets: list[Path] | None = None
+        if directory is not None:
+            from article_ingest.offline import SUFFIXES
+
+            self.targets = _targets(Path(directory), self.paths, SUFFIXES[file_format])
+            try:
+                Path(directory).mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                reason = error.strerror or str(error)
+                raise CliError(
+                    f"cannot create the output directory {directory}: {reason}"
+                ) from None
+
+    def write_all(self, outputs: Iterable[tuple[bool, str, str]]) -> int:
+        """Write each (failed, output, problem) as it comes; the exit code of ``extract``."""
+        failed = 0
+        for index, (page_failed, text, problem) in enumerate(outputs):
+            failed += page_failed
+            source = self.paths[index]
+            if page_failed and (self.format != "json" or self.targets is not None):
+                print(f"FAILED  {source}  {problem}", file=sys.stderr)
+            if self.targets is not None:
+                if text:
+                    self.targets[index].write_text(text + "\n", encoding="utf-8")
+            elif self.format == "json":
+                sys.stdout.write(text + "\n")
+            elif text:
+                sys.stdout.write(f"==> {source} <==\n{text}\n\n")
+            sys.stdout.flush()
+        total = len(self.paths)
+        if failed:
+            print(f"{failed} of {total} file(s) yielded no article", file=sys.stderr)
+        return 1 if failed or not total else 0
+
+
+def _targets(directory: Path, paths: Sequence[Path], suffix: str) -> list[Path]:
+    """One file in ``directory`` per input, named after it (``page.html.gz`` → ``page`` +
+    ``suffix``); a name taken by an earlier input gets ``-2``, ``-3``…"""
+    from article_ingest.offline import HTML_SUFFIXES
+
+    taken: set[str] = set()
+    targets = []
+    for path in paths:
+        name = path.name
+        for known in sorted(HTML_SUFFIXES, key=len, reverse=True):
+            if name.lower().endswith(known):
+                name = name[: -len(known)]
+                break
+        candidate, n = name or "page", 1
+        while candidate.lower() in taken:
+            n += 1
+            candidate = f"{name}-{n}"
+        taken.add(candidate.lower())
+        targets.append(directory / f"{candidate}{suffix}")
+    return targets
+
+
+def chosen_options(args: argparse.Namespace) -> dict[str, object]:
+    """The extraction options given on the command line (only those given), as a dict."""
+    chosen: dict[str, object] = {}
+    for name in OPTION_FLAGS:
+        value = getattr(args, name, None)
+        if value is not None:
+            chosen[name] = value
+    return chosen
 
 
 def _read_urls(args: argparse.Namespace) -> list[str]:
@@ -267,7 +356,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         progress.advance(failed=result.status in ("failed", "rejected"))
         drainer.kick()
 
-    submission = Submitter(services).ingest_batch(urls, on_result=advance)
+    submission = Submitter(services, _options(args)).ingest_batch(urls, on_result=advance)
     results = submission.results
     progress.close()
     drainer.kick()  # one pass after the last result, whatever ran before
@@ -286,6 +375,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if counts["failed"] or counts["rejected"] or discovery_failed else 0
+
+
+def _options(args: argparse.Namespace) -> ExtractionOptions:
+    """The ``ExtractionOptions`` of the command line."""
+    from core.extraction_options import ExtractionOptions
+
+    return ExtractionOptions.model_validate(chosen_options(args))
 
 
 def cmd_get(args: argparse.Namespace) -> int:
@@ -436,6 +532,46 @@ def _text(name: str, most: int) -> Callable[[str], str]:
     return parse
 
 
+def _add_option_arguments(parser: argparse.ArgumentParser) -> None:
+    """The extraction options (``ExtractionOptions``; docs/api.md#extraction-options)."""
+    group = parser.add_argument_group(
+        "extraction options",
+        "other than the defaults, they make each URL another article, with an id of its own",
+    )
+    flag = argparse.BooleanOptionalAction
+    group.add_argument(
+        "--include-comments", action=flag, default=None, help="keep readers' comments (default: no)"
+    )
+    group.add_argument(
+        "--include-tables", action=flag, default=None, help="keep tables' text (default: yes)"
+    )
+    group.add_argument(
+        "--include-links",
+        action=flag,
+        default=None,
+        help="list the main content's links in the Article's `links` (default: no)",
+    )
+    group.add_argument(
+        "--include-images",
+        action=flag,
+        default=None,
+        help="list the main content's images in the Article's `images` (default: no)",
+    )
+    group.add_argument(
+        "--favor",
+        choices=("precision", "recall", "balanced"),
+        default=None,
+        help="less noise (precision), more text (recall) or balanced (default)",
+    )
+    group.add_argument(
+        "--target-language",
+        type=_language,
+        default=None,
+        metavar="CODE",
+        help="ISO 639-1 code: a page in another language fails with language_mismatch",
+    )
+
+
 class _Version(argparse.Action):
     """``--version``: the installed package's version (looked up only when asked)."""
 
@@ -474,8 +610,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="data directory (default: $ARTICLE_INGEST_DATA_DIR or .data)",
     )
 
+    options = argparse.ArgumentParser(add_help=False)
+    _add_option_arguments(options)
+
     extract = commands.add_parser(
-        "extract", parents=[common], help="extract local HTML files (no network)"
+        "extract", parents=[common, options], help="extract local HTML files (no network)"
     )
     extract.add_argument("paths", nargs="+", help=".html or .html.gz files, or directories")
     extract.add_argument("--url", help="the URL the file was served from (for metadata)")
@@ -486,9 +625,25 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="extraction worker processes (default: one per available core; 1: in this process)",
     )
+    extract.add_argument(
+        "--format",
+        choices=("json", "txt", "markdown"),
+        default="json",
+        help="json: one Article per line (default); txt: its plain text (title first);"
+        " markdown: the main content with links and images. On stdout, each txt or markdown"
+        " document follows a '==> FILE <==' line",
+    )
+    extract.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        help="write one file per input in DIR (created if missing), named after the input"
+        " (page.html -> page.json, page.txt or page.md) instead of printing",
+    )
     extract.set_defaults(func=cmd_extract)
 
-    ingest = commands.add_parser("ingest", parents=[data], help="fetch, extract, store, index")
+    ingest = commands.add_parser(
+        "ingest", parents=[data, options], help="fetch, extract, store, index"
+    )
     ingest.add_argument("urls", nargs="*", help="URLs to ingest")
     ingest.add_argument("--urls-file", help="file with one URL per line ('-' for stdin)")
     ingest.add_argument("--json", action="store_true", help="one Article JSON line per URL")

@@ -1,8 +1,10 @@
 """Extraction from local files, with no storage and no network (``article-ingest extract``).
 
-``extract_line`` is what the command sends to an extraction worker: the worker reads the file
-and answers with the finished JSON line, so the command's own process imports neither
-trafilatura nor pydantic (a shorter start-up) unless a page fails in a way only it can tell.
+``extract_output`` is what the command sends to an extraction worker: the worker reads the
+file and answers with the finished output (a JSON line, the plain text or the markdown), so the
+command's own process imports neither trafilatura nor pydantic (a shorter start-up) unless a
+page fails in a way only it can tell. The extraction options travel as a plain dict (the
+command's own process has no pydantic), checked into ``ExtractionOptions`` in the worker.
 """
 
 from __future__ import annotations
@@ -12,13 +14,19 @@ import gzip
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from core.media_type import parse_content_type
 
 if TYPE_CHECKING:
+    from core.extraction_options import ExtractionOptions
     from core.models import ExtractResult
     from core.ports import PageExtractor
+
+#: What ``extract --format`` prints: the Article as JSON, its plain text, or its markdown.
+FileFormat = Literal["json", "txt", "markdown"]
+#: The file name suffix of each format (``--output-dir``).
+SUFFIXES: dict[str, str] = {"json": ".json", "txt": ".txt", "markdown": ".md"}
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
 # Bytes that never occur in an HTML document but always in images, archives and executables.
@@ -37,17 +45,35 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def failure(source: Path, url: str, code: str, message: str) -> ExtractResult:
+def checked_options(options: dict[str, Any] | None) -> ExtractionOptions | None:
+    """The ``ExtractionOptions`` of the command's choices (None: the defaults)."""
+    if not options:
+        return None
+    from core.extraction_options import ExtractionOptions
+
+    chosen = ExtractionOptions(**options)
+    return None if chosen.is_default else chosen
+
+
+def failure(
+    source: Path,
+    url: str,
+    code: str,
+    message: str,
+    options: ExtractionOptions | None = None,
+) -> ExtractResult:
     """The ``failed`` result for one file."""
+    from core.extraction_options import options_key
     from core.ids import article_id
     from core.models import ArticleError, ArticleStatus, ExtractResult
 
     return ExtractResult(
-        id=article_id(url),
+        id=article_id(url, options_key(options)),
         url=url,
         status=ArticleStatus.FAILED,
         source=str(source),
         error=ArticleError(code=code, message=message),
+        **({"options": options} if options is not None else {}),
     )
 
 
@@ -68,10 +94,12 @@ def extract_file(
     url: str | None = None,
     content_type: str | None = None,
     extractor: PageExtractor | None = None,
+    options: ExtractionOptions | None = None,
 ) -> ExtractResult:
-    """The Article in one file, or a ``failed`` result saying why there is none (``extractor``:
-    where to extract; by default in this thread)."""
+    """The Article in one file (extracted with ``options``), or a ``failed`` result saying
+    why there is none (``extractor``: where to extract; by default in this thread)."""
     from core.errors import ExtractionFailed
+    from core.extraction_options import options_key
     from core.extractors import InProcessExtractor
     from core.ids import article_id
     from core.models import ExtractResult
@@ -81,32 +109,71 @@ def extract_file(
     try:
         body = _read(path)
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as error:
-        return failure(path, the_url, "unreadable", f"cannot read {path}: {error}")
+        return failure(path, the_url, "unreadable", f"cannot read {path}: {error}", options)
     if not body.strip():
-        return failure(path, the_url, "empty_file", f"{path} is empty")
+        return failure(path, the_url, "empty_file", f"{path} is empty", options)
     utf16 = body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if not utf16 and any(marker in body[:_SNIFF_BYTES] for marker in _BINARY_MARKERS):
-        return failure(path, the_url, "not_html", f"{path} is a binary file, not HTML")
+        return failure(path, the_url, "not_html", f"{path} is a binary file, not HTML", options)
     mime, charset = parse_content_type(content_type)
     page = PageInput(
         body=body,
         url=the_url,
-        article_id=article_id(the_url),
+        article_id=article_id(the_url, options_key(options)),
         content_type=mime,
         http_charset=charset,
+        options=options,
     )
     try:
         article = (extractor or InProcessExtractor()).assemble(page)
     except ExtractionFailed as error:
-        return failure(path, the_url, error.code, f"{path}: {error.message}")
+        return failure(path, the_url, error.code, f"{path}: {error.message}", options)
     if article is None:
-        return failure(path, the_url, "empty_extraction", f"no article text found in {path}")
+        message = f"no article text found in {path}"
+        return failure(path, the_url, "empty_extraction", message, options)
     return ExtractResult(**article.model_dump(), source=str(path))
 
 
 def extract_line(path: Path, url: str | None, content_type: str | None) -> tuple[bool, str]:
     """``extract_file`` in this thread, as the command prints it: (failed, JSON line)."""
+    failed, line, _ = extract_output(path, url, content_type)
+    return failed, line
+
+
+def _markdown(path: Path, url: str, article: ExtractResult) -> str | None:
+    """The file's main content as markdown, links and images kept (``GET .../text``'s)."""
+    from core.extract.charset import decode_html
+    from core.extractors import InProcessExtractor
+
+    decoded = decode_html(_read(path), article.charset)
+    return InProcessExtractor().render(decoded.text, url, "markdown", article.options)
+
+
+def extract_output(
+    path: Path,
+    url: str | None,
+    content_type: str | None,
+    options: dict[str, Any] | None = None,
+    output_format: FileFormat = "json",
+) -> tuple[bool, str, str]:
+    """``extract_file`` in this thread, as the command writes it: (failed, output, problem).
+
+    ``json``: the JSON line, a failure included; ``txt``: the Article's plain text;
+    ``markdown``: the main content as markdown. For txt and markdown a failure's output is
+    empty and ``problem`` says ``code: message``."""
     from core.models import ArticleStatus
 
-    result = extract_file(path, url, content_type)
-    return result.status is ArticleStatus.FAILED, result.model_dump_json(exclude_none=False)
+    result = extract_file(path, url, content_type, options=checked_options(options))
+    failed = result.status is ArticleStatus.FAILED
+    problem = f"{result.error.code}: {result.error.message}" if result.error else ""
+    if output_format == "json":
+        return failed, result.model_dump_json(exclude_none=False), problem
+    if failed:
+        return True, "", problem
+    if output_format == "txt":
+        text = "\n".join(part for part in (result.title, result.text) if part)
+        return False, text, ""
+    markdown = _markdown(path, result.final_url or result.url, result)
+    if markdown is None:
+        return True, "", f"empty_extraction: no main content to render in {path}"
+    return False, markdown, ""

@@ -22,6 +22,7 @@ from typing import ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from core.extraction_options import ExtractionOptions
 from core.models import Article, ArticleError, ArticleStatus, PageType
 
 EVENT_SOURCE = "article-ingest"
@@ -34,7 +35,9 @@ def event_id(detail_type: str, the_article_id: str, version: int) -> str:
 
 
 class ArticleSummary(BaseModel):
-    """What events carry about an article: everything but the text (events stay small)."""
+    """What events carry about an article: everything but the text, the links and the images
+    (events stay small: read them with ``GET /articles/{id}``); the options it was extracted
+    with, so a consumer tells the same URL's variants apart."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -59,6 +62,7 @@ class ArticleSummary(BaseModel):
     raw_html_uri: str | None = None
     fetched_at: datetime | None = None
     updated_at: datetime | None = None
+    options: ExtractionOptions = Field(default_factory=ExtractionOptions)
 
     @classmethod
     def of(cls, article: Article) -> ArticleSummary:
@@ -159,10 +163,13 @@ DISCOVERY_KEYS = ("feed", "sitemap", "site")
 
 
 def _one_target(model: BaseModel) -> None:
-    """Exactly one of ``url``, ``feed``, ``sitemap`` and ``site`` must be given."""
+    """Exactly one of ``url``, ``feed``, ``sitemap`` and ``site`` must be given, and
+    ``options`` only with a ``url``."""
     given = [key for key in ("url", *DISCOVERY_KEYS) if getattr(model, key, None)]
     if len(given) != 1:
         raise ValueError("give exactly one of `url`, `feed`, `sitemap` or `site`")
+    if getattr(model, "options", None) is not None and given != ["url"]:
+        raise ValueError("`options` apply to one page (`url`), not to a feed, sitemap or site")
 
 
 def _discovery_start(model: BaseModel) -> tuple[Literal["feed", "sitemap", "site"], str] | None:
@@ -194,6 +201,11 @@ class IngestRequested(EventEnvelope):
     )
     requested_at: datetime
     requested_by: str | None = Field(default=None, description="The asking service, for logs.")
+    options: ExtractionOptions | None = Field(
+        default=None,
+        description="Extraction options of the `url` (absent: the defaults; not with a feed,"
+        " sitemap or site); other than the defaults, they give the article an id of its own.",
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> Self:
@@ -201,8 +213,15 @@ class IngestRequested(EventEnvelope):
         return self
 
     @classmethod
-    def of(cls, url: str, *, requested_by: str | None = None) -> IngestRequested:
-        """A request for ``url`` now; the id is stable for this URL and instant."""
+    def of(
+        cls,
+        url: str,
+        *,
+        requested_by: str | None = None,
+        options: ExtractionOptions | None = None,
+    ) -> IngestRequested:
+        """A request for ``url`` (extracted with ``options``) now; the id is stable for this
+        URL and instant."""
         from core.ids import article_id  # courlan: only for producers of this event
 
         now = datetime.now(UTC)
@@ -213,6 +232,7 @@ class IngestRequested(EventEnvelope):
             url=url,
             requested_at=now,
             requested_by=requested_by,
+            options=options,
         )
 
     @classmethod
@@ -269,6 +289,11 @@ class IntakeMessage(BaseModel):
         default=None, description="Discovery only: leave out entries modified before this."
     )
     limit: int | None = Field(default=None, ge=1, description="Discovery only: most URLs.")
+    options: ExtractionOptions | None = Field(
+        default=None,
+        description="Extraction options of the `url` (absent: the defaults; not with a feed,"
+        " sitemap or site); other than the defaults, they give the article an id of its own.",
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> Self:

@@ -43,6 +43,7 @@ from core.errors import ExtractionFailed
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
+    from core.extraction_options import ExtractionOptions
     from core.formats import OutputFormat
     from core.models import Article
     from core.ports import PageInput
@@ -183,9 +184,15 @@ class ExtractionPool:
         result: Article | None = self._run("assemble", (page,))
         return result
 
-    def render(self, html: str, url: str | None, output_format: OutputFormat) -> str | None:
-        """``core.extract.rendering.render`` in a worker."""
-        result: str | None = self._run("render", (html, url, output_format))
+    def render(
+        self,
+        html: str,
+        url: str | None,
+        output_format: OutputFormat,
+        options: ExtractionOptions | None = None,
+    ) -> str | None:
+        """``core.extract.rendering.render`` in a worker (``options`` travel with the task)."""
+        result: str | None = self._run("render", (html, url, output_format, options))
         return result
 
     def call(self, function: Callable[..., T], *args: Any) -> T:

@@ -13,6 +13,7 @@ from core.models import Article
 from core.ports import PageInput
 
 if TYPE_CHECKING:
+    from core.extraction_options import ExtractionOptions
     from core.formats import OutputFormat
 
 
@@ -26,8 +27,14 @@ class InProcessExtractor:
 
         return assemble(page)
 
-    def render(self, html: str, url: str | None, output_format: OutputFormat) -> str | None:
+    def render(
+        self,
+        html: str,
+        url: str | None,
+        output_format: OutputFormat,
+        options: ExtractionOptions | None = None,
+    ) -> str | None:
         """``core.extract.rendering.render`` in the calling thread."""
         from core.extract.rendering import render
 
-        return render(html, url, output_format)
+        return render(html, url, output_format, options)

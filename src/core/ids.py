@@ -35,6 +35,14 @@ def same_page(url: str, other: str) -> bool:
         return False
 
 
-def article_id(url: str) -> str:
-    """The article id for ``url``: 32 hex digits of SHA-256 over the normalised URL."""
-    return hashlib.sha256(normalize_url(url).encode("utf-8")).hexdigest()[:32]
+def article_id(url: str, options_key: str = "") -> str:
+    """The article id for ``url``: 32 hex digits of SHA-256 over the normalised URL.
+
+    ``options_key`` (``ExtractionOptions.key()``: "" for the default options) makes the same
+    URL extracted with other options another article: the digest then covers the normalised
+    URL, a newline (never part of a normalised URL) and the key.
+    """
+    identity = normalize_url(url)
+    if options_key:
+        identity = f"{identity}\n{options_key}"
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from core.backoff import backoff_delay
 from core.errors import DomainError, InvalidInput
 from core.events import IntakeMessage
+from core.extraction_options import options_key
 from core.ids import article_id
 from core.models import Article, ArticleError, ArticleStatus
 from core.pipeline import OutOfTime
@@ -77,17 +78,22 @@ def _aware(moment: datetime) -> datetime:
 
 
 def to_request(message: IntakeMessage) -> IngestRequest:
-    """The validated request of a message; ``InvalidInput`` when its id and URL disagree."""
+    """The validated request of a message; ``InvalidInput`` when its id and URL (with its
+    extraction options) disagree."""
     if message.url is None:
         raise InvalidInput("the message names a feed, sitemap or site, not a page")
-    the_id = article_id(message.url)
+    options = message.options if message.options and not message.options.is_default else None
+    the_id = article_id(message.url, options_key(options))
     if message.id is not None and message.id != the_id:
-        raise InvalidInput(f"message id {message.id} is not the id of {message.url}")
+        raise InvalidInput(
+            f"message id {message.id} is not the id of {message.url} with these options"
+        )
     return IngestRequest(
         url=message.url,
         id=the_id,
         requested_at=_aware(message.requested_at or datetime.now(UTC)),
         attempt=message.attempt,
+        options=options,
     )
 
 
@@ -119,7 +125,9 @@ class Intake:
             else:
                 code = error.code if isinstance(error, DomainError) else "internal_error"
             failure = ArticleError(code=code, message=str(error)[:500], retryable=True)
-            article = self.services.pipeline.record_failure(request.url, failure)
+            article = self.services.pipeline.record_failure(
+                request.url, failure, options=request.options
+            )
             return IntakeResult(IntakeOutcome.FAILED, request.id, article)
 
     def _run(self, request: IngestRequest, deadline: float | None) -> IntakeResult:
@@ -141,7 +149,7 @@ class Intake:
             and request.attempt + 1 < self.settings.max_fetch_attempts
         ):
             return self._retry(request, result.retry_after_s, result.outcome.value)
-        article = pipeline.ingest_fetched(request.url, result)
+        article = pipeline.ingest_fetched(request.url, result, request.options)
         outcome = (
             IntakeOutcome.FAILED if article.status is ArticleStatus.FAILED else IntakeOutcome.STORED
         )

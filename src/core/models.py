@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.extraction_options import ExtractionOptions
+
 
 class ArticleStatus(StrEnum):
     """Where an article is in the pipeline; ``indexed`` and ``failed`` are final."""
@@ -48,6 +50,24 @@ class ArticleError(BaseModel):
     retry_after_s: float | None = Field(
         default=None, description="Seconds the site asked us to wait (Retry-After), if any."
     )
+
+
+class ArticleLink(BaseModel):
+    """A link of the main content (``include_links``): its absolute http(s) URL and text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str = Field(description="Absolute http(s) URL, resolved against the page's URL.")
+    text: str = Field(default="", description="The link's text (at most 200 characters).")
+
+
+class ArticleImage(BaseModel):
+    """An image of the main content (``include_images``): its absolute http(s) URL and alt."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str = Field(description="Absolute http(s) URL, resolved against the page's URL.")
+    alt: str = Field(default="", description="The image's alt text (at most 200 characters).")
 
 
 class Article(BaseModel):
@@ -100,6 +120,21 @@ class Article(BaseModel):
     fetched_at: datetime | None = None
     updated_at: datetime | None = None
     error: ArticleError | None = None
+    options: ExtractionOptions = Field(
+        default_factory=ExtractionOptions,
+        description="The extraction options this article was extracted with; other than the"
+        " defaults, they are part of its id.",
+    )
+    links: list[ArticleLink] = Field(
+        default_factory=list,
+        description="The main content's links, in order, distinct URLs, at most 100"
+        " (only with `include_links`).",
+    )
+    images: list[ArticleImage] = Field(
+        default_factory=list,
+        description="The main content's images, in order, distinct URLs, at most 50"
+        " (only with `include_images`).",
+    )
 
 
 class ExtractResult(Article):

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from core.errors import ExtractionFailed, VersionConflict
+from core.extraction_options import ExtractionOptions, options_key
 from core.fetch import FetchOutcome, FetchResult, looks_like_challenge
 from core.ids import article_id
 from core.models import Article, ArticleError, ArticleStatus
@@ -55,11 +56,13 @@ def failed_article(
     result: FetchResult | None = None,
     *,
     raw_uri: str | None = None,
+    options: ExtractionOptions | None = None,
 ) -> Article:
-    """The ``failed`` Article for ``url`` (the one place one is built); not stored."""
+    """The ``failed`` Article for ``url`` (extracted with ``options``: the one place one is
+    built); not stored."""
     final_url = result.final_url if result else None
     return Article(
-        id=article_id(url),
+        id=article_id(url, options_key(options)),
         url=url,
         final_url=final_url,
         hostname=hostname_of(final_url) or hostname_of(url),
@@ -69,6 +72,7 @@ def failed_article(
         raw_html_uri=raw_uri,
         fetched_at=(result.fetched_at if result else None) or datetime.now(UTC),
         error=error,
+        **({"options": options} if options is not None else {}),
     )
 
 
@@ -97,11 +101,18 @@ class IngestPipeline:
     articles: ArticleStore
     extractor: PageExtractor
 
-    def ingest(self, url: str, *, deadline: float | None = None) -> Article:
-        """Fetch and ingest ``url``; failures come back as a ``failed`` Article. Raises
-        ``OutOfTime`` (storing nothing) when ``deadline`` cut the fetch short."""
+    def ingest(
+        self,
+        url: str,
+        *,
+        deadline: float | None = None,
+        options: ExtractionOptions | None = None,
+    ) -> Article:
+        """Fetch and ingest ``url`` (extracted with ``options``, None: the defaults); failures
+        come back as a ``failed`` Article. Raises ``OutOfTime`` (storing nothing) when
+        ``deadline`` cut the fetch short."""
         result = self.fetch(url, deadline=deadline)
-        return self.ingest_fetched(url, result)
+        return self.ingest_fetched(url, result, options)
 
     def fetch(self, url: str, *, deadline: float | None = None) -> FetchResult:
         """Fetch ``url`` within ``deadline`` (a ``time.monotonic()`` instant); raises
@@ -113,14 +124,16 @@ class IngestPipeline:
             raise OutOfTime(url)
         return result
 
-    def ingest_fetched(self, url: str, result: FetchResult) -> Article:
+    def ingest_fetched(
+        self, url: str, result: FetchResult, options: ExtractionOptions | None = None
+    ) -> Article:
         """Keep, extract and store the outcome of fetching ``url``. A failed fetch, a page
         without article text or an extraction that fails or raises ends as a stored
         ``failed`` Article (never retried: the same bytes fail the same way). Store errors
-        propagate."""
-        the_id = article_id(url)
+        propagate. ``options``: the extraction options (None: the defaults), part of the id."""
+        the_id = article_id(url, options_key(options))
         if not result.ok:
-            return self.record_failure(url, result.to_error(), result)
+            return self.record_failure(url, result.to_error(), result, options=options)
         existing = self.articles.get(the_id)
         content_sha256 = hashlib.sha256(result.body).hexdigest()
         if existing and existing.content_sha256 == content_sha256 and existing.text:
@@ -138,6 +151,7 @@ class IngestPipeline:
             content_type=result.content_type,
             http_charset=result.charset,
             content_sha256=content_sha256,
+            options=options,
         )
         try:
             article = self.extractor.assemble(page)
@@ -148,7 +162,7 @@ class IngestPipeline:
                 retryable=False,
                 http_status=result.http_status,
             )
-            return self.record_failure(url, error, result, raw_uri=raw_uri)
+            return self.record_failure(url, error, result, raw_uri=raw_uri, options=options)
         except Exception as crash:  # a bug on one page must not loop through redeliveries
             logger.exception("extracting %s raised", url)
             error = ArticleError(
@@ -157,7 +171,7 @@ class IngestPipeline:
                 retryable=False,
                 http_status=result.http_status,
             )
-            return self.record_failure(url, error, result, raw_uri=raw_uri)
+            return self.record_failure(url, error, result, raw_uri=raw_uri, options=options)
         if article is None:
             challenge = looks_like_challenge(result)
             error = ArticleError(
@@ -170,7 +184,7 @@ class IngestPipeline:
                 retryable=False,
                 http_status=result.http_status,
             )
-            return self.record_failure(url, error, result, raw_uri=raw_uri)
+            return self.record_failure(url, error, result, raw_uri=raw_uri, options=options)
         article = article.model_copy(
             update={"raw_html_uri": raw_uri, "fetched_at": result.fetched_at}
         )
@@ -183,10 +197,12 @@ class IngestPipeline:
         result: FetchResult | None = None,
         *,
         raw_uri: str | None = None,
+        options: ExtractionOptions | None = None,
     ) -> Article:
-        """Store ``url`` as ``failed`` unless a good article is stored, re-checking after a
-        lost version race. Returns the failed Article (stored or not)."""
-        failed = failed_article(url, error, result, raw_uri=raw_uri)
+        """Store ``url`` (extracted with ``options``) as ``failed`` unless a good article is
+        stored, re-checking after a lost version race. Returns the failed Article (stored or
+        not)."""
+        failed = failed_article(url, error, result, raw_uri=raw_uri, options=options)
         current = self.articles.get(failed.id)
         for _ in range(MAX_WRITE_ATTEMPTS):
             if is_good(current):

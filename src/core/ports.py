@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, Field
 
+from core.extraction_options import ExtractionOptions
 from core.formats import OutputFormat
 from core.models import Article, ArticleError, ArticleStatus
 
@@ -72,6 +73,7 @@ class PageInput:
     content_type: str | None = None
     http_charset: str | None = None
     content_sha256: str | None = None  # the raw store's hash of ``body``, when already taken
+    options: ExtractionOptions | None = None  # None: the defaults (``Article.options``)
 
 
 class PageExtractor(Protocol):
@@ -82,9 +84,15 @@ class PageExtractor(Protocol):
         ``ExtractionFailed`` when the page is over budget or its extraction crashed."""
         ...
 
-    def render(self, html: str, url: str | None, output_format: OutputFormat) -> str | None:
-        """The main content of decoded ``html`` in ``output_format``
-        (``core.extract.rendering.render``), or None when there is none; raises
+    def render(
+        self,
+        html: str,
+        url: str | None,
+        output_format: OutputFormat,
+        options: ExtractionOptions | None = None,
+    ) -> str | None:
+        """The main content of decoded ``html`` in ``output_format`` extracted with
+        ``options`` (``core.extract.rendering.render``), or None when there is none; raises
         ``ExtractionFailed`` like ``assemble``."""
         ...
 
@@ -235,6 +243,9 @@ class IngestRequest(BaseModel):
     id: str
     requested_at: datetime
     attempt: int = Field(default=0, ge=0)
+    options: ExtractionOptions | None = Field(
+        default=None, description="Extraction options; absent: the defaults."
+    )
 
 
 class IngestQueue(Protocol):

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from core.batches.tracking import Outcome
 from core.errors import DomainError, InvalidInput, StorageError, VersionConflict
+from core.extraction_options import ExtractionOptions, options_key
 from core.ids import article_id
 from core.models import Article, ArticleError, ArticleStatus
 from core.ports import IngestRequest
@@ -119,9 +120,16 @@ def _ignore(_: SubmissionResult) -> None:
 class Submitter:
     """Validates, deduplicates and dispatches submitted URLs (thread-safe)."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, options: ExtractionOptions | None = None) -> None:
         self.services = services
         self.settings = services.settings
+        #: the extraction options of every URL this submitter takes (None: the defaults)
+        self.options = None if options is None or options.is_default else options
+
+    def with_options(self, options: ExtractionOptions | None) -> Submitter:
+        """A submitter for the same services whose URLs are extracted with ``options``."""
+        chosen = None if options is None or options.is_default else options
+        return self if chosen == self.options else Submitter(self.services, chosen)
 
     def submit(
         self,
@@ -237,7 +245,7 @@ class Submitter:
         for url in urls:
             try:
                 validate_url(url, policy)
-                the_id = article_id(url)
+                the_id = article_id(url, options_key(self.options))
             except UrlRejected as error:
                 results.setdefault(
                     f"rejected:{url}", _rejected(url, error.code.value, error.message)
@@ -257,14 +265,14 @@ class Submitter:
         from core.pipeline import OutOfTime
 
         try:
-            article = self.services.pipeline.ingest(url, deadline=deadline)
+            article = self.services.pipeline.ingest(url, deadline=deadline, options=self.options)
         except OutOfTime:
             return None
         except DomainError as error:
             retryable = isinstance(error, StorageError | VersionConflict)
             logger.warning("ingesting %s failed: %s", url, error.message)
             error_obj = ArticleError(code=error.code, message=error.message, retryable=retryable)
-            return _failed(url, error_obj)
+            return _failed(url, error_obj, self.options)
         except Exception:
             logger.exception("unexpected failure ingesting %s", url)
             error_obj = ArticleError(
@@ -272,7 +280,7 @@ class Submitter:
                 message="an unexpected error stopped this URL; it may succeed if retried",
                 retryable=True,
             )
-            return _failed(url, error_obj)
+            return _failed(url, error_obj, self.options)
         return SubmissionResult(
             url=url,
             id=article.id,
@@ -322,13 +330,14 @@ class Submitter:
             return self._enqueue(late)
         except StorageError as error:
             failure = ArticleError(code=error.code, message=error.message, retryable=True)
-            return {the_id: _failed(url, failure) for the_id, url in late.items()}
+            return {the_id: _failed(url, failure, self.options) for the_id, url in late.items()}
 
     def _enqueue(self, accepted: dict[str, str]) -> dict[str, SubmissionResult]:
         """Queue first, then record placeholders: a failed send leaves nothing half-done."""
         now = datetime.now(UTC)
         requests = [
-            IngestRequest(url=url, id=the_id, requested_at=now) for the_id, url in accepted.items()
+            IngestRequest(url=url, id=the_id, requested_at=now, options=self.options)
+            for the_id, url in accepted.items()
         ]
         self.services.queue.send(requests)
         if len(requests) <= _SERIAL_PLACEHOLDERS:
@@ -357,6 +366,7 @@ class Submitter:
                         hostname=hostname_of(request.url),
                         status=ArticleStatus.QUEUED,
                         version=0,
+                        **({"options": request.options} if request.options else {}),
                     )
                 )
         except VersionConflict:
@@ -366,11 +376,13 @@ class Submitter:
             logger.warning("no queued placeholder for %s: %s", request.id, error.message)
 
 
-def _failed(url: str, error: ArticleError) -> SubmissionResult:
+def _failed(
+    url: str, error: ArticleError, options: ExtractionOptions | None = None
+) -> SubmissionResult:
     """The result of a URL that failed outside the pipeline (its failed Article not stored)."""
     from core.pipeline import failed_article
 
-    article = failed_article(url, error)
+    article = failed_article(url, error, options=options)
     return SubmissionResult(
         url=url, id=article.id, status="failed", article=article, error=article.error
     )

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from core.batches.models import BATCH_ID_PATTERN, BatchStatus
 from core.discovery import Discovery, DiscoveryRequest, as_instant
 from core.errors import NotFound
+from core.extraction_options import ExtractionOptions
 from core.formats import OutputFormat
 from core.media_type import parse_content_type
 from core.models import Article, ArticleStatus
@@ -135,6 +136,23 @@ class SubmitRequest(BaseModel):
         description="An http(s) URL told when the batch finishes: a signed JSON POST"
         " (docs/api.md, 'Batch webhooks'), checked by the fetcher's address rules.",
     )
+    options: ExtractionOptions = Field(
+        default_factory=ExtractionOptions,
+        description="How every URL of the request is extracted. The defaults keep each"
+        " article's id (that of its URL); other options make the same URL another article,"
+        " with an id of its own (docs/api.md#extraction-options).",
+    )
+
+    def identity(self) -> dict[str, Any]:
+        """The body as it counts for idempotency: default options and no webhook are left
+        out, so a body that spells the defaults out is the same request as one that does not
+        (and keys stored before either field existed still match)."""
+        body = self.model_dump(mode="json", by_alias=True)
+        if self.options.is_default:
+            body.pop("options")
+        if self.webhook is None:
+            body.pop("webhook")
+        return body
 
 
 class SearchResults(BaseModel):
@@ -168,7 +186,8 @@ class _Submissions:
         self._lock = threading.Lock()
 
     def submit(self, request: SubmitRequest, deadline: float | None = None) -> Submission:
-        return self.submitter.submit(
+        submitter = self.submitter.with_options(request.options)
+        return submitter.submit(
             request.urls, run_async=request.run_async, deadline=deadline, webhook=request.webhook
         )
 
@@ -281,7 +300,7 @@ def submit_articles(
             stored, replayed = submissions.idempotent()(
                 idempotency_key,
                 _caller(),
-                request.model_dump(mode="json", by_alias=True),
+                request.identity(),
                 context,
             )
         finally:

@@ -46,13 +46,16 @@ def render_content(
     article: Article,
     output_format: OutputFormat,
 ) -> str:
-    """The main content re-extracted from the stored page in ``output_format`` (by
-    ``extractor``, within its budget: ``ExtractionFailed`` when over it)."""
+    """The main content re-extracted from the stored page in ``output_format`` with the
+    article's extraction options (by ``extractor``, within its budget: ``ExtractionFailed``
+    when over it)."""
     # charset_normalizer: imported on this route only, not by every API cold start
     from core.extract.charset import decode_html
 
     decoded = decode_html(raw_bytes(raw_store, article), encoding=article.charset)
-    rendered = extractor.render(decoded.text, article.final_url or article.url, output_format)
+    rendered = extractor.render(
+        decoded.text, article.final_url or article.url, output_format, article.options
+    )
     if rendered is None:
         raise ContentUnavailable(f"article {article.id} holds no main text to render")
     return rendered

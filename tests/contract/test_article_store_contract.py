@@ -86,6 +86,28 @@ def test_text_longer_than_a_dynamodb_item_round_trips(family: Family) -> None:
     assert [a.text for a in listed] == [text]
 
 
+def test_options_and_the_largest_links_and_images_lists_round_trip(family: Family) -> None:
+    """The bounds of ``core.extract.links`` keep an Article with full lists one item."""
+    from core.extract.links import MAX_IMAGES, MAX_LINKS, MAX_TEXT_CHARS, MAX_URL_CHARS
+    from core.extraction_options import ExtractionOptions
+    from core.models import ArticleImage, ArticleLink
+
+    def url(i: int) -> str:
+        head = f"https://example.org/{i}/"
+        return head + "a" * (MAX_URL_CHARS - len(head))
+
+    full = article(
+        "linked",
+        text="body " * 20_000,
+        options=ExtractionOptions(include_links=True, include_images=True, favor="recall"),
+        links=[ArticleLink(url=url(i), text="t" * MAX_TEXT_CHARS) for i in range(MAX_LINKS)],
+        images=[ArticleImage(url=url(i), alt="t" * MAX_TEXT_CHARS) for i in range(MAX_IMAGES)],
+    )
+    stored = family.articles.put(full)
+    assert family.articles.get(full.id) == stored
+    assert (stored.options, stored.links, stored.images) == (full.options, full.links, full.images)
+
+
 def test_second_first_write_conflicts(family: Family) -> None:
     family.articles.put(article(1, title="first"))
     with pytest.raises(VersionConflict):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from core.ids import article_id, normalize_url
 
 
@@ -33,3 +35,21 @@ def test_word_count_and_reading_time() -> None:
     assert word_count("") == 0
     assert reading_time_minutes(0) == 0
     assert reading_time_minutes(231) == 2
+
+
+def test_default_options_keep_the_urls_id_and_others_give_one_of_their_own() -> None:
+    from core.extraction_options import ExtractionOptions
+
+    url = "https://example.org/a?utm_source=x"
+    spelled_out = ExtractionOptions(include_tables=True, favor="balanced")
+    assert spelled_out.key() == ExtractionOptions().key() == ""
+    assert article_id(url, spelled_out.key()) == article_id(url)
+    # the formula of every id stored before options existed
+    assert article_id(url) == hashlib.sha256(normalize_url(url).encode()).hexdigest()[:32]
+    links = ExtractionOptions(include_links=True)
+    precise = ExtractionOptions(favor="precision")
+    ids = {article_id(url), article_id(url, links.key()), article_id(url, precise.key())}
+    assert len(ids) == 3
+    # the same options however given, and the same page however spelled: the same article
+    assert article_id("https://EXAMPLE.org/a#top", links.key()) == article_id(url, links.key())
+    assert ExtractionOptions.model_validate({"include_links": True, "favor": "balanced"}) == links

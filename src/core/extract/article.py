@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import trafilatura
 from trafilatura.metadata import extract_url
 
+from core.extract.chosen import chosen_content, extraction_default
 from core.extract.dates import declared_date, markup_date
 from core.extract.loading import load_html
 from core.extract.markup import scan_markup
 from core.extract.metadata import Metadata, canonical, declared, described
 from core.extract.pagetype import classify
 from core.extract.profiles import profile_text
-from core.models import PageType
+from core.extraction_options import ExtractionOptions
+from core.models import ArticleImage, ArticleLink, PageType
 from core.pins import require
 
 require("trafilatura", trafilatura.__version__, __name__)
@@ -41,6 +43,8 @@ class Extraction(Metadata):
     canonical_url: str | None = None
     declared_language: str | None = None
     page_type: PageType = PageType.ARTICLE
+    links: list[ArticleLink] = field(default_factory=list)
+    images: list[ArticleImage] = field(default_factory=list)
 
 
 def _same_line(left: str, right: str) -> bool:
@@ -56,11 +60,14 @@ def body_without_title(text: str, title: str | None) -> str:
 
 
 def extract_article(
-    html: str, url: str | None = None, utf8: bytes | None = None
+    html: str,
+    url: str | None = None,
+    utf8: bytes | None = None,
+    options: ExtractionOptions | None = None,
 ) -> Extraction | None:
     """The article in ``html`` (``utf8``: the same text as UTF-8 bytes, if the caller has them),
-    or None when the page holds no main text. Not for several threads at once
-    (``core.extract.loading``)."""
+    or None when the page holds no main text; ``options`` other than the defaults go through
+    ``core.extract.chosen``. Not for several threads at once (``core.extract.loading``)."""
     tree = load_html(html, utf8)
     if tree is None:
         return None
@@ -73,7 +80,15 @@ def extract_article(
     scan = None if found.author else scan_markup(tree, with_dates=date is None)
     metadata = described(tree, found, page_url, scan.bylines if scan else None)
     page_type = classify(tree, url)
-    text = profile_text(tree, url, page_type)  # trafilatura prunes the tree in place
+    links: list[ArticleLink] = []
+    images: list[ArticleImage] = []
+    if options is None or extraction_default(options):
+        text = profile_text(tree, url, page_type)  # trafilatura prunes the tree in place
+    else:  # options chosen by the request take the place of the type's profile
+        content = chosen_content(tree, url, options)
+        text = content.text if content else None
+        if content is not None:
+            links, images = content.links, content.images
     if not text or not text.strip():
         logger.debug("no main text in %s", url)
         return None
@@ -95,4 +110,6 @@ def extract_article(
         canonical_url=canonical_url,
         declared_language=declared_language,
         page_type=page_type,
+        links=links,
+        images=images,
     )

@@ -10,10 +10,12 @@ import hashlib
 import logging
 from urllib.parse import urlsplit
 
+from core.errors import ExtractionFailed
 from core.extract.article import extract_article
 from core.extract.charset import decode_html
 from core.extract.language import detect_language
 from core.extract.textstats import reading_time_minutes
+from core.extraction_options import DEFAULT_OPTIONS
 from core.fingerprint import fingerprint
 from core.ids import same_page
 from core.models import Article, ArticleStatus
@@ -39,7 +41,8 @@ def assemble(page: PageInput) -> Article | None:
     check_complexity(page.body)
     decoded = decode_html(page.body, page.http_charset)
     location = page.final_url or page.url
-    extraction = extract_article(decoded.text, location, decoded.utf8)
+    options = page.options
+    extraction = extract_article(decoded.text, location, decoded.utf8, options)
     if extraction is None:
         return None
     canonical = extraction.canonical_url
@@ -47,6 +50,13 @@ def assemble(page: PageInput) -> Article | None:
     words = digest.words
     if words < MIN_ARTICLE_WORDS:
         return None
+    language = detect_language(extraction.text, extraction.declared_language)
+    if options is not None and options.target_language and language != options.target_language:
+        raise ExtractionFailed(
+            "language_mismatch",
+            f"the page's text is in {language or 'an undetermined language'}, not in"
+            f" {options.target_language} (target_language)",
+        )
     return Article(
         id=page.article_id,
         url=page.url,
@@ -59,7 +69,7 @@ def assemble(page: PageInput) -> Article | None:
         date=extraction.date,
         sitename=extraction.sitename,
         hostname=urlsplit(location).hostname,
-        language=detect_language(extraction.text, extraction.declared_language),
+        language=language,
         description=extraction.description,
         categories=extraction.categories,
         tags=extraction.tags,
@@ -73,4 +83,7 @@ def assemble(page: PageInput) -> Article | None:
         http_status=page.http_status,
         content_type=page.content_type,
         charset=decoded.encoding,
+        options=options or DEFAULT_OPTIONS,
+        links=extraction.links,
+        images=extraction.images,
     )

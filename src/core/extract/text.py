@@ -69,6 +69,28 @@ def checked_sequence(result: Any) -> tuple[etree._Element, str, str]:
     return result[0], result[1], result[3]
 
 
+def main_content(
+    tree: HtmlElement, url: str | None, settings: Extractor | None = None
+) -> tuple[etree._Element, etree._Element] | None:
+    """The main content's body and the comments' body (empty unless ``settings`` asks for
+    comments) of ``trafilatura_sequence`` with ``settings`` (default: ours, comments
+    excluded), reading ``tree`` in place; None when trafilatura finds no text."""
+    if tree.getparent() is not None or tree.getprevious() is not None or tree.getnext() is not None:
+        # lxml handed back part of the document: trafilatura's copy holds that part alone
+        tree = copy(tree)
+    options = copy(settings or _OPTIONS)  # reading the configuration anew: 40 µs, a copy 3
+    options.url, options.source = url, url and url.encode("utf-8", "replace").decode("utf-8")
+    try:
+        result = trafilatura_sequence(tree, options, url)
+    except (TypeError, ValueError):  # what bare_extraction discards a page for
+        logger.warning("discarding data: %s", url)
+        return None
+    body, text, comments = checked_sequence(result)
+    if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+        return None
+    return body, result[2]
+
+
 def main_text(tree: HtmlElement, url: str | None, with_comments: bool = False) -> str | None:
     """``trafilatura.bare_extraction(tree, url=url, include_comments=False).text``, reading
     ``tree`` in place (which it prunes and so spends) rather than a copy of it; with
@@ -79,22 +101,11 @@ def main_text(tree: HtmlElement, url: str | None, with_comments: bool = False) -
     metadata, language or duplicate filters, no size limit on the output tree (its
     ``MAX_TREE_SIZE`` is unset).
     """
-    if tree.getparent() is not None or tree.getprevious() is not None or tree.getnext() is not None:
-        # lxml handed back part of the document: trafilatura's copy holds that part alone
-        tree = copy(tree)
-    options = copy(
-        _COMMENT_OPTIONS if with_comments else _OPTIONS
-    )  # reading trafilatura's configuration anew takes 40 µs, a copy 3
-    options.url, options.source = url, url and url.encode("utf-8", "replace").decode("utf-8")
-    try:
-        result = trafilatura_sequence(tree, options, url)
-    except (TypeError, ValueError):  # what bare_extraction discards a page for
-        logger.warning("discarding data: %s", url)
+    content = main_content(tree, url, _COMMENT_OPTIONS if with_comments else None)
+    if content is None:
         return None
-    body, text, comments = checked_sequence(result)
-    if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
-        return None
-    text = str(xmltotxt(body, options.formatting))
-    if with_comments and len(result[2]):
-        text = f"{text}\n{xmltotxt(result[2], options.formatting)}".strip()
+    body, comments = content
+    text = str(xmltotxt(body, _OPTIONS.formatting))
+    if with_comments and len(comments):
+        text = f"{text}\n{xmltotxt(comments, _OPTIONS.formatting)}".strip()
     return text

@@ -19,7 +19,7 @@ class _FlakyPipeline:
     def __init__(self, failures: dict[str, Exception]) -> None:
         self.failures = failures
 
-    def ingest(self, url: str, *, deadline: float | None = None) -> Article:
+    def ingest(self, url: str, *, deadline: float | None = None, options: object = None) -> Article:
         if url in self.failures:
             raise self.failures[url]
         from core.ids import article_id
