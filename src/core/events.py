@@ -58,6 +58,12 @@ class ArticleSummary(BaseModel):
     raw_html_uri: str | None = None
     fetched_at: datetime | None = None
     updated_at: datetime | None = None
+    content_version: int = Field(
+        default=0, ge=0, description="Content version (1, 2, …; see `ArticleUpdated`)."
+    )
+    changed_at: datetime | None = Field(
+        default=None, description="When the current content version was first fetched."
+    )
 
     @classmethod
     def of(cls, article: Article) -> ArticleSummary:
@@ -153,6 +159,33 @@ class ArticleDuplicateDetected(ArticleEvent):
         )
 
 
+class ArticleUpdated(ArticleEvent):
+    """An indexed article's page changed: its new content version is indexed (earlier
+    versions are listed by ``GET /articles/{id}/versions``). Follows ``ArticleIndexed``."""
+
+    detail_type: ClassVar[str] = "ArticleUpdated"
+
+    content_version: int = Field(ge=2, description="The new content version.")
+    previous_content_version: int = Field(ge=1, description="The version it replaces.")
+    changed_at: datetime | None = Field(
+        default=None, description="When the new content version was fetched."
+    )
+
+    @classmethod
+    def of(cls, article: Article) -> ArticleUpdated:
+        """The event for a stored ``indexed`` article whose content version is 2 or more."""
+        if article.content_version < 2:
+            raise ValueError(f"article {article.id} has no earlier content version")
+        return cls.model_validate(
+            {
+                **cls._fields(article),
+                "content_version": article.content_version,
+                "previous_content_version": article.content_version - 1,
+                "changed_at": article.changed_at,
+            }
+        )
+
+
 #: The keys naming what to discover instead of one page (see ``core.discovery``).
 DISCOVERY_KEYS = ("feed", "sitemap", "site")
 
@@ -193,6 +226,12 @@ class IngestRequested(EventEnvelope):
     )
     requested_at: datetime
     requested_by: str | None = Field(default=None, description="The asking service, for logs.")
+    max_age: int | None = Field(
+        default=None,
+        ge=0,
+        description="A stored copy checked within this many seconds is kept without a fetch.",
+    )
+    force: bool = Field(default=False, description="Refetch unconditionally (no max age, no 304).")
 
     @model_validator(mode="after")
     def _one_target(self) -> Self:
@@ -268,6 +307,15 @@ class IntakeMessage(BaseModel):
         default=None, description="Discovery only: leave out entries modified before this."
     )
     limit: int | None = Field(default=None, ge=1, description="Discovery only: most URLs.")
+    max_age: int | None = Field(
+        default=None,
+        ge=0,
+        description="Page only: a stored copy checked within this many seconds is kept"
+        " without a fetch.",
+    )
+    force: bool = Field(
+        default=False, description="Page only: refetch unconditionally (no max age, no 304)."
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> Self:
@@ -287,6 +335,7 @@ EVENT_TYPES: dict[str, type[EventEnvelope]] = {
         ArticleIndexed,
         ArticleFailed,
         ArticleDuplicateDetected,
+        ArticleUpdated,
         IngestRequested,
     )
 }

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         RawHtmlStore,
         RawLinks,
         SearchIndex,
+        VersionLog,
     )
 
 
@@ -122,6 +123,17 @@ class Services:
         return DynamoArticleStore(self.settings, raw_store=self.raw_store)
 
     @shared_property
+    def versions(self) -> VersionLog:
+        """The earlier content versions of articles (``core.versions``)."""
+        if self.is_local:
+            from core.adapters.local.versions import SqliteVersionLog
+
+            return SqliteVersionLog(self.db)
+        from core.adapters.aws.s3_versions import S3VersionLog
+
+        return S3VersionLog(self.settings, self._s3_raw_store.clients)
+
+    @shared_property
     def search_index(self) -> SearchIndex:
         """The keyword index."""
         if self.is_local:
@@ -203,4 +215,6 @@ class Services:
         """Fetch → raw store → extract → article store."""
         from core.pipeline import IngestPipeline
 
-        return IngestPipeline(self.fetcher, self.raw_store, self.articles, self.extractor)
+        return IngestPipeline(
+            self.fetcher, self.raw_store, self.articles, self.extractor, versions=self.versions
+        )

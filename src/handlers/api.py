@@ -26,6 +26,7 @@ from core.media_type import parse_content_type
 from core.models import Article, ArticleStatus
 from core.ports import ArticlePage, ArticleQuery, SearchHit
 from core.submission import Submission, Submitter, sync_deadline
+from core.versions import VersionPage, list_versions
 from handlers import _deps, limits, problems, tracing
 from handlers.idempotency import MAX_KEY_LENGTH, IdempotentCall
 from handlers.reading import load_article, raw_uri, render_content
@@ -46,6 +47,8 @@ API_VERSION = "0.1.0"
 MAX_BODY_BYTES = 1_000_000
 #: Presigned raw-object URLs stay valid this long (AWS backend).
 PRESIGNED_URL_TTL_S = 300
+#: Largest ``max_age`` accepted (one year).
+MAX_AGE_S = 366 * 24 * 3600
 #: With ``enqueue``, discovery stops fetching this much earlier, to queue what it found.
 DISCOVERY_ENQUEUE_RESERVE_S = 5.0
 ID_PATTERN = r"^[0-9a-f]{32}$"
@@ -120,6 +123,30 @@ class SubmitRequest(BaseModel):
         strict=True,  # JSON true/false only: 0, "yes" or "false" are refused, not coerced
         description="Queue every URL instead of processing small batches within the request.",
     )
+    max_age: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_AGE_S,
+        strict=True,
+        description="Seconds: a URL whose stored copy was fetched or checked this recently is"
+        " answered from the store without a fetch (`change: cached`). Otherwise a stored copy"
+        " makes the fetch conditional (ETag / Last-Modified).",
+    )
+    force: bool = Field(
+        default=False,
+        strict=True,
+        description="Refetch unconditionally: no `max_age`, no conditional request.",
+    )
+
+    def idempotency_body(self) -> dict[str, Any]:
+        """The body an ``Idempotency-Key`` is bound to (the defaults of the freshness fields
+        left out, so a key keeps matching bodies that never named them)."""
+        body = self.model_dump(mode="json", by_alias=True)
+        if body.get("max_age") is None:
+            body.pop("max_age", None)
+        if not body.get("force"):
+            body.pop("force", None)
+        return body
 
 
 class SearchResults(BaseModel):
@@ -150,10 +177,17 @@ class _Submissions:
         self.services = services
         self.submitter = Submitter(services)
         self._idempotent: IdempotentCall | None = None
+        self._idempotent_discovery: IdempotentCall | None = None
         self._lock = threading.Lock()
 
     def submit(self, request: SubmitRequest, deadline: float | None = None) -> Submission:
-        return self.submitter.submit(request.urls, run_async=request.run_async, deadline=deadline)
+        return self.submitter.submit(
+            request.urls,
+            run_async=request.run_async,
+            deadline=deadline,
+            max_age=request.max_age,
+            force=request.force,
+        )
 
     def _work(self, body: dict[str, Any]) -> dict[str, Any]:
         deadline = _submit_deadline.get()
@@ -165,6 +199,21 @@ class _Submissions:
                 store = self.services.idempotency_store
                 self._idempotent = IdempotentCall(store, self._work, name="submit")
             return self._idempotent
+
+    def _discover_work(self, body: dict[str, Any]) -> dict[str, Any]:
+        request = DiscoveryRequest.model_validate(body)
+        found = _run_discovery(self.services, request, _submit_deadline.get())
+        return found.model_dump(mode="json")
+
+    def idempotent_discovery(self) -> IdempotentCall:
+        """The idempotent wrapper of an enqueuing ``POST /discover`` (its own key space)."""
+        with self._lock:
+            if self._idempotent_discovery is None:
+                store = self.services.idempotency_store
+                self._idempotent_discovery = IdempotentCall(
+                    store, self._discover_work, name="discover"
+                )
+            return self._idempotent_discovery
 
 
 #: The current submit call's deadline, for the idempotent path (which calls ``_work(body)``).
@@ -253,7 +302,7 @@ def submit_articles(
             stored, replayed = submissions.idempotent()(
                 idempotency_key,
                 _caller(),
-                request.model_dump(mode="json", by_alias=True),
+                request.idempotency_body(),
                 context,
             )
         finally:
@@ -288,7 +337,10 @@ _DISCOVERY_RESPONSE: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseCon
     " `stored`. With `enqueue: true` the new and changed URLs are queued as one asynchronous"
     " batch (202, `submission`). A feed or sitemap that cannot be fetched or read is a 422"
     " problem whose `code` says why (`not_a_feed`, `unsafe_xml`, `document_too_large`,"
-    " `blocked_address`, `timeout`, …).",
+    " `blocked_address`, `timeout`, …). With `enqueue: true`, an `Idempotency-Key` header makes"
+    " a retry safe as on `POST /articles` (the first answer comes back with"
+    " `Idempotent-Replayed: true`, nothing is queued twice); without `enqueue` nothing is"
+    " queued and the key is not used.",
     tags=["discovery"],
     responses={
         200: {"description": "The URLs found.", "content": _DISCOVERY_RESPONSE},
@@ -296,22 +348,61 @@ _DISCOVERY_RESPONSE: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseCon
             "description": "The URLs found; new and changed ones queued.",
             "content": _DISCOVERY_RESPONSE,
         },
-        **problems.problem_responses(400, 413, 415, 422, 503),
+        **problems.problem_responses(400, 409, 413, 415, 422, 503),
     },
 )
-def discover_urls(request: Annotated[DiscoveryRequest, Body(embed=False)]) -> Response[Discovery]:
+def discover_urls(
+    request: Annotated[DiscoveryRequest, Body(embed=False)],
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=MAX_KEY_LENGTH,
+            description="With `enqueue: true`: any unique string (e.g. a UUID) to make a"
+            " retried POST safe.",
+        ),
+    ] = None,
+) -> Response[Discovery]:
     services = _deps.services()
     context = app.lambda_context
     deadline = sync_deadline(
         context.get_remaining_time_in_millis() if context is not None else None,
         services.settings.sync_time_margin_s,
     )
+    replayed = False
+    if request.enqueue and idempotency_key is not None:
+        token = _submit_deadline.set(deadline)
+        try:
+            stored, replayed = _submissions(services).idempotent_discovery()(
+                idempotency_key, _caller(), request.model_dump(mode="json"), context
+            )
+        finally:
+            _submit_deadline.reset(token)
+        found = Discovery.model_validate(stored)
+    else:
+        found = _run_discovery(services, request, deadline)
+    if not replayed:
+        metrics.add_metric(name="UrlsDiscovered", unit=MetricUnit.Count, value=len(found.urls))
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return Response(
+        status_code=202 if request.enqueue else 200,
+        content_type="application/json",
+        body=found,
+        headers={**problems.SECURITY_HEADERS, **headers},
+    )
+
+
+def _run_discovery(
+    services: Services, request: DiscoveryRequest, deadline: float | None
+) -> Discovery:
+    """Run one discovery within ``deadline`` (queueing what it found when asked to)."""
     from core.discovery.usecase import discover  # the fetcher: loaded by the routes that fetch
 
-    if request.enqueue:  # leave time to queue up to discovery_max_urls URLs after it
+    if request.enqueue and deadline is not None:  # leave time to queue what it found
         deadline -= DISCOVERY_ENQUEUE_RESERVE_S
     kind, url = request.start()
-    found = discover(
+    return discover(
         services,
         kind,
         url,
@@ -320,13 +411,6 @@ def discover_urls(request: Annotated[DiscoveryRequest, Body(embed=False)]) -> Re
         since=as_instant(request.since),
         allow_other_sites=request.allow_other_sites,
         deadline=deadline,
-    )
-    metrics.add_metric(name="UrlsDiscovered", unit=MetricUnit.Count, value=len(found.urls))
-    return Response(
-        status_code=202 if request.enqueue else 200,
-        content_type="application/json",
-        body=found,
-        headers=problems.SECURITY_HEADERS,
     )
 
 
@@ -339,6 +423,33 @@ def discover_urls(request: Annotated[DiscoveryRequest, Body(embed=False)]) -> Re
 )
 def get_article(article_id: ArticleId) -> Article:
     return load_article(_deps.services().articles, article_id)
+
+
+@app.get(
+    "/articles/<article_id>/versions",
+    operation_id="listArticleVersions",
+    summary="The content versions of one article, newest (the current one) first",
+    description="A refetch whose extracted title or text differ from the stored ones is a new"
+    " content version; the raw bytes of each are kept (`raw_html_uri`). A 304 or an unchanged"
+    " text makes none.",
+    tags=["articles"],
+    responses={
+        200: {"description": "One page of versions."},
+        **problems.problem_responses(400, 404, 422),
+    },
+)
+def list_article_versions(
+    article_id: ArticleId,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[
+        Cursor | None,
+        Query(description="`next_cursor` of the previous page (opaque)."),
+    ] = None,
+) -> VersionPage:
+    services = _deps.services()
+    return list_versions(
+        services.articles, services.versions, article_id, limit=limit, cursor=cursor
+    )
 
 
 @app.get(
