@@ -375,7 +375,10 @@ def discover_urls(
         token = _submit_deadline.set(deadline)
         try:
             stored, replayed = _submissions(services).idempotent_discovery()(
-                idempotency_key, _caller(), request.model_dump(mode="json"), context
+                idempotency_key,
+                _caller(),
+                request.model_dump(mode="json", exclude_none=True),
+                context,
             )
         finally:
             _submit_deadline.reset(token)
