@@ -12,6 +12,9 @@ did for each refetch (``not_modified``, ``cached``, ``unchanged``, ``changed``).
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +31,7 @@ from tests.integration.discovery_site import FIXTURES, GENERATED, PAGE_PATHS, Di
 from tests.integration.test_discovery_flow import call, discover_everything, queued, site_settings
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
+CLI = str(Path(sys.executable).with_name("article-ingest"))
 
 CHANGED = [GENERATED[2], GENERATED[4]]  # new text: one in the gzipped sitemap, one in Atom
 SAME_TEXT = f"pages/{FIXTURES[1]}"  # new bytes (an HTML comment), the same article text
@@ -209,3 +213,44 @@ def test_async_resubmission_of_an_indexed_url_refetches_it(
     LocalRuntime(services).drain()
     assert site.page_hits()[GENERATED[5]] == hits
     assert stored(services, site, GENERATED[5]).content_version == 2
+
+
+def test_cli_freshness_options_and_versions(tmp_path: Path, site: DiscoverySite) -> None:
+    env = {
+        **os.environ,
+        "ARTICLE_INGEST_DATA_DIR": str(tmp_path / "data"),
+        "ARTICLE_INGEST_ALLOW_PRIVATE_NETWORKS": "1",
+        "ARTICLE_INGEST_ALLOWED_PORTS": json.dumps([site.port]),
+        "ARTICLE_INGEST_PER_HOST_DELAY_S": "0",
+    }
+    path = GENERATED[0]
+    url = site.page_url(path)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [CLI, *args], env=env, capture_output=True, text=True, timeout=600, check=False
+        )
+
+    assert run("ingest", url).returncode == 0
+    assert run("ingest", "--max-age", "3600", url).returncode == 0
+    assert site.page_hits()[path] == 1  # kept: checked within the hour
+    assert run("ingest", url).returncode == 0
+    assert (site.page_hits()[path], site.not_modified[path]) == (2, 1)  # a 304
+
+    site.touch(path)
+    refreshed = run("ingest", "--json", "--refresh", "--max-age", "3600", url)
+    assert refreshed.returncode == 0, refreshed.stderr
+    assert json.loads(refreshed.stdout)["content_version"] == 2
+    assert site.conditional[path] == 1  # --refresh sent no validators
+
+    listed = run("versions", article_id(url), "--limit", "1")
+    assert listed.returncode == 0, listed.stderr
+    page = json.loads(listed.stdout)
+    assert [v["content_version"] for v in page["items"]] == [2]
+    rest = run("versions", article_id(url), "--cursor", page["next_cursor"])
+    assert [v["content_version"] for v in json.loads(rest.stdout)["items"]] == [1]
+
+    missing = run("versions", "0" * 32)
+    assert missing.returncode == 1
+    assert "not_found" in missing.stderr
+    assert run("ingest", "--max-age", "-5", url).returncode == 2
