@@ -239,8 +239,16 @@ class IngestRequested(EventEnvelope):
         return self
 
     @classmethod
-    def of(cls, url: str, *, requested_by: str | None = None) -> IngestRequested:
-        """A request for ``url`` now; the id is stable for this URL and instant."""
+    def of(
+        cls,
+        url: str,
+        *,
+        requested_by: str | None = None,
+        max_age: int | None = None,
+        force: bool = False,
+    ) -> IngestRequested:
+        """A request for ``url`` now (``max_age`` and ``force`` as in an intake message); the
+        id is stable for this URL and instant."""
         from core.ids import article_id  # courlan: only for producers of this event
 
         now = datetime.now(UTC)
@@ -251,6 +259,8 @@ class IngestRequested(EventEnvelope):
             url=url,
             requested_at=now,
             requested_by=requested_by,
+            max_age=max_age,
+            force=force,
         )
 
     @classmethod
