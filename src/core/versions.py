@@ -100,6 +100,26 @@ def is_fresh(article: Article, max_age_s: int | None, now: datetime | None = Non
     return ((now or datetime.now(UTC)) - checked).total_seconds() <= max_age_s
 
 
+#: The largest content version (the S3 version log's keys hold ten digits).
+MAX_CONTENT_VERSION = 10**10 - 1
+
+
+def version_raw_uri(article: Article, log: VersionLog, content_version: int) -> str:
+    """Where the raw bytes of ``content_version`` of ``article`` are kept; ``NotFound`` when
+    the article has no such version (or kept no bytes for it)."""
+    if content_version == article.content_version or (
+        content_version == 1 and article.content_version == 0 and article.text
+    ):
+        uri = article.raw_html_uri
+    else:
+        found = log.list(article.id, before=content_version + 1, limit=1)
+        kept = found[0] if found and found[0].content_version == content_version else None
+        uri = kept.raw_html_uri if kept else None
+    if not uri or content_version > max(article.content_version, 1):
+        raise NotFound(f"article {article.id} has no content version {content_version}")
+    return uri
+
+
 def _before(cursor: str | None) -> int | None:
     if cursor is None:
         return None

@@ -26,7 +26,7 @@ from core.media_type import parse_content_type
 from core.models import Article, ArticleStatus
 from core.ports import ArticlePage, ArticleQuery, SearchHit
 from core.submission import Submission, Submitter, sync_deadline
-from core.versions import VersionPage, list_versions
+from core.versions import MAX_CONTENT_VERSION, VersionPage, list_versions, version_raw_uri
 from handlers import _deps, limits, problems, tracing
 from handlers.idempotency import MAX_KEY_LENGTH, IdempotentCall
 from handlers.reading import load_article, raw_uri, render_content
@@ -491,7 +491,8 @@ def get_article_text(
     operation_id="getArticleRaw",
     summary="The stored page, byte for byte",
     description="Locally: the bytes as an attachment (never rendered as HTML). On AWS: a"
-    f" 307 redirect to a presigned URL valid for {PRESIGNED_URL_TTL_S} s.",
+    f" 307 redirect to a presigned URL valid for {PRESIGNED_URL_TTL_S} s. `content_version`"
+    " picks an earlier version's bytes (see `GET /articles/{article_id}/versions`).",
     tags=["articles"],
     responses={
         200: {
@@ -502,10 +503,19 @@ def get_article_text(
         **problems.problem_responses(404, 409, 422),
     },
 )
-def get_article_raw(article_id: ArticleId) -> Response[str]:
+def get_article_raw(
+    article_id: ArticleId,
+    content_version: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_CONTENT_VERSION, description="A content version (default: current)."),
+    ] = None,
+) -> Response[str]:
     services = _deps.services()
     article = load_article(services.articles, article_id)
-    uri = raw_uri(article)
+    if content_version is None:
+        uri = raw_uri(article)
+    else:
+        uri = version_raw_uri(article, services.versions, content_version)
     links = services.raw_links
     if links is not None:
         location = links.presigned_url(uri, PRESIGNED_URL_TTL_S)

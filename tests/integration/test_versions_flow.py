@@ -11,6 +11,7 @@ did for each refetch (``not_modified``, ``cached``, ``unchanged``, ``changed``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -23,6 +24,7 @@ from typing import Any
 import pytest
 
 from article_ingest.runtime import LocalRuntime
+from article_ingest.serve import LocalContext, build_event, response_parts
 from core.ids import article_id
 from core.models import Article, ArticleStatus
 from core.services import Services
@@ -66,6 +68,13 @@ def stored(services: Services, site: DiscoverySite, path: str) -> Article:
     article = services.articles.get(article_id(site.page_url(path)))
     assert article is not None, path
     return article
+
+
+def raw(path: str) -> tuple[int, bytes]:
+    from handlers.api import handler
+
+    status, _, body = response_parts(handler(build_event("GET", path, [], b""), LocalContext()))
+    return status, body
 
 
 def raw_objects(services: Services) -> set[Path]:
@@ -145,6 +154,15 @@ def test_changed_pages_become_versions_and_unchanged_ones_create_nothing(
     assert rest["next_cursor"] is None
     status, single = call("GET", f"/articles/{article_id(site.page_url(BUMPED))}/versions")
     assert [v["content_version"] for v in single["items"]] == [1]
+
+    # The bytes of each version through /raw.
+    raws = {n: raw(f"/articles/{changed_id}/raw?content_version={n}") for n in (1, 2)}
+    assert raws[1][0] == raws[2][0] == 200
+    assert raws[1][1] != raws[2][1]
+    assert raws[2] == raw(f"/articles/{changed_id}/raw")
+    by_version = {v["content_version"]: v["content_sha256"] for v in page["items"]}
+    assert {n: hashlib.sha256(body).hexdigest() for n, (_, body) in raws.items()} == by_version
+    assert raw(f"/articles/{changed_id}/raw?content_version=3")[0] == 404
 
 
 def test_a_resubmission_says_what_it_did(services: Services, site: DiscoverySite) -> None:

@@ -16,6 +16,7 @@ import re
 
 from core.errors import InvalidInput
 from core.ports import RawPage
+from core.versions import MAX_CONTENT_VERSION  # the key inverts the number within 10 digits
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -40,10 +41,6 @@ def raw_key(article_id: str, content_sha256: str) -> str:
 def text_key(article_id: str, text_sha256: str) -> str:
     """The immutable key of an article text kept out of the metadata store."""
     return f"raw/{article_id[:2]}/{check_id(article_id)}/text-{text_sha256}.txt.gz"
-
-
-#: Content versions above this are refused (the key inverts the number within 10 digits).
-MAX_CONTENT_VERSION = 10**10 - 1
 
 
 def versions_prefix(article_id: str) -> str:
