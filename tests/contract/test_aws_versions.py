@@ -135,3 +135,16 @@ def test_versions_and_not_modified_on_aws(aws: tuple[Aws, DiscoverySite, Observe
     uris = {v["raw_html_uri"] for v in page["items"]}
     assert len(uris) == 2
     assert all(env.services.raw_store.exists(uri) for uri in uris)
+    for n in (1, 2):
+        answer = handler_answer(f"/articles/{changed_id}/raw?content_version={n}")
+        assert answer["statusCode"] == 307, answer
+        key = page["items"][2 - n]["raw_html_uri"].split("/", 3)[3]
+        assert key in answer["headers"]["Location"]
+    assert handler_answer(f"/articles/{changed_id}/raw?content_version=3")["statusCode"] == 404
+
+
+def handler_answer(path: str) -> dict[str, Any]:
+    from handlers.api import handler
+
+    answer: dict[str, Any] = handler(build_event("GET", path, [], b""), LocalContext())
+    return answer
