@@ -120,7 +120,13 @@ def version_raw_uri(article: Article, log: VersionLog, content_version: int) -> 
     return uri
 
 
-def _before(cursor: str | None) -> int | None:
+def encode_versions_cursor(before: int) -> str:
+    """The cursor of the page of versions numbered below ``before``."""
+    return cursors.encode_cursor({"before": before})
+
+
+def decode_versions_cursor(cursor: str | None) -> int | None:
+    """The version a page continues below; ``InvalidCursor`` for a cursor not issued here."""
     if cursor is None:
         return None
     state = cursors.decode_cursor(cursor)
@@ -143,7 +149,7 @@ def list_versions(
     article = articles.get(article_id)
     if article is None:
         raise NotFound(f"no article {article_id}")
-    before = _before(cursor)
+    before = decode_versions_cursor(cursor)
     latest = article.content_version
     items: list[ArticleVersion] = []
     if latest < 1:
@@ -156,5 +162,5 @@ def list_versions(
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
-        next_cursor = cursors.encode_cursor({"before": items[-1].content_version})
+        next_cursor = encode_versions_cursor(items[-1].content_version)
     return VersionPage(article_id=article_id, items=items, next_cursor=next_cursor)

@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from core.discovery import Discovery, DiscoveryRequest, as_instant
 from core.formats import OutputFormat
@@ -57,10 +57,17 @@ DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 CURSOR_PATTERN = r"^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?$"
 #: The cursor's OpenAPI ``format``: a token only this service issues (fuzzers register it).
 CURSOR_FORMAT = "listing-cursor"
+#: The format of a cursor over an article's versions (another token, same shape).
+VERSIONS_CURSOR_FORMAT = "versions-cursor"
 Cursor = Annotated[
     str,
     StringConstraints(max_length=2048, pattern=CURSOR_PATTERN),
     Field(json_schema_extra={"format": CURSOR_FORMAT}),
+]
+VersionsCursor = Annotated[
+    str,
+    StringConstraints(max_length=2048, pattern=CURSOR_PATTERN),
+    Field(json_schema_extra={"format": VERSIONS_CURSOR_FORMAT}),
 ]
 Since = Annotated[
     str | None, Query(pattern=DATE_PATTERN, description="Earliest publication date, YYYY-MM-DD.")
@@ -137,6 +144,14 @@ class SubmitRequest(BaseModel):
         strict=True,
         description="Refetch unconditionally: no `max_age`, no conditional request.",
     )
+
+    @field_validator("max_age", mode="before")
+    @classmethod
+    def _whole_seconds(cls, value: object) -> object:
+        """A JSON integer (``60`` or ``60.0``); never a string, a boolean or a fraction."""
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
 
     def idempotency_body(self) -> dict[str, Any]:
         """The body an ``Idempotency-Key`` is bound to (the defaults of the freshness fields
@@ -445,8 +460,11 @@ def list_article_versions(
     article_id: ArticleId,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[
-        Cursor | None,
-        Query(description="`next_cursor` of the previous page (opaque)."),
+        VersionsCursor | None,
+        Query(
+            description="`next_cursor` of the previous page: opaque, URL-safe base64"
+            " (padded). Any other cursor is `invalid_cursor` (400)."
+        ),
     ] = None,
 ) -> VersionPage:
     services = _deps.services()

@@ -49,3 +49,8 @@ def test_an_idempotency_key_ignores_default_freshness_fields(
         "POST", "/articles", json_body={"urls": [url], "async": True, "force": True}, headers=key
     )
     assert_problem(other, 422, "idempotency_key_reused")
+
+
+def test_a_whole_float_is_an_integer(api: Call, page_server: PageServer) -> None:
+    body = {"urls": [page_server.url(FERRY)], "async": True, "max_age": 60.0}
+    assert api("POST", "/articles", json_body=body).status == 202
