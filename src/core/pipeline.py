@@ -217,6 +217,10 @@ class IngestPipeline:
             logger.info("unchanged content for %s", url)
             return Ingested(self._check(existing, result), Change.UNCHANGED)
         raw = RawPage(the_id, content_sha256, result.body, result.content_type, result.charset)
+        # A first fetch keeps its bytes before extracting them (whatever extraction does, the
+        # page is kept); a refetch of a good copy keeps them only if they prove a new version
+        # or a failure, so a page whose bytes change on every load leaves nothing behind.
+        raw_uri = None if is_good(existing) else self.raw_store.put(raw)
         page = PageInput(
             body=result.body,
             url=url,
@@ -236,7 +240,7 @@ class IngestPipeline:
                 retryable=False,
                 http_status=result.http_status,
             )
-            return Ingested(self._fail_kept(url, error, result, raw))
+            return Ingested(self._fail_kept(url, error, result, raw, raw_uri))
         except Exception as crash:  # a bug on one page must not loop through redeliveries
             logger.exception("extracting %s raised", url)
             error = ArticleError(
@@ -245,7 +249,7 @@ class IngestPipeline:
                 retryable=False,
                 http_status=result.http_status,
             )
-            return Ingested(self._fail_kept(url, error, result, raw))
+            return Ingested(self._fail_kept(url, error, result, raw, raw_uri))
         if article is None:
             challenge = looks_like_challenge(result)
             error = ArticleError(
@@ -258,7 +262,7 @@ class IngestPipeline:
                 retryable=False,
                 http_status=result.http_status,
             )
-            return Ingested(self._fail_kept(url, error, result, raw))
+            return Ingested(self._fail_kept(url, error, result, raw, raw_uri))
         article = article.model_copy(
             update={
                 "fetched_at": result.fetched_at,
@@ -268,22 +272,32 @@ class IngestPipeline:
                 "last_modified": result.last_modified,
             }
         )
-        return self._store_content(article, existing, raw, result)
+        return self._store_content(article, existing, raw, result, raw_uri)
 
     def _fail_kept(
-        self, url: str, error: ArticleError, result: FetchResult, raw: RawPage
+        self,
+        url: str,
+        error: ArticleError,
+        result: FetchResult,
+        raw: RawPage,
+        raw_uri: str | None,
     ) -> Article:
         """Keep the bytes that failed (for diagnosis), then record the failure."""
-        raw_uri = self.raw_store.put(raw)
+        raw_uri = raw_uri or self.raw_store.put(raw)
         return self.record_failure(url, error, result, raw_uri=raw_uri)
 
     def _store_content(
-        self, article: Article, current: Article | None, raw: RawPage, result: FetchResult
+        self,
+        article: Article,
+        current: Article | None,
+        raw: RawPage,
+        result: FetchResult,
+        raw_uri: str | None = None,
     ) -> Ingested:
         """Store ``article`` as the next content version over ``current`` (the version last
         read) — or only record a check when its text is the stored one — re-reading on a
-        race. The previous version goes to the version log first."""
-        raw_uri: str | None = None
+        race. The previous version goes to the version log first; ``raw_uri``: the bytes,
+        when already kept."""
         for _ in range(MAX_WRITE_ATTEMPTS):
             if is_good(current) and current and text_sha256(current) == text_sha256(article):
                 logger.info("same text for %s (new bytes): no new version", article.id)
