@@ -356,7 +356,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         progress.advance(failed=result.status in ("failed", "rejected"))
         drainer.kick()
 
-    submission = Submitter(services, _options(args)).ingest_batch(urls, on_result=advance)
+    submission = Submitter(services, _options(args)).ingest_batch(
+        urls, on_result=advance, max_age=args.max_age, force=args.refresh
+    )
     results = submission.results
     progress.close()
     drainer.kick()  # one pass after the last result, whatever ran before
@@ -588,7 +590,7 @@ class _Version(argparse.Action):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    from article_ingest import discover_cli, listing_cli
+    from article_ingest import discover_cli, listing_cli, versions_cli
 
     parser = argparse.ArgumentParser(
         prog="article-ingest", description="Fetch web pages safely and keep their clean text."
@@ -648,7 +650,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--urls-file", help="file with one URL per line ('-' for stdin)")
     ingest.add_argument("--json", action="store_true", help="one Article JSON line per URL")
     discover_cli.add_arguments(ingest)
+    versions_cli.add_freshness_arguments(ingest)
     ingest.set_defaults(func=cmd_ingest)
+    versions_cli.add_command(commands, data)
 
     get = commands.add_parser("get", parents=[data], help="print a stored article")
     get.add_argument(

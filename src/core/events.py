@@ -63,6 +63,12 @@ class ArticleSummary(BaseModel):
     fetched_at: datetime | None = None
     updated_at: datetime | None = None
     options: ExtractionOptions = Field(default_factory=ExtractionOptions)
+    content_version: int = Field(
+        default=0, ge=0, description="Content version (1, 2, …; see `ArticleUpdated`)."
+    )
+    changed_at: datetime | None = Field(
+        default=None, description="When the current content version was first fetched."
+    )
 
     @classmethod
     def of(cls, article: Article) -> ArticleSummary:
@@ -158,6 +164,33 @@ class ArticleDuplicateDetected(ArticleEvent):
         )
 
 
+class ArticleUpdated(ArticleEvent):
+    """An indexed article's page changed: its new content version is indexed (earlier
+    versions are listed by ``GET /articles/{id}/versions``). Follows ``ArticleIndexed``."""
+
+    detail_type: ClassVar[str] = "ArticleUpdated"
+
+    content_version: int = Field(ge=2, description="The new content version.")
+    previous_content_version: int = Field(ge=1, description="The version it replaces.")
+    changed_at: datetime | None = Field(
+        default=None, description="When the new content version was fetched."
+    )
+
+    @classmethod
+    def of(cls, article: Article) -> ArticleUpdated:
+        """The event for a stored ``indexed`` article whose content version is 2 or more."""
+        if article.content_version < 2:
+            raise ValueError(f"article {article.id} has no earlier content version")
+        return cls.model_validate(
+            {
+                **cls._fields(article),
+                "content_version": article.content_version,
+                "previous_content_version": article.content_version - 1,
+                "changed_at": article.changed_at,
+            }
+        )
+
+
 #: The keys naming what to discover instead of one page (see ``core.discovery``).
 DISCOVERY_KEYS = ("feed", "sitemap", "site")
 
@@ -206,6 +239,12 @@ class IngestRequested(EventEnvelope):
         description="Extraction options of the `url` (absent: the defaults; not with a feed,"
         " sitemap or site); other than the defaults, they give the article an id of its own.",
     )
+    max_age: int | None = Field(
+        default=None,
+        ge=0,
+        description="A stored copy checked within this many seconds is kept without a fetch.",
+    )
+    force: bool = Field(default=False, description="Refetch unconditionally (no max age, no 304).")
 
     @model_validator(mode="after")
     def _one_target(self) -> Self:
@@ -219,9 +258,11 @@ class IngestRequested(EventEnvelope):
         *,
         requested_by: str | None = None,
         options: ExtractionOptions | None = None,
+        max_age: int | None = None,
+        force: bool = False,
     ) -> IngestRequested:
-        """A request for ``url`` (extracted with ``options``) now; the id is stable for this
-        URL and instant."""
+        """A request for ``url`` now (extracted with ``options``; ``max_age`` and ``force`` as
+        in an intake message); the id is stable for this URL and instant."""
         from core.ids import article_id  # courlan: only for producers of this event
 
         now = datetime.now(UTC)
@@ -233,6 +274,8 @@ class IngestRequested(EventEnvelope):
             requested_at=now,
             requested_by=requested_by,
             options=options,
+            max_age=max_age,
+            force=force,
         )
 
     @classmethod
@@ -294,6 +337,15 @@ class IntakeMessage(BaseModel):
         description="Extraction options of the `url` (absent: the defaults; not with a feed,"
         " sitemap or site); other than the defaults, they give the article an id of its own.",
     )
+    max_age: int | None = Field(
+        default=None,
+        ge=0,
+        description="Page only: a stored copy checked within this many seconds is kept"
+        " without a fetch.",
+    )
+    force: bool = Field(
+        default=False, description="Page only: refetch unconditionally (no max age, no 304)."
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> Self:
@@ -313,6 +365,7 @@ EVENT_TYPES: dict[str, type[EventEnvelope]] = {
         ArticleIndexed,
         ArticleFailed,
         ArticleDuplicateDetected,
+        ArticleUpdated,
         IngestRequested,
     )
 }

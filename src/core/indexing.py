@@ -3,7 +3,11 @@
 * ``extracted`` → announce ``ArticleIngested``; complete the index data (language when missing,
   word count, reading time, SimHash), detect a near-duplicate at another URL, write the search
   entries, then mark the article ``indexed`` with a conditional write on the version we read.
-* ``indexed`` → announce ``ArticleIndexed`` (and ``ArticleDuplicateDetected`` when linked).
+* ``indexed`` → announce ``ArticleIndexed`` (and ``ArticleDuplicateDetected`` when linked);
+  when the version indexed is a new content version (2 or more) of the page, just indexed
+  (its previous image was ``extracted``), ``ArticleUpdated`` follows.
+* a write that only recorded a check (``core.versions.is_check_only``: a 304 or the same
+  text) announces nothing; an ``extracted`` article so touched is still indexed.
 * ``failed`` → announce ``ArticleFailed``.
 
 Events are derived from stored versions only, so the change stream acts as the outbox: a
@@ -29,12 +33,19 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from core.errors import VersionConflict
-from core.events import ArticleDuplicateDetected, ArticleFailed, ArticleIndexed, ArticleIngested
+from core.events import (
+    ArticleDuplicateDetected,
+    ArticleFailed,
+    ArticleIndexed,
+    ArticleIngested,
+    ArticleUpdated,
+)
 from core.extract.language import detect_language
 from core.extract.textstats import reading_time_minutes, word_count
 from core.fingerprint import hamming_distance, simhash
 from core.models import Article, ArticleStatus
 from core.ports import ArticleStore, EventBus, FingerprintIndex, SearchIndex
+from core.versions import is_check_only
 
 logger = logging.getLogger(__name__)
 
@@ -83,13 +94,24 @@ class Indexer:
     fingerprints: FingerprintIndex
     bus: EventBus
 
-    def handle(self, article: Article) -> Article | None:
-        """React to one stored version; returns the ``indexed`` article written, if any."""
+    def handle(self, article: Article, previous: Article | None = None) -> Article | None:
+        """React to one stored version (``previous``: the version it replaced, when known);
+        returns the ``indexed`` article written, if any."""
+        if previous is not None and is_check_only(previous, article):
+            # A check announces nothing; an ``extracted`` article still needs its index
+            # (its ``ArticleIngested`` went out with the write before).
+            if article.status is ArticleStatus.EXTRACTED:
+                return self.index(article)
+            return None
         if article.status is ArticleStatus.EXTRACTED:
             self.bus.publish([ArticleIngested.of(article)])
             return self.index(article)
         if article.status is ArticleStatus.INDEXED:
-            self.bus.publish(self.indexed_events(article))
+            events = list(self.indexed_events(article))
+            just_indexed = previous is None or previous.status is ArticleStatus.EXTRACTED
+            if article.content_version >= 2 and just_indexed:
+                events.append(ArticleUpdated.of(article))
+            self.bus.publish(events)
         elif article.status is ArticleStatus.FAILED:
             self.bus.publish([ArticleFailed.of(article)])
         return None

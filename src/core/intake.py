@@ -10,8 +10,10 @@
 * Any other error (a store or the queue failing) propagates: the message is redelivered.
   On the queue's last delivery the URL is stored ``failed`` with that error's code instead,
   so it never sits in the dead-letter queue unaccounted for — unless that write fails too.
-* A message already served (the article was fetched after it was sent) is acknowledged
-  without a second fetch: duplicate deliveries cost one read.
+* A message already served (the article was fetched or checked after it was sent) is
+  acknowledged without a second fetch: duplicate deliveries cost one read. So is one whose
+  ``max_age`` the stored copy satisfies; otherwise a stored copy makes the fetch conditional
+  (ETag / Last-Modified, unless ``force``), and a 304 only moves ``checked_at``.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ from core.events import IntakeMessage
 from core.extraction_options import options_key
 from core.ids import article_id
 from core.models import Article, ArticleError, ArticleStatus
-from core.pipeline import OutOfTime
+from core.pipeline import OutOfTime, is_good, validators_of
 from core.ports import IngestRequest
+from core.versions import is_fresh, last_checked
 
 if TYPE_CHECKING:
     from core.services import Services
@@ -94,6 +97,8 @@ def to_request(message: IntakeMessage) -> IngestRequest:
         requested_at=_aware(message.requested_at or datetime.now(UTC)),
         attempt=message.attempt,
         options=options,
+        max_age=message.max_age,
+        force=message.force,
     )
 
 
@@ -133,16 +138,26 @@ class Intake:
     def _run(self, request: IngestRequest, deadline: float | None) -> IntakeResult:
         articles = self.services.articles
         existing = articles.get(request.id)
+        checked = last_checked(existing) if existing is not None else None
         if (
             existing is not None
             and existing.status is not ArticleStatus.QUEUED
-            and existing.fetched_at is not None
-            and _aware(existing.fetched_at) >= request.requested_at
+            and checked is not None
+            and checked >= request.requested_at
         ):
-            logger.info("%s already served at %s", request.url, existing.fetched_at)
+            logger.info("%s already served at %s", request.url, checked)
+            return IntakeResult(IntakeOutcome.ALREADY_DONE, request.id, existing)
+        if (
+            existing is not None
+            and not request.force
+            and is_good(existing)
+            and is_fresh(existing, request.max_age)
+        ):
+            logger.info("%s checked within %s s: kept", request.url, request.max_age)
             return IntakeResult(IntakeOutcome.ALREADY_DONE, request.id, existing)
         pipeline = self.services.pipeline
-        result = pipeline.fetch(request.url, deadline=deadline)
+        validators = None if request.force else validators_of(existing)
+        result = pipeline.fetch(request.url, deadline=deadline, validators=validators)
         if (
             not result.ok
             and result.retryable

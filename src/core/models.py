@@ -135,6 +135,27 @@ class Article(BaseModel):
         description="The main content's images, in order, distinct URLs, at most 50"
         " (only with `include_images`).",
     )
+    content_version: int = Field(
+        default=0,
+        ge=0,
+        description="Content version: 1 for the first extracted text, +1 each time a refetch"
+        " finds a different text or title (`version` counts every stored write instead).",
+    )
+    checked_at: datetime | None = Field(
+        default=None,
+        description="When the page was last fetched or confirmed unchanged (HTTP 304, or the"
+        " same text).",
+    )
+    changed_at: datetime | None = Field(
+        default=None, description="When the current content version was first fetched."
+    )
+    etag: str | None = Field(
+        default=None, description="The page's ETag, sent back as If-None-Match on a refetch."
+    )
+    last_modified: str | None = Field(
+        default=None,
+        description="The page's Last-Modified, sent back as If-Modified-Since on a refetch.",
+    )
 
 
 class ExtractResult(Article):

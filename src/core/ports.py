@@ -28,16 +28,20 @@ if TYPE_CHECKING:
         ItemStatus,
         WebhookDelivery,
     )
-    from core.fetch.outcomes import FetchResult
+    from core.fetch.outcomes import FetchResult, Validators
     from core.fetch.policy import FetchPolicy
+    from core.versions import ArticleVersion
 
 
 class Fetcher(Protocol):
     """Fetches one URL safely and politely (``core.fetch.SafeFetcher``)."""
 
-    def fetch(self, url: str, *, deadline: float | None = None) -> FetchResult:
+    def fetch(
+        self, url: str, *, deadline: float | None = None, validators: Validators | None = None
+    ) -> FetchResult:
         """The outcome of fetching ``url`` (never raises for what the site did), cut at
-        ``deadline`` (a ``time.monotonic()`` instant) when one is given."""
+        ``deadline`` (a ``time.monotonic()`` instant) when one is given; with ``validators``
+        a conditional GET whose 304 answer is the outcome ``not_modified``."""
         ...
 
 
@@ -180,6 +184,19 @@ class ArticleStore(Protocol):
         ...
 
 
+class VersionLog(Protocol):
+    """The content versions an article had before its current one (``core.versions``)."""
+
+    def record(self, version: ArticleVersion) -> None:
+        """Keep ``version`` (idempotent: a version, once kept, is never replaced)."""
+        ...
+
+    def list(self, article_id: str, *, before: int | None, limit: int) -> list[ArticleVersion]:
+        """Up to ``limit`` kept versions of ``article_id`` numbered below ``before`` (all
+        when None), newest first."""
+        ...
+
+
 class SearchIndex(Protocol):
     """Keyword search over title and text (see ``core.search``)."""
 
@@ -246,6 +263,10 @@ class IngestRequest(BaseModel):
     options: ExtractionOptions | None = Field(
         default=None, description="Extraction options; absent: the defaults."
     )
+    max_age: int | None = Field(
+        default=None, ge=0, description="Seconds: a stored copy checked this recently is kept."
+    )
+    force: bool = Field(default=False, description="Refetch unconditionally (no max age, no 304).")
 
 
 class IngestQueue(Protocol):

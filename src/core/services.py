@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         RawHtmlStore,
         RawLinks,
         SearchIndex,
+        VersionLog,
         WebhookQueue,
     )
 
@@ -127,6 +128,17 @@ class Services:
         return DynamoArticleStore(self.settings, raw_store=self.raw_store)
 
     @shared_property
+    def versions(self) -> VersionLog:
+        """The earlier content versions of articles (``core.versions``)."""
+        if self.is_local:
+            from core.adapters.local.versions import SqliteVersionLog
+
+            return SqliteVersionLog(self.db)
+        from core.adapters.aws.s3_versions import S3VersionLog
+
+        return S3VersionLog(self.settings, self._s3_raw_store.clients)
+
+    @shared_property
     def search_index(self) -> SearchIndex:
         """The keyword index."""
         if self.is_local:
@@ -208,7 +220,9 @@ class Services:
         """Fetch → raw store → extract → article store."""
         from core.pipeline import IngestPipeline
 
-        return IngestPipeline(self.fetcher, self.raw_store, self.articles, self.extractor)
+        return IngestPipeline(
+            self.fetcher, self.raw_store, self.articles, self.extractor, versions=self.versions
+        )
 
     @property
     def tracks_batches(self) -> bool:

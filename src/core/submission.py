@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 _SERIAL_PLACEHOLDERS = 10
 
 ResultStatus = Literal["queued", "fetched", "extracted", "indexed", "failed", "rejected"]
+ChangeKind = Literal["new", "changed", "unchanged", "not_modified", "cached"]
 
 
 class TooManyUrls(InvalidInput):
@@ -62,6 +64,13 @@ class SubmissionResult(BaseModel):
     )
     error: ArticleError | None = Field(
         default=None, description="Why the URL was rejected or its ingestion failed."
+    )
+    change: ChangeKind | None = Field(
+        default=None,
+        description="Synchronous results only: `new` (first version stored), `changed` (a new"
+        " content version), `unchanged` (fetched again, same text: only `checked_at` moved),"
+        " `not_modified` (the site answered 304: only `checked_at` moved) or `cached` (checked"
+        " within `max_age`: the stored copy, not fetched). Absent for a failure or a queued URL.",
     )
 
 
@@ -113,6 +122,15 @@ def _rejected(url: str, code: str, message: str) -> SubmissionResult:
 OnResult = Callable[["SubmissionResult"], None]
 
 
+@dataclass(frozen=True)
+class Freshness:
+    """How stale a stored copy may be: ``max_age`` seconds since its last check (None: always
+    refetch, conditionally); ``force``: refetch unconditionally."""
+
+    max_age: int | None = None
+    force: bool = False
+
+
 def _ignore(_: SubmissionResult) -> None:
     return None
 
@@ -138,10 +156,14 @@ class Submitter:
         run_async: bool = False,
         deadline: float | None = None,
         webhook: str | None = None,
+        max_age: int | None = None,
+        force: bool = False,
     ) -> Submission:
         """Process ``urls`` (a synchronous batch within ``deadline``, a ``time.monotonic()``
-        instant); raises ``InvalidInput``/``TooManyUrls`` for a malformed batch and
-        ``StorageError`` when an asynchronous batch cannot be queued."""
+        instant; a stored copy checked within ``max_age`` seconds is answered without a
+        fetch, ``force`` refetches unconditionally); raises ``InvalidInput``/``TooManyUrls``
+        for a malformed batch and ``StorageError`` when an asynchronous batch cannot be
+        queued."""
         cap = self.settings.max_urls_per_request
         if not urls:
             raise InvalidInput("`urls` is empty: submit at least one URL")
@@ -155,7 +177,12 @@ class Submitter:
         batch_id = self._open_batch(results, webhook)
         is_async = run_async or len(accepted) > self.settings.sync_batch_limit
         if accepted:
-            done = self._enqueue(accepted) if is_async else self._ingest_all(accepted, deadline)
+            fresh = Freshness(max_age, force)
+            done = (
+                self._enqueue(accepted, fresh)
+                if is_async
+                else self._ingest_all(accepted, deadline, fresh=fresh)
+            )
             results.update(done)
         self._settle(batch_id, results)
         return Submission(
@@ -174,20 +201,34 @@ class Submitter:
         return Submission(mode="async", results=list(results.values()), batch_id=batch_id)
 
     def ingest(
-        self, urls: Sequence[str], *, on_result: OnResult = _ignore
+        self,
+        urls: Sequence[str],
+        *,
+        on_result: OnResult = _ignore,
+        max_age: int | None = None,
+        force: bool = False,
     ) -> list[SubmissionResult]:
         """Ingest every URL now, however many (the CLI): one result per distinct URL, in
-        order; ``on_result`` is called as each one is known."""
-        return self.ingest_batch(urls, on_result=on_result).results
+        order; ``on_result`` is called as each one is known (``max_age`` and ``force`` as
+        for ``submit``)."""
+        return self.ingest_batch(urls, on_result=on_result, max_age=max_age, force=force).results
 
-    def ingest_batch(self, urls: Sequence[str], *, on_result: OnResult = _ignore) -> Submission:
+    def ingest_batch(
+        self,
+        urls: Sequence[str],
+        *,
+        on_result: OnResult = _ignore,
+        max_age: int | None = None,
+        force: bool = False,
+    ) -> Submission:
         """``ingest``, answered as a ``Submission`` carrying the batch id."""
         results, accepted = self._screen(urls)
         batch_id = self._open_batch(results, None)
         for result in results.values():
             if result.status == "rejected":
                 on_result(result)
-        results.update(self._ingest_all(accepted, None, on_result))
+        fresh = Freshness(max_age, force)
+        results.update(self._ingest_all(accepted, None, on_result, fresh))
         self._settle(batch_id, results)
         return Submission(mode="sync", results=list(results.values()), batch_id=batch_id)
 
@@ -260,12 +301,21 @@ class Submitter:
             accepted[the_id] = url
         return results, accepted
 
-    def _ingest_one(self, url: str, deadline: float | None) -> SubmissionResult | None:
+    def _ingest_one(
+        self, url: str, deadline: float | None, fresh: Freshness | None = None
+    ) -> SubmissionResult | None:
         """Run the pipeline for ``url``; None when the deadline came before its fetch ended."""
         from core.pipeline import OutOfTime
 
+        fresh = fresh or Freshness()
         try:
-            article = self.services.pipeline.ingest(url, deadline=deadline, options=self.options)
+            ingested = self.services.pipeline.refresh(
+                url,
+                deadline=deadline,
+                max_age=fresh.max_age,
+                force=fresh.force,
+                options=self.options,
+            )
         except OutOfTime:
             return None
         except DomainError as error:
@@ -281,12 +331,14 @@ class Submitter:
                 retryable=True,
             )
             return _failed(url, error_obj, self.options)
+        article = ingested.article
         return SubmissionResult(
             url=url,
             id=article.id,
             status=article.status.value,
             article=article,
             error=article.error,
+            change=ingested.change.value if ingested.change else None,
         )
 
     def _ingest_all(
@@ -294,6 +346,7 @@ class Submitter:
         accepted: dict[str, str],
         deadline: float | None,
         on_result: OnResult = _ignore,
+        fresh: Freshness | None = None,
     ) -> dict[str, SubmissionResult]:
         """Ingest the accepted URLs in a thread pool; those not done by ``deadline`` are
         queued (their threads finish in the background; the worker then finds them done)."""
@@ -303,7 +356,7 @@ class Submitter:
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="submit")
         futures: dict[Future[SubmissionResult | None], str] = {}
         for the_id, url in accepted.items():
-            future = pool.submit(self._ingest_one, url, deadline)
+            future = pool.submit(self._ingest_one, url, deadline, fresh)
             future.add_done_callback(_report(on_result))
             futures[future] = the_id
         try:
@@ -321,22 +374,34 @@ class Submitter:
                 results[the_id] = result
         if late:
             logger.info("time budget spent: queueing %d URL(s)", len(late))
-            results.update(self._queue_late(late))
+            results.update(self._queue_late(late, fresh))
         return {the_id: results[the_id] for the_id in accepted}
 
-    def _queue_late(self, late: dict[str, str]) -> dict[str, SubmissionResult]:
+    def _queue_late(
+        self, late: dict[str, str], fresh: Freshness | None = None
+    ) -> dict[str, SubmissionResult]:
         """Queue URLs a synchronous batch had no time for; a failed send fails only them."""
         try:
-            return self._enqueue(late)
+            return self._enqueue(late, fresh)
         except StorageError as error:
             failure = ArticleError(code=error.code, message=error.message, retryable=True)
             return {the_id: _failed(url, failure, self.options) for the_id, url in late.items()}
 
-    def _enqueue(self, accepted: dict[str, str]) -> dict[str, SubmissionResult]:
+    def _enqueue(
+        self, accepted: dict[str, str], fresh: Freshness | None = None
+    ) -> dict[str, SubmissionResult]:
         """Queue first, then record placeholders: a failed send leaves nothing half-done."""
         now = datetime.now(UTC)
+        fresh = fresh or Freshness()
         requests = [
-            IngestRequest(url=url, id=the_id, requested_at=now, options=self.options)
+            IngestRequest(
+                url=url,
+                id=the_id,
+                requested_at=now,
+                options=self.options,
+                max_age=fresh.max_age,
+                force=fresh.force,
+            )
             for the_id, url in accepted.items()
         ]
         self.services.queue.send(requests)

@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from core.batches.models import BATCH_ID_PATTERN, BatchStatus
 from core.discovery import Discovery, DiscoveryRequest, as_instant
@@ -29,6 +29,7 @@ from core.media_type import parse_content_type
 from core.models import Article, ArticleStatus
 from core.ports import ArticlePage, ArticleQuery, SearchHit
 from core.submission import Submission, Submitter, sync_deadline
+from core.versions import MAX_CONTENT_VERSION, VersionPage, list_versions, version_raw_uri
 from handlers import _deps, limits, problems, tracing
 from handlers.idempotency import MAX_KEY_LENGTH, IdempotentCall
 from handlers.reading import load_article, raw_uri, render_content
@@ -50,6 +51,8 @@ API_VERSION = "0.1.0"
 MAX_BODY_BYTES = 1_000_000
 #: Presigned raw-object URLs stay valid this long (AWS backend).
 PRESIGNED_URL_TTL_S = 300
+#: Largest ``max_age`` accepted (one year).
+MAX_AGE_S = 366 * 24 * 3600
 #: With ``enqueue``, discovery stops fetching this much earlier, to queue what it found.
 DISCOVERY_ENQUEUE_RESERVE_S = 5.0
 ID_PATTERN = r"^[0-9a-f]{32}$"
@@ -58,6 +61,8 @@ DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 CURSOR_PATTERN = r"^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?$"
 #: The cursor's OpenAPI ``format``: a token only this service issues (fuzzers register it).
 CURSOR_FORMAT = "listing-cursor"
+#: The format of a cursor over an article's versions (another token, same shape).
+VERSIONS_CURSOR_FORMAT = "versions-cursor"
 Cursor = Annotated[
     str,
     StringConstraints(max_length=2048, pattern=CURSOR_PATTERN),
@@ -69,6 +74,11 @@ BatchCursor = Annotated[
     str,
     StringConstraints(max_length=2048, pattern=CURSOR_PATTERN),
     Field(json_schema_extra={"format": BATCH_CURSOR_FORMAT}),
+]
+VersionsCursor = Annotated[
+    str,
+    StringConstraints(max_length=2048, pattern=CURSOR_PATTERN),
+    Field(json_schema_extra={"format": VERSIONS_CURSOR_FORMAT}),
 ]
 Since = Annotated[
     str | None, Query(pattern=DATE_PATTERN, description="Earliest publication date, YYYY-MM-DD.")
@@ -143,15 +153,43 @@ class SubmitRequest(BaseModel):
         " with an id of its own (docs/api.md#extraction-options).",
     )
 
+    max_age: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_AGE_S,
+        strict=True,
+        description="Seconds: a URL whose stored copy was fetched or checked this recently is"
+        " answered from the store without a fetch (`change: cached`). Otherwise a stored copy"
+        " makes the fetch conditional (ETag / Last-Modified).",
+    )
+    force: bool = Field(
+        default=False,
+        strict=True,
+        description="Refetch unconditionally: no `max_age`, no conditional request.",
+    )
+
+    @field_validator("max_age", mode="before")
+    @classmethod
+    def _whole_seconds(cls, value: object) -> object:
+        """A JSON integer (``60`` or ``60.0``); never a string, a boolean or a fraction."""
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
+
     def identity(self) -> dict[str, Any]:
-        """The body as it counts for idempotency: default options and no webhook are left
-        out, so a body that spells the defaults out is the same request as one that does not
-        (and keys stored before either field existed still match)."""
+        """The body an ``Idempotency-Key`` is bound to: default options, no webhook and the
+        defaults of the freshness fields are left out, so a body that spells the defaults out
+        is the same request as one that does not (and keys stored before these fields existed
+        still match)."""
         body = self.model_dump(mode="json", by_alias=True)
         if self.options.is_default:
             body.pop("options")
         if self.webhook is None:
             body.pop("webhook")
+        if body.get("max_age") is None:
+            body.pop("max_age", None)
+        if not body.get("force"):
+            body.pop("force", None)
         return body
 
 
@@ -183,12 +221,18 @@ class _Submissions:
         self.services = services
         self.submitter = Submitter(services)
         self._idempotent: IdempotentCall | None = None
+        self._idempotent_discovery: IdempotentCall | None = None
         self._lock = threading.Lock()
 
     def submit(self, request: SubmitRequest, deadline: float | None = None) -> Submission:
         submitter = self.submitter.with_options(request.options)
         return submitter.submit(
-            request.urls, run_async=request.run_async, deadline=deadline, webhook=request.webhook
+            request.urls,
+            run_async=request.run_async,
+            deadline=deadline,
+            webhook=request.webhook,
+            max_age=request.max_age,
+            force=request.force,
         )
 
     def _work(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -201,6 +245,21 @@ class _Submissions:
                 store = self.services.idempotency_store
                 self._idempotent = IdempotentCall(store, self._work, name="submit")
             return self._idempotent
+
+    def _discover_work(self, body: dict[str, Any]) -> dict[str, Any]:
+        request = DiscoveryRequest.model_validate(body)
+        found = _run_discovery(self.services, request, _submit_deadline.get())
+        return found.model_dump(mode="json")
+
+    def idempotent_discovery(self) -> IdempotentCall:
+        """The idempotent wrapper of an enqueuing ``POST /discover`` (its own key space)."""
+        with self._lock:
+            if self._idempotent_discovery is None:
+                store = self.services.idempotency_store
+                self._idempotent_discovery = IdempotentCall(
+                    store, self._discover_work, name="discover"
+                )
+            return self._idempotent_discovery
 
 
 #: The current submit call's deadline, for the idempotent path (which calls ``_work(body)``).
@@ -336,7 +395,10 @@ _DISCOVERY_RESPONSE: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseCon
     " `stored`. With `enqueue: true` the new and changed URLs are queued as one asynchronous"
     " batch (202, `submission`). A feed or sitemap that cannot be fetched or read is a 422"
     " problem whose `code` says why (`not_a_feed`, `unsafe_xml`, `document_too_large`,"
-    " `blocked_address`, `timeout`, …).",
+    " `blocked_address`, `timeout`, …). With `enqueue: true`, an `Idempotency-Key` header makes"
+    " a retry safe as on `POST /articles` (the first answer comes back with"
+    " `Idempotent-Replayed: true`, nothing is queued twice); without `enqueue` nothing is"
+    " queued and the key is not used.",
     tags=["discovery"],
     responses={
         200: {"description": "The URLs found.", "content": _DISCOVERY_RESPONSE},
@@ -345,22 +407,65 @@ _DISCOVERY_RESPONSE: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseCon
             "headers": _BATCH_LOCATION,
             "content": _DISCOVERY_RESPONSE,
         },
-        **problems.problem_responses(400, 413, 415, 422, 503),
+        **problems.problem_responses(400, 409, 413, 415, 422, 503),
     },
 )
-def discover_urls(request: Annotated[DiscoveryRequest, Body(embed=False)]) -> Response[Discovery]:
+def discover_urls(
+    request: Annotated[DiscoveryRequest, Body(embed=False)],
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=MAX_KEY_LENGTH,
+            description="With `enqueue: true`: any unique string (e.g. a UUID) to make a"
+            " retried POST safe.",
+        ),
+    ] = None,
+) -> Response[Discovery]:
     services = _deps.services()
     context = app.lambda_context
     deadline = sync_deadline(
         context.get_remaining_time_in_millis() if context is not None else None,
         services.settings.sync_time_margin_s,
     )
+    replayed = False
+    if request.enqueue and idempotency_key is not None:
+        token = _submit_deadline.set(deadline)
+        try:
+            stored, replayed = _submissions(services).idempotent_discovery()(
+                idempotency_key,
+                _caller(),
+                request.model_dump(mode="json", exclude_none=True),
+                context,
+            )
+        finally:
+            _submit_deadline.reset(token)
+        found = Discovery.model_validate(stored)
+    else:
+        found = _run_discovery(services, request, deadline)
+    if not replayed:
+        metrics.add_metric(name="UrlsDiscovered", unit=MetricUnit.Count, value=len(found.urls))
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    batch_id = found.submission.batch_id if found.submission else None
+    return Response(
+        status_code=202 if request.enqueue else 200,
+        content_type="application/json",
+        body=found,
+        headers={**problems.SECURITY_HEADERS, **headers, **_batch_location(batch_id)},
+    )
+
+
+def _run_discovery(
+    services: Services, request: DiscoveryRequest, deadline: float | None
+) -> Discovery:
+    """Run one discovery within ``deadline`` (queueing what it found when asked to)."""
     from core.discovery.usecase import discover  # the fetcher: loaded by the routes that fetch
 
-    if request.enqueue:  # leave time to queue up to discovery_max_urls URLs after it
+    if request.enqueue and deadline is not None:  # leave time to queue what it found
         deadline -= DISCOVERY_ENQUEUE_RESERVE_S
     kind, url = request.start()
-    found = discover(
+    return discover(
         services,
         kind,
         url,
@@ -370,14 +475,6 @@ def discover_urls(request: Annotated[DiscoveryRequest, Body(embed=False)]) -> Re
         allow_other_sites=request.allow_other_sites,
         deadline=deadline,
         webhook=request.webhook,
-    )
-    metrics.add_metric(name="UrlsDiscovered", unit=MetricUnit.Count, value=len(found.urls))
-    batch_id = found.submission.batch_id if found.submission else None
-    return Response(
-        status_code=202 if request.enqueue else 200,
-        content_type="application/json",
-        body=found,
-        headers={**problems.SECURITY_HEADERS, **_batch_location(batch_id)},
     )
 
 
@@ -436,6 +533,36 @@ def get_article(article_id: ArticleId) -> Article:
 
 
 @app.get(
+    "/articles/<article_id>/versions",
+    operation_id="listArticleVersions",
+    summary="The content versions of one article, newest (the current one) first",
+    description="A refetch whose extracted title or text differ from the stored ones is a new"
+    " content version; the raw bytes of each are kept (`raw_html_uri`). A 304 or an unchanged"
+    " text makes none.",
+    tags=["articles"],
+    responses={
+        200: {"description": "One page of versions."},
+        **problems.problem_responses(400, 404, 422),
+    },
+)
+def list_article_versions(
+    article_id: ArticleId,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[
+        VersionsCursor | None,
+        Query(
+            description="`next_cursor` of the previous page: opaque, URL-safe base64"
+            " (padded). Any other cursor is `invalid_cursor` (400)."
+        ),
+    ] = None,
+) -> VersionPage:
+    services = _deps.services()
+    return list_versions(
+        services.articles, services.versions, article_id, limit=limit, cursor=cursor
+    )
+
+
+@app.get(
     "/articles/<article_id>/text",
     operation_id="getArticleText",
     summary="The article's content in one of trafilatura's output formats",
@@ -471,7 +598,8 @@ def get_article_text(
     operation_id="getArticleRaw",
     summary="The stored page, byte for byte",
     description="Locally: the bytes as an attachment (never rendered as HTML). On AWS: a"
-    f" 307 redirect to a presigned URL valid for {PRESIGNED_URL_TTL_S} s.",
+    f" 307 redirect to a presigned URL valid for {PRESIGNED_URL_TTL_S} s. `content_version`"
+    " picks an earlier version's bytes (see `GET /articles/{article_id}/versions`).",
     tags=["articles"],
     responses={
         200: {
@@ -482,10 +610,19 @@ def get_article_text(
         **problems.problem_responses(404, 409, 422),
     },
 )
-def get_article_raw(article_id: ArticleId) -> Response[str]:
+def get_article_raw(
+    article_id: ArticleId,
+    content_version: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_CONTENT_VERSION, description="A content version (default: current)."),
+    ] = None,
+) -> Response[str]:
     services = _deps.services()
     article = load_article(services.articles, article_id)
-    uri = raw_uri(article)
+    if content_version is None:
+        uri = raw_uri(article)
+    else:
+        uri = version_raw_uri(article, services.versions, content_version)
     links = services.raw_links
     if links is not None:
         location = links.presigned_url(uri, PRESIGNED_URL_TTL_S)

@@ -88,8 +88,10 @@ def handle(
         if not image:  # REMOVE: nothing to index or announce
             return
         article = services.articles.article_from_image(image)
+        old_image = (record.raw_event.get("dynamodb") or {}).get("OldImage")
+        previous = services.articles.article_from_image(old_image) if old_image else None
         try:
-            indexed = indexer.handle(article)
+            indexed = indexer.handle(article, previous)
         except Exception:
             count("RecordErrors")
             logger.exception(

@@ -70,6 +70,11 @@ def test_every_field_round_trips(family: Family) -> None:
         error=ArticleError(
             code="timeout", message="slow", retryable=True, http_status=503, retry_after_s=2.5
         ),
+        content_version=3,
+        checked_at=datetime(2024, 3, 2, 8, 0, 1, 5, tzinfo=UTC),
+        changed_at=datetime(2024, 3, 1, 12, 30, 15, 123456, tzinfo=UTC),
+        etag='W/"5f-abc"',
+        last_modified="Fri, 01 Mar 2024 12:00:00 GMT",
     )
     stored = family.articles.put(full)
     assert family.articles.get(full.id) == stored

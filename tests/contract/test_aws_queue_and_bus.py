@@ -13,6 +13,9 @@ from pydantic import BaseModel
 from core.adapters.aws import AwsClients, EventBridgeBus, SqsIngestQueue
 from core.adapters.aws.retry import send_with_retries
 from core.errors import InvalidInput, StorageError
+from core.events import IntakeMessage
+from core.ids import article_id
+from core.intake import to_request
 from core.ports import IngestRequest
 from core.settings import Settings
 
@@ -58,6 +61,20 @@ def test_queue_sends_every_request_in_batches(
     assert aws_settings.queue_url is not None
     bodies = receive_all(aws_clients, aws_settings.queue_url, 23)
     assert sorted(IngestRequest.model_validate(b).id for b in bodies) == sorted(r.id for r in sent)
+
+
+def test_queue_carries_the_freshness_of_a_request(
+    aws_settings: Settings, aws_clients: AwsClients
+) -> None:
+    queue = SqsIngestQueue(aws_settings, aws_clients)
+    url = "https://example.org/fresh"
+    now = datetime(2024, 1, 1, tzinfo=UTC)
+    request = IngestRequest(url=url, id=article_id(url), requested_at=now, max_age=600, force=True)
+    queue.send([request])
+    assert aws_settings.queue_url is not None
+    (body,) = receive_all(aws_clients, aws_settings.queue_url, 1)
+    received = to_request(IntakeMessage.model_validate(body))
+    assert (received.max_age, received.force) == (600, True)
 
 
 def test_queue_refuses_an_impossible_delay(aws_settings: Settings, aws_clients: AwsClients) -> None:

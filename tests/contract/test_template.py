@@ -372,6 +372,7 @@ def test_the_code_makes_no_call_the_grants_omit() -> None:
         "head_object",  # s3:GetObject
         "put_object",
         "put_object_tagging",
+        "list_objects_v2",  # s3:ListBucket: the S3 version log (GET /articles/{id}/versions)
         "generate_presigned_url",  # signs an s3:GetObject
         "get_item",
         "put_item",

@@ -1,6 +1,7 @@
 """Schemathesis hooks for this API (loaded through ``tests/e2e/schemathesis.toml``).
 
-- A listing cursor is a token only the service issues. Its schema declares the shape
+- A listing cursor is a token only the service issues (so is a cursor over an article's
+  versions, format ``versions-cursor``). Its schema declares the shape
   (URL-safe base64, at most 2048 characters) and the format ``listing-cursor``, registered here
   so that fuzzed cursors are ones the local backend issues (a position: date, article id).
 - A batch's items cursor has the same shape and its own format, ``batch-items-cursor``; it
@@ -31,7 +32,8 @@ from schemathesis.openapi.checks import RejectedPositiveData
 from core.adapters.local.article_store import decode_cursor, encode_cursor
 from core.batches.models import cursor_index, items_cursor
 from core.errors import InvalidCursor
-from handlers.api import BATCH_CURSOR_FORMAT, CURSOR_FORMAT
+from core.versions import decode_versions_cursor, encode_versions_cursor
+from handlers.api import BATCH_CURSOR_FORMAT, CURSOR_FORMAT, VERSIONS_CURSOR_FORMAT
 
 _ARTICLE_IDS = st.from_regex(r"[0-9a-f]{32}", fullmatch=True)
 #: Articles without a publication date sort under the empty date.
@@ -45,6 +47,8 @@ BATCH_CURSORS = st.builds(
     items_cursor, st.from_regex(r"b_[0-9a-f]{24}", fullmatch=True), st.integers(0, 10**6)
 )
 schemathesis.openapi.format(BATCH_CURSOR_FORMAT, BATCH_CURSORS)
+VERSIONS_CURSORS = st.builds(encode_versions_cursor, st.integers(1, 10**6))
+schemathesis.openapi.format(VERSIONS_CURSOR_FORMAT, VERSIONS_CURSORS)
 
 
 def _problem_code(response: Any) -> str | None:
@@ -55,12 +59,13 @@ def _problem_code(response: Any) -> str | None:
     return body.get("code") if isinstance(body, dict) else None
 
 
-def _issued_here(cursor: object) -> bool:
-    """Whether the local backend could have issued ``cursor``."""
+def _issued_here(cursor: object, *, versions: bool = False) -> bool:
+    """Whether the local backend could have issued ``cursor`` (a listing's, or with
+    ``versions`` one over an article's versions)."""
     if not isinstance(cursor, str):
         return False
     try:
-        decode_cursor(cursor)
+        decode_versions_cursor(cursor) if versions else decode_cursor(cursor)
     except InvalidCursor:
         return False
     return True
@@ -93,5 +98,6 @@ def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool
         batch_id = (case.path_parameters or {}).get("batch_id")
         return _issued_for_batch((case.query or {}).get("cursor"), str(batch_id))
     if code == "invalid_cursor":
-        return _issued_here((case.query or {}).get("cursor"))
+        versions = str(failure.operation).endswith("/versions")
+        return _issued_here((case.query or {}).get("cursor"), versions=versions)
     return True

@@ -23,6 +23,7 @@ from schemathesis.openapi.checks import RejectedPositiveData
 from article_ingest import runtime, serve
 from core.adapters.local.article_store import encode_cursor
 from core.settings import Settings
+from core.versions import encode_versions_cursor
 from handlers import _deps
 from handlers.api import openapi_json
 from tests.e2e import api_fuzz
@@ -39,6 +40,7 @@ OPERATIONS = {
     ("GET", "/articles/{article_id}"),
     ("GET", "/articles/{article_id}/text"),
     ("GET", "/articles/{article_id}/raw"),
+    ("GET", "/articles/{article_id}/versions"),
     ("GET", "/search"),
     ("POST", "/discover"),
     ("GET", "/batches/{batch_id}"),
@@ -108,6 +110,14 @@ def problem(code: str, status: int = 400) -> FakeResponse:
 def test_a_cursor_not_issued_is_dropped() -> None:
     case = FakeCase({"cursor": "0" * 2044 + "AA=="})
     assert filter_failure(None, rejected(), case, problem("invalid_cursor")) is False
+
+
+def test_a_versions_cursor_is_judged_as_one() -> None:
+    issued = FakeCase({"cursor": encode_versions_cursor(3)})
+    listing = FakeCase({"cursor": encode_cursor("2024-05-14", "f" * 32)})
+    versions = rejected("GET /articles/{article_id}/versions")
+    assert filter_failure(None, versions, issued, problem("invalid_cursor")) is True
+    assert filter_failure(None, versions, listing, problem("invalid_cursor")) is False
 
 
 def test_an_issued_cursor_refused_is_kept() -> None:

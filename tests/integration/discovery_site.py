@@ -1,17 +1,22 @@
 """A news site on 127.0.0.1 with a robots.txt, a sitemap index (two sitemaps, one gzipped), an
 Atom feed and an RSS feed pointing at twelve pages: the six sample pages of
 ``tests/fixtures/pages`` and six generated articles. ``touch`` edits a page and moves its
-``lastmod`` to now; ``hits`` counts requests per path; ``extra`` adds documents (content type
-``redirect``: a 302 to the body). ``SiteResolver`` stands in for DNS.
+``lastmod`` to now (``bump`` moves only the ``lastmod``); ``hits`` counts requests per path;
+``extra`` adds documents (content type ``redirect``: a 302 to the body). Pages carry an
+``ETag`` (their hash) and a ``Last-Modified``, and answer a matching ``If-None-Match`` with 304
+(``not_modified`` counts those, ``conditional`` the conditional requests).
+``SiteResolver`` stands in for DNS.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import ipaddress
 import threading
 from collections import Counter
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -48,6 +53,8 @@ class DiscoverySite(BackgroundServer):
         self.revision: Counter[str] = Counter()
         self.lock = threading.Lock()
         self.extra: dict[str, tuple[str, bytes]] = {}
+        self.not_modified: Counter[str] = Counter()
+        self.conditional: Counter[str] = Counter()
         super().__init__(type("Handler", (_Handler,), {"site": self}))
 
     @property
@@ -65,6 +72,11 @@ class DiscoverySite(BackgroundServer):
         """Edit the page at ``path``: new text, and ``lastmod`` now in every document."""
         with self.lock:
             self.revision[path] += 1
+            self.lastmod[path] = datetime.now(UTC)
+
+    def bump(self, path: str) -> None:
+        """Move the ``lastmod`` of ``path`` to now without changing the page."""
+        with self.lock:
             self.lastmod[path] = datetime.now(UTC)
 
     def page_hits(self) -> dict[str, int]:
@@ -161,13 +173,34 @@ class _Handler(BaseHTTPRequestHandler):
             return
         page = self.site.page(name)
         if page is not None:
+            etag = f'"{hashlib.sha256(page).hexdigest()[:16]}"'
+            validators = {"ETag": etag, "Last-Modified": format_datetime(FIRST_LASTMOD, True)}
+            asked = self.headers.get("If-None-Match")
+            if asked is not None or self.headers.get("If-Modified-Since") is not None:
+                with self.site.lock:
+                    self.site.conditional[name] += 1
+            if asked == etag:
+                with self.site.lock:
+                    self.site.not_modified[name] += 1
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                return
             charset = "windows-1252" if name.endswith("-cp1252-header.html") else "utf-8"
-            self._send(f"text/html; charset={charset}", page)
+            self._send(f"text/html; charset={charset}", page, headers=validators)
             return
         self._send("text/plain", b"not found", status=404)
 
-    def _send(self, content_type: str, body: bytes, status: int = 200) -> None:
+    def _send(
+        self,
+        content_type: str,
+        body: bytes,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

@@ -5,7 +5,8 @@ Every document (robots.txt, feeds, sitemaps, sitemap indexes) is fetched by the 
 ``core.discovery.parse``. Limits: URLs per discovery, documents fetched, sitemap-index depth,
 the caller's deadline, and sites (the start URL's registrable domain unless other sites are
 allowed). Each URL found is then compared with the store: ``new``, ``changed`` (its
-``lastmod`` is newer than the stored article's ``fetched_at``) or ``stored``.
+``lastmod`` is newer than the stored article's last fetch or check, ``checked_at``) or
+``stored``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from core.discovery.parse import Entry, ParsedDocument, parse_document, robots_s
 from core.fetch import FetchOutcome, UrlRejected, parse_url, validate_url
 from core.ids import article_id
 from core.models import Article, ArticleError
+from core.versions import last_checked
 
 if TYPE_CHECKING:
     from core.ports import ArticleStore, DocumentFetcher
@@ -324,15 +326,12 @@ class Discoverer:
 
 
 def state_of(stored: Article | None, lastmod: datetime | None) -> UrlState:
-    """``new`` when not stored; ``changed`` when ``lastmod`` is after the stored fetch."""
+    """``new`` when not stored; ``changed`` when ``lastmod`` is after the page was last
+    fetched or checked (``checked_at``: a refetch that found the same page counts, so a
+    ``lastmod`` that moved without a change queues the page once, not on every run)."""
     if stored is None:
         return UrlState.NEW
-    fetched = stored.fetched_at
-    if lastmod is not None and fetched is not None:
-        if fetched.tzinfo is None:
-            from datetime import UTC
-
-            fetched = fetched.replace(tzinfo=UTC)
-        if lastmod > fetched:
-            return UrlState.CHANGED
+    checked = last_checked(stored)
+    if lastmod is not None and checked is not None and lastmod > checked:
+        return UrlState.CHANGED
     return UrlState.STORED

@@ -114,7 +114,8 @@ class DiscoveredUrl(BaseModel):
     )
     state: UrlState = Field(
         description="`new`: not stored; `changed`: stored, but `lastmod` is newer than its"
-        " `fetched_at`; `stored`: stored (or queued) and not changed since."
+        " last fetch or check (`checked_at`); `stored`: stored (or queued) and not changed"
+        " since."
     )
     source: str = Field(description="The feed or sitemap that listed it.")
 

@@ -25,6 +25,7 @@ from core.fetch.outcomes import (
     FetchOutcome,
     FetchResult,
     UrlRejected,
+    Validators,
 )
 from core.fetch.policy import FetchPolicy
 from core.fetch.politeness import HostLimiter
@@ -73,6 +74,11 @@ class _State:
     #: Media types a document fetch accepts (None: an HTML page, sniffed when untyped).
     media_types: frozenset[str] | None = None
     headers: dict[str, str] | None = None
+    #: ``If-None-Match``/``If-Modified-Since`` of a conditional page fetch (never robots.txt).
+    conditional: dict[str, str] = field(default_factory=dict)
+    not_modified: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 #: ``Accept`` of a document fetch (feeds, sitemaps, robots.txt).
@@ -108,12 +114,17 @@ class SafeFetcher:
     def policy(self) -> FetchPolicy:
         return self._policy
 
-    def fetch(self, url: str, *, deadline: float | None = None) -> FetchResult:
+    def fetch(
+        self, url: str, *, deadline: float | None = None, validators: Validators | None = None
+    ) -> FetchResult:
         """Fetch one URL; every failure is returned as an outcome, never raised.
 
         ``deadline`` (a ``time.monotonic()`` instant) caps the policy's own deadline, waits
-        for a per-host slot included: past it the fetch ends as ``timeout``."""
+        for a per-host slot included: past it the fetch ends as ``timeout``. With
+        ``validators`` the request is conditional and a 304 ends as ``not_modified``."""
         state = _State(deadline=Deadline(self._policy.deadline_s, hard_at=deadline))
+        if validators is not None:
+            state.conditional = validators.headers()
         try:
             return self._fetch(url, state)
         except FetchFailure as failure:
@@ -187,8 +198,8 @@ class SafeFetcher:
         final, body = self._follow(start, state, self._read_page, page=True)
         return FetchResult(
             url=url,
-            outcome=FetchOutcome.OK,
-            message="",
+            outcome=FetchOutcome.NOT_MODIFIED if state.not_modified else FetchOutcome.OK,
+            message="304 Not Modified" if state.not_modified else "",
             retryable=False,
             final_url=final.url,
             http_status=state.http_status,
@@ -197,6 +208,8 @@ class SafeFetcher:
             body=body,
             redirects=tuple(state.redirects),
             fetched_at=datetime.now(UTC),
+            etag=state.etag,
+            last_modified=state.last_modified,
         )
 
     # -- hops -------------------------------------------------------------------------------
@@ -220,6 +233,9 @@ class SafeFetcher:
             if page and robots and self._policy.respect_robots:
                 delay = self._check_robots(current, state)
             addresses = self._addresses(current, state)
+            headers = state.headers or self._headers
+            if page and state.conditional:
+                headers = {**headers, **state.conditional}
             with self._limiter.slot(
                 current.host, until=state.deadline.hard_at, delay_s=delay
             ) as waited:
@@ -228,7 +244,7 @@ class SafeFetcher:
                     current,
                     addresses,
                     self._resolver.connect_target,
-                    state.headers or self._headers,
+                    headers,
                     state.deadline,
                     self._limits,
                     self._ssl,
@@ -282,9 +298,14 @@ class SafeFetcher:
     def _read_page(self, url: ParsedUrl, exchange: Exchange, state: _State) -> bytes:
         status = exchange.status
         state.http_status = status
+        if status == 304 and state.conditional:
+            state.not_modified = True
+            return b""
         mime, charset = parse_content_type(exchange.header("Content-Type"))
         state.content_type, state.charset = mime, charset
         if 200 <= status < 300:
+            state.etag = exchange.header("ETag")
+            state.last_modified = exchange.header("Last-Modified")
             accepted = HTML_TYPES if state.media_types is None else state.media_types
             if mime is not None and mime not in accepted:
                 what = "HTML" if state.media_types is None else "an accepted type"

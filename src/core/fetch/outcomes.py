@@ -26,6 +26,8 @@ class FetchOutcome(StrEnum):
     ROBOTS_DISALLOWED = "robots_disallowed"
     TOO_MANY_REDIRECTS = "too_many_redirects"
     EMPTY_EXTRACTION = "empty_extraction"
+    #: A conditional refetch answered 304: the stored copy is still current (not a failure).
+    NOT_MODIFIED = "not_modified"
 
 
 #: Default retry advice per outcome; a result may override it (e.g. HTTP 429 vs 403).
@@ -44,10 +46,42 @@ DEFAULT_RETRYABLE: dict[FetchOutcome, bool] = {
     FetchOutcome.ROBOTS_DISALLOWED: False,
     FetchOutcome.TOO_MANY_REDIRECTS: False,
     FetchOutcome.EMPTY_EXTRACTION: False,
+    FetchOutcome.NOT_MODIFIED: False,
 }
 
 #: HTTP statuses worth retrying later (server trouble, rate limits, request timeouts).
 RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a conditional refetch sends back: the stored ``ETag`` (as ``If-None-Match``) and
+    ``Last-Modified`` (as ``If-Modified-Since``)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        """The conditional request headers (a value unsafe in a header is left out)."""
+        headers = {}
+        if _header_safe(self.etag):
+            headers["If-None-Match"] = str(self.etag)
+        if _header_safe(self.last_modified):
+            headers["If-Modified-Since"] = str(self.last_modified)
+        return headers
+
+
+#: Longest validator sent back to a site.
+MAX_VALIDATOR_CHARS = 512
+
+
+def _header_safe(value: str | None) -> bool:
+    """Whether ``value`` can be sent as a header value: short, printable ASCII."""
+    return (
+        value is not None
+        and 0 < len(value) <= MAX_VALIDATOR_CHARS
+        and all(" " <= ch <= "~" for ch in value)
+    )
 
 
 @dataclass(frozen=True)
@@ -66,11 +100,18 @@ class FetchResult:
     retry_after_s: float | None = None
     redirects: tuple[str, ...] = ()
     fetched_at: datetime | None = None
+    etag: str | None = None
+    last_modified: str | None = None
 
     @property
     def ok(self) -> bool:
         """Whether the page was fetched and is an HTML document worth extracting."""
         return self.outcome is FetchOutcome.OK
+
+    @property
+    def not_modified(self) -> bool:
+        """Whether a conditional refetch answered 304 Not Modified."""
+        return self.outcome is FetchOutcome.NOT_MODIFIED
 
     def to_error(self) -> ArticleError:
         """The failure as the ``error`` of an Article (also valid, if odd, for ``ok``)."""

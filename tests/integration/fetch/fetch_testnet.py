@@ -81,6 +81,10 @@ class CanaryHandler(BaseHTTPRequestHandler):
         pass
 
 
+VALIDATED_ETAG = '"v1"'
+VALIDATED_LAST_MODIFIED = "Sat, 01 Jun 2024 08:00:00 GMT"
+
+
 class SiteHandler(BaseHTTPRequestHandler):
     """Routes for the test site; see each ``r_*`` method."""
 
@@ -132,6 +136,19 @@ class SiteHandler(BaseHTTPRequestHandler):
 
     def r_article(self) -> None:
         self.send(200, ARTICLE)
+
+    def r_validated(self) -> None:  # ETag "v1" and a Last-Modified; 304 when either matches
+        validators = {"ETag": VALIDATED_ETAG, "Last-Modified": VALIDATED_LAST_MODIFIED}
+        if (
+            self.headers.get("If-None-Match") == VALIDATED_ETAG
+            or self.headers.get("If-Modified-Since") == VALIDATED_LAST_MODIFIED
+        ):
+            self.send(304, b"", None, {"ETag": VALIDATED_ETAG}, length=False)
+            return
+        self.send(200, ARTICLE, headers=validators)
+
+    def r_always_304(self) -> None:  # a 304 nobody asked for
+        self.send(304, b"", None, length=False)
 
     def r_private(self) -> None:
         self.send(200, ARTICLE)

@@ -34,6 +34,7 @@ def test_openapi_document_describes_the_api(api: Call) -> None:
         "/articles/{article_id}",
         "/articles/{article_id}/text",
         "/articles/{article_id}/raw",
+        "/articles/{article_id}/versions",
         "/search",
         "/discover",
         "/batches/{batch_id}",

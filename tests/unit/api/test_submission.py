@@ -9,6 +9,7 @@ from tests.unit.api.conftest import make_settings
 
 from core.errors import StorageError
 from core.models import Article
+from core.pipeline import Change, Ingested
 from core.services import Services
 from core.submission import Submitter
 
@@ -19,12 +20,21 @@ class _FlakyPipeline:
     def __init__(self, failures: dict[str, Exception]) -> None:
         self.failures = failures
 
-    def ingest(self, url: str, *, deadline: float | None = None, options: object = None) -> Article:
+    def refresh(
+        self,
+        url: str,
+        *,
+        deadline: float | None = None,
+        max_age: int | None = None,
+        force: bool = False,
+        options: object = None,
+    ) -> Ingested:
         if url in self.failures:
             raise self.failures[url]
         from core.ids import article_id
 
-        return Article(id=article_id(url), url=url, status="extracted", text="body")
+        article = Article(id=article_id(url), url=url, status="extracted", text="body")
+        return Ingested(article, Change.NEW)
 
 
 def test_exceptions_stay_with_their_url(tmp_path: Path, page_server: PageServer) -> None:

@@ -15,6 +15,8 @@ from core.events import (
     EVENT_TYPES,
     ArticleFailed,
     ArticleIndexed,
+    ArticleUpdated,
+    IngestRequested,
     IntakeMessage,
     event_id,
     parse_event,
@@ -106,3 +108,27 @@ def test_intake_message_rejects_an_id_that_is_not_the_urls() -> None:
 
     with pytest.raises(InvalidInput):
         to_request(IntakeMessage(url="https://example.com/a", id="0" * 32))
+
+
+def test_ingest_requested_carries_freshness_to_the_intake() -> None:
+    event = IngestRequested.of("https://news.example/a", max_age=60, force=True)
+    detail = event.model_dump(mode="json")
+    jsonschema.validate(detail, load("schemas/IntakeMessage.json"))
+    request = to_request(IntakeMessage.model_validate(detail))
+    assert (request.max_age, request.force) == (60, True)
+
+
+def test_article_updated_needs_an_earlier_content_version() -> None:
+    article = Article(
+        id="a" * 32,
+        url="https://news.example/a",
+        status=ArticleStatus.INDEXED,
+        version=7,
+        content_version=1,
+        updated_at=datetime(2024, 1, 1, tzinfo=UTC),
+    )
+    with pytest.raises(ValueError, match="no earlier content version"):
+        ArticleUpdated.of(article)
+    event = ArticleUpdated.of(article.model_copy(update={"content_version": 3}))
+    assert event.event_id == f"{'a' * 32}-v7-ArticleUpdated"
+    assert (event.content_version, event.previous_content_version) == (3, 2)
