@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from core.backoff import backoff_delay
-from core.errors import DomainError, InvalidInput
+from core.errors import DomainError, InvalidInput, StorageError
 from core.events import IntakeMessage
 from core.extraction_options import options_key
 from core.ids import article_id
@@ -154,6 +154,7 @@ class Intake:
             and is_fresh(existing, request.max_age)
         ):
             logger.info("%s checked within %s s: kept", request.url, request.max_age)
+            self._served_from_store(existing)
             return IntakeResult(IntakeOutcome.ALREADY_DONE, request.id, existing)
         pipeline = self.services.pipeline
         validators = None if request.force else validators_of(existing)
@@ -169,6 +170,16 @@ class Intake:
             IntakeOutcome.FAILED if article.status is ArticleStatus.FAILED else IntakeOutcome.STORED
         )
         return IntakeResult(outcome, request.id, article)
+
+    def _served_from_store(self, article: Article) -> None:
+        """Nothing is written for a copy served within ``max_age``, so the indexer never sees
+        it: move its batch items here (a failure is logged; the article itself is fine)."""
+        if not self.services.tracks_batches:
+            return
+        try:
+            self.services.batch_tracker.observe(article, served_at=datetime.now(UTC))
+        except StorageError as error:
+            logger.warning("batch items of %s not moved: %s", article.id, error.message)
 
     def _retry(self, request: IngestRequest, retry_after_s: float | None, why: str) -> IntakeResult:
         """Enqueue the next attempt with backoff (never sooner than ``Retry-After``)."""

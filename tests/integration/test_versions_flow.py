@@ -225,12 +225,23 @@ def test_async_resubmission_of_an_indexed_url_refetches_it(
     assert first.checked_at is not None
     assert now.checked_at > first.checked_at
 
-    # Queued again within max_age: the worker keeps the stored copy without a request.
+    # Queued again within max_age: the worker keeps the stored copy without a request, and
+    # the batch still finishes (nothing is written, so the indexer never sees that URL again).
     hits = site.page_hits()[GENERATED[5]]
-    call("POST", "/articles", {"urls": [url], "async": True, "max_age": 3600})
+    _, body = call("POST", "/articles", {"urls": [url], "async": True, "max_age": 3600})
     LocalRuntime(services).drain()
     assert site.page_hits()[GENERATED[5]] == hits
     assert stored(services, site, GENERATED[5]).content_version == 2
+    status, batch = call("GET", f"/batches/{body['batch_id']}")
+    assert status == 200, batch
+    assert (batch["finished"], batch["counts"]["indexed"]) == (True, 1), batch
+
+    # Queued again with no max_age: a 304 only moves checked_at, and that finishes the batch.
+    _, body = call("POST", "/articles", {"urls": [url], "async": True})
+    LocalRuntime(services).drain()
+    assert stored(services, site, GENERATED[5]).content_version == 2
+    status, batch = call("GET", f"/batches/{body['batch_id']}")
+    assert (batch["finished"], batch["counts"]["indexed"]) == (True, 1), batch
 
 
 def test_cli_freshness_options_and_versions(tmp_path: Path, site: DiscoverySite) -> None:

@@ -97,12 +97,16 @@ class BatchTracker:
                 self.store.advance(batch_id, index, outcome.status, outcome.error)
         self.finish_if_done(batch_id)
 
-    def observe(self, article: Article) -> int:
-        """Move ``article``'s items to its status; returns how many items moved."""
+    def observe(self, article: Article, *, served_at: datetime | None = None) -> int:
+        """Move ``article``'s items to its status; returns how many items moved. An item
+        moves when the article was fetched or checked (a 304, the same text) after its batch
+        was created — or, with ``served_at``, when the stored copy was served then without a
+        write (a worker within a request's ``max_age``)."""
         status = _TRACKED.get(article.status)
         if status is None:
             return 0
-        moment = article.fetched_at or article.updated_at
+        seen = [m for m in (article.fetched_at, article.checked_at, served_at) if m is not None]
+        moment = max(map(_aware, seen)) if seen else article.updated_at
         moved = 0
         for membership in self.store.memberships(article.id):
             if moment is None or _aware(moment) < _aware(membership.created_at):
