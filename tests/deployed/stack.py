@@ -69,6 +69,39 @@ def shim_moto() -> None:
         EventBus.physical_resource_id = property(lambda self: self.name)  # type: ignore[attr-defined]
 
 
+def stand_in_for_secrets(translated: dict[str, Any], secrets: Any) -> None:
+    """Create the template's ``AWS::SecretsManager::Secret`` resources through the Secrets
+    Manager API and put their ARN where the template says ``Ref``: moto's CloudFormation has no
+    model for that type (it skips the resource, so every ``Ref`` to it, environment variables
+    included, silently disappears). The generated value follows ``GenerateSecretString``."""
+    resources = translated["Resources"]
+    arns: dict[str, str] = {}
+    for logical_id, resource in list(resources.items()):
+        if resource["Type"] != "AWS::SecretsManager::Secret":
+            continue
+        spec = resource["Properties"].get("GenerateSecretString", {})
+        value = secrets.get_random_password(
+            PasswordLength=int(spec.get("PasswordLength", 32)),
+            ExcludePunctuation=bool(spec.get("ExcludePunctuation", False)),
+        )["RandomPassword"]
+        arns[logical_id] = secrets.create_secret(Name=f"{STACK}-{logical_id}", SecretString=value)[
+            "ARN"
+        ]
+        del resources[logical_id]
+
+    def substitute(node: Any) -> Any:
+        if isinstance(node, dict):
+            if set(node) == {"Ref"} and node["Ref"] in arns:
+                return arns[node["Ref"]]
+            return {key: substitute(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [substitute(value) for value in node]
+        return node
+
+    for section in ("Resources", "Outputs"):
+        translated[section] = substitute(translated.get(section, {}))
+
+
 def detach_moto_pollers(stack: Stack) -> None:
     """Stop moto from invoking functions itself on queue sends and stream writes.
 
@@ -137,6 +170,7 @@ def deploy(
         s3.upload_file(str(archive), DEPLOY_BUCKET, f"{logical_id}.zip")
         archive.unlink()
 
+    stand_in_for_secrets(translated, client("secretsmanager"))
     cfn = client("cloudformation")
     cfn.create_stack(
         StackName=STACK,
