@@ -588,6 +588,28 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+def add_article_filters(target: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--language``, ``--site``, ``--since`` and ``--until``, checked as the API checks
+    them (``search``, ``list`` and ``export``)."""
+    target.add_argument(
+        "--language",
+        type=_language,
+        metavar="CODE",
+        help="only articles in this ISO 639-1 language (en, fr)",
+    )
+    target.add_argument(
+        "--site",
+        type=_text("--site", MAX_SITE_CHARS),
+        help="only articles from this hostname or site name",
+    )
+    target.add_argument(
+        "--since", type=_date, metavar="YYYY-MM-DD", help="published on or after this date"
+    )
+    target.add_argument(
+        "--until", type=_date, metavar="YYYY-MM-DD", help="published on or before this date"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     from article_ingest import discover_cli, listing_cli, versions_cli
@@ -681,23 +703,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_text("the query", MAX_QUERY_CHARS),
         help='words (any may match), "a phrase", a prefix* (see docs/search.md)',
     )
-    search.add_argument(
-        "--language",
-        type=_language,
-        metavar="CODE",
-        help="only articles in this ISO 639-1 language (en, fr)",
-    )
-    search.add_argument(
-        "--site",
-        type=_text("--site", MAX_SITE_CHARS),
-        help="only articles from this hostname or site name",
-    )
-    search.add_argument(
-        "--since", type=_date, metavar="YYYY-MM-DD", help="published on or after this date"
-    )
-    search.add_argument(
-        "--until", type=_date, metavar="YYYY-MM-DD", help="published on or before this date"
-    )
+    add_article_filters(search)
     search.add_argument(
         "--limit",
         type=_bounded("--limit", 1, MAX_SEARCH_LIMIT),

@@ -16,14 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
 from article_ingest.cli import (
-    MAX_SITE_CHARS,
     CliError,
     _bounded,
-    _date,
     _existing_data_dir,
-    _language,
     _settings,
-    _text,
+    add_article_filters,
 )
 
 if TYPE_CHECKING:
@@ -44,23 +41,7 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
     here)."""
     group = parser.add_argument_group("filters (those of GET /articles)")
     group.add_argument("--status", choices=STATUSES, help="only articles in this state")
-    group.add_argument(
-        "--language",
-        type=_language,
-        metavar="CODE",
-        help="only articles in this ISO 639-1 language (en, fr)",
-    )
-    group.add_argument(
-        "--site",
-        type=_text("--site", MAX_SITE_CHARS),
-        help="only articles from this hostname or site name",
-    )
-    group.add_argument(
-        "--since", type=_date, metavar="YYYY-MM-DD", help="published on or after this date"
-    )
-    group.add_argument(
-        "--until", type=_date, metavar="YYYY-MM-DD", help="published on or before this date"
-    )
+    add_article_filters(group)
     parser.add_argument(
         "--with-text", action="store_true", help="include each article's clean text"
     )
