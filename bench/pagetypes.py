@@ -8,7 +8,10 @@ classified and that type's profile extracts the text) and bare trafilatura
 (alternating which goes first), then scored with ``bench.scoring``. A ground-truth file without
 ``main_content`` is scored against the empty string (a 0 for both extractors).
 
-Run: ``python -m bench.pagetypes [--workers N]`` (writes ``bench/out/pagetypes.json``).
+Run: ``python -m bench.pagetypes [--workers N] [--types forum,product]`` (writes
+``bench/out/pagetypes.json``, and each page's scores and predicted type to
+``bench/out/pagetypes-pages.json``; ``--types`` measures only the pages of those labels, for
+tuning one profile).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -106,10 +109,12 @@ def confusion(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     return {label: {p: counts[(label, p)] for p in predicted} for label in TYPES}
 
 
-def run(workers: int | None = None) -> dict[str, Any]:
-    """Measure every page; returns the result document."""
+def run(workers: int | None = None, types: frozenset[str] | None = None) -> dict[str, Any]:
+    """Measure every page (or those labelled one of ``types``); returns the result document,
+    the per-page rows under ``rows``."""
+    pages = (page for page in labelled_pages() if types is None or page.label in types)
     with ProcessPoolExecutor(max_workers=workers or cores()) as pool:
-        rows = list(pool.map(_measure, labelled_pages(), chunksize=8))
+        rows = list(pool.map(_measure, pages, chunksize=8))
     per_type: dict[str, Any] = {}
     for group in (*TYPES, "other six", "all"):
         if group == "all":
@@ -136,6 +141,7 @@ def run(workers: int | None = None) -> dict[str, Any]:
         "confusion": confusion(rows),
         "per_type": per_type,
         "speed_ratio": sum(r["ours_s"] for r in rows) / (sum(r["bare_s"] for r in rows) or 1),
+        "rows": rows,
     }
 
 
@@ -143,12 +149,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Command line entry point; writes ``bench/out/pagetypes.json``."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument(
+        "--types", default=None, help="comma-separated labels to measure (default: all pages)"
+    )
     args = parser.parse_args(argv)
+    types = frozenset(args.types.split(",")) if args.types else None
+    if types is not None and not types <= set(TYPES):
+        parser.error(f"--types: choose among {', '.join(TYPES)}")
     if not (SHARED / FOLDERS[0] / "html").is_dir():
         raise SystemExit(f"no shared pages at {SHARED}")
-    result = run(args.workers)
+    result = run(args.workers, types)
     result["command"] = command("bench.pagetypes", argv)
     OUT.mkdir(exist_ok=True)
+    rows = [
+        {**row, "ours": asdict(row["ours"]), "trafilatura": asdict(row["trafilatura"])}
+        for row in result.pop("rows")
+    ]
+    (OUT / "pagetypes-pages.json").write_text(json.dumps(rows, indent=1) + "\n")
     (OUT / "pagetypes.json").write_text(json.dumps(result, indent=1) + "\n")
     logger.info(
         "classifier accuracy %.3f on %d pages", result["classifier_accuracy"], result["pages"]
