@@ -13,7 +13,14 @@ from core.adapters.aws import AwsClients
 from core.adapters.aws.dynamodb_batches import DynamoBatchStore
 from core.adapters.local.batches import SqliteBatchStore
 from core.adapters.local.sqlite import SqliteDatabase
-from core.batches.models import Batch, BatchCounts, BatchItem, DeliveryAttempt, new_batch_id
+from core.batches.models import (
+    BATCH_RETENTION,
+    Batch,
+    BatchCounts,
+    BatchItem,
+    DeliveryAttempt,
+    new_batch_id,
+)
 from core.errors import InvalidCursor
 from core.models import ArticleError
 from core.ports import BatchStore
@@ -29,8 +36,15 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> BatchStore:
     return DynamoBatchStore(settings, clients)
 
 
-def make_batch(store: BatchStore, n: int, *, rejected: int = 0, webhook: str | None = None) -> str:
-    now = datetime.now(UTC)
+def make_batch(
+    store: BatchStore,
+    n: int,
+    *,
+    rejected: int = 0,
+    webhook: str | None = None,
+    created_at: datetime | None = None,
+) -> str:
+    now = created_at or datetime.now(UTC)
     items = [
         BatchItem(index=i, url=f"https://example.org/{i}", id=f"{i:032x}", status="queued")
         for i in range(n)
@@ -141,3 +155,11 @@ def test_delivery_attempts_are_kept_in_order(store: BatchStore) -> None:
     batch = store.get(batch_id)
     assert batch is not None
     assert batch.deliveries == [first, second]
+
+
+def test_a_batch_is_forgotten_after_its_retention(store: BatchStore) -> None:
+    now = datetime.now(UTC)
+    expired = make_batch(store, 2, created_at=now - BATCH_RETENTION - timedelta(minutes=1))
+    kept = make_batch(store, 2, created_at=now - BATCH_RETENTION + timedelta(hours=1))
+    assert store.get(expired) is None
+    assert store.get(kept) is not None

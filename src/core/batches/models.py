@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -26,6 +26,14 @@ STATUSES: tuple[ItemStatus, ...] = (
     "rejected",
 )
 BATCH_ID_PATTERN = r"^b_[0-9a-f]{24}$"
+#: A batch and its items are kept this long after it was created, then forgotten (DynamoDB TTL
+#: on AWS, a purge on the next new batch locally); reads treat an older batch as gone already.
+BATCH_RETENTION = timedelta(days=30)
+
+
+def expires_at(created_at: datetime) -> datetime:
+    """When a batch created at ``created_at`` is forgotten."""
+    return created_at + BATCH_RETENTION
 
 
 def rank(status: str) -> int:

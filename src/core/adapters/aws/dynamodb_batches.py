@@ -10,7 +10,8 @@
 An item moves forward in one ``TransactWriteItems``: the item's update, conditioned on the
 state read, and the batch's counters (``ADD``). A change seen twice fails the condition, or
 finds the item already there: it never counts twice. Every record carries ``expires_at``
-(``BATCH_TTL_DAYS``) for the table's TTL.
+(``core.batches.models.BATCH_RETENTION`` after the batch's creation) for the table's TTL;
+TTL deletes up to a few days late, so a read treats an expired batch as gone already.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from core.batches.models import (
     DeliveryAttempt,
     ItemStatus,
     cursor_index,
+    expires_at,
     items_cursor,
     rank,
 )
@@ -43,10 +45,15 @@ from core.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-BATCH_TTL_DAYS = 30
 HEADER_SK = "#"
 WRITE_BATCH = 25
 ADVANCE_ATTEMPTS = 4
+
+
+def _expired(record: dict[str, Any]) -> bool:
+    """Whether TTL has yet to delete this record (it deletes up to a few days late)."""
+    expires = record.get("expires_at", {}).get("N")
+    return expires is not None and float(expires) <= time.time()
 
 
 def _batch_pk(batch_id: str) -> dict[str, str]:
@@ -89,7 +96,7 @@ class DynamoBatchStore:
     # -- writes -------------------------------------------------------------------------------
 
     def create(self, batch: Batch, items: Sequence[BatchItem]) -> None:
-        expires = _n(int(time.time()) + BATCH_TTL_DAYS * 86400)
+        expires = _n(int(expires_at(batch.created_at).timestamp()))
         created = _s(batch.created_at.isoformat())
         counts = BatchCounts.of(list(items))
         header: dict[str, Any] = {
@@ -270,7 +277,7 @@ class DynamoBatchStore:
                 ConsistentRead=True,
             )
         item = found.get("Item")
-        if not item:
+        if not item or _expired(item):
             return None
         counts = BatchCounts(
             **{status: int(item.get(f"n_{status}", {}).get("N", "0")) for status in STATUSES}

@@ -1,7 +1,9 @@
 """Batches on the local SQLite database: one row per batch, one per item.
 
 Counts are read with one ``GROUP BY`` over the batch's items, so they always agree with them;
-an item moves only forward (``core.batches.rank``), inside one write transaction.
+an item moves only forward (``core.batches.rank``), inside one write transaction. A batch is
+kept ``BATCH_RETENTION`` as on AWS: creating a batch deletes (a bounded number of) expired ones
+with their items, and a read treats an expired batch as gone.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import UTC, datetime
 
 from core.adapters.local.sqlite import SqliteDatabase
 from core.batches.models import (
+    BATCH_RETENTION,
     TERMINAL,
     Batch,
     BatchCounts,
@@ -45,8 +48,12 @@ CREATE TABLE IF NOT EXISTS batch_items (
     updated_at TEXT,
     PRIMARY KEY (batch_id, idx)
 );
-CREATE INDEX IF NOT EXISTS batch_items_by_article ON batch_items (article_id)
+CREATE INDEX IF NOT EXISTS batch_items_by_article ON batch_items (article_id);
+CREATE INDEX IF NOT EXISTS batches_by_created_at ON batches (created_at)
 """
+#: Expired batches deleted per new batch: enough to keep up with any submission rate (each new
+#: batch removes up to this many old ones), small enough to keep one submission's write short.
+PURGE_PER_CREATE = 100
 
 
 def _item(row: sqlite3.Row) -> BatchItem:
@@ -61,6 +68,11 @@ def _item(row: sqlite3.Row) -> BatchItem:
     )
 
 
+def _cutoff() -> str:
+    """Batches created before this instant (ISO 8601, UTC, as stored) have expired."""
+    return (datetime.now(UTC) - BATCH_RETENTION).isoformat()
+
+
 class SqliteBatchStore:
     """``BatchStore`` on the local SQLite database."""
 
@@ -71,8 +83,13 @@ class SqliteBatchStore:
     def create(self, batch: Batch, items: Sequence[BatchItem]) -> None:
         with self.db.transaction() as conn:
             conn.execute(
+                "DELETE FROM batches WHERE id IN (SELECT id FROM batches WHERE created_at < ?"
+                " ORDER BY created_at LIMIT ?)",
+                (_cutoff(), PURGE_PER_CREATE),
+            )
+            conn.execute(
                 "INSERT INTO batches (id, created_at, total, webhook) VALUES (?, ?, ?, ?)",
-                (batch.id, batch.created_at.isoformat(), len(items), batch.webhook),
+                (batch.id, batch.created_at.astimezone(UTC).isoformat(), len(items), batch.webhook),
             )
             conn.executemany(
                 "INSERT INTO batch_items (batch_id, idx, url, article_id, status, error,"
@@ -93,7 +110,9 @@ class SqliteBatchStore:
 
     def get(self, batch_id: str) -> Batch | None:
         conn = self.db.connection()
-        row = conn.execute("SELECT * FROM batches WHERE id = ?", (batch_id,)).fetchone()
+        row = conn.execute(
+            "SELECT * FROM batches WHERE id = ? AND created_at >= ?", (batch_id, _cutoff())
+        ).fetchone()
         if row is None:
             return None
         counts = BatchCounts()
