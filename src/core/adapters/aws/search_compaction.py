@@ -5,7 +5,8 @@ pending items have gathered, the indexer that sees it takes the compaction lease
 conditional put; a busy lease means someone else compacts, so it just returns), reads up to
 ``MAX_PER_RUN`` pending items and the tombstones, and writes, for every bucket those articles
 touch, one new block holding their postings in that bucket; then it deletes the pending items
-it consumed and releases the lease.
+it consumed; then advances the purge pass, if one is due (``search_purge``); then releases the
+lease.
 
 Everything is idempotent: a compactor that dies after writing blocks leaves the pending items,
 which the next run writes again; queries drop the duplicate postings (same article version).
@@ -19,8 +20,10 @@ import logging
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 
 from core.adapters.aws.clients import translated
+from core.adapters.aws.search_purge import Purger, dead_versions
 from core.adapters.aws.search_table import (
     LOCK_KEY,
     PENDING_PK,
@@ -54,6 +57,7 @@ class Compactor:
 
     def __init__(self, table: SearchTable) -> None:
         self.table = table
+        self.purger = Purger(table)
 
     def due(self) -> bool:
         """Whether enough pending items have gathered to compact."""
@@ -66,12 +70,15 @@ class Compactor:
             logger.debug("compaction lease busy")
             return 0
         try:
-            return self._compact(owner)
+            read_at = int(time.time())  # whole seconds, as tombstones are dated: taken first
+            dead = dead_versions(self.table)
+            consumed = self._compact(owner, dead)
+            self.purger.step(dead, read_at, owner)
+            return consumed
         finally:
             self._release(owner)
 
-    def _compact(self, owner: str) -> int:
-        dead = tombstones(self.table)
+    def _compact(self, owner: str, dead: Mapping[tuple[str, int], int]) -> int:
         pending = list(self.table.query(PENDING_PK, limit=MAX_PER_RUN))
         by_bucket: dict[int, list[Entry]] = defaultdict(list)
         for item in pending:

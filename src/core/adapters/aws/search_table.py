@@ -10,7 +10,8 @@
 * ``BLK#<bucket>`` / ``<ms>#<writer>`` → ``z``: one posting block (``core.search.packed``);
 * ``TOMB#search`` / ``<id>#<gen>`` → ``at``: a replaced or removed article version;
 * ``STATS#search`` / ``DOCS#<shard>`` → ``n``: indexed articles counted on that shard;
-* ``LOCK#search`` / ``COMPACT`` → ``owner``, ``until``: the compaction lease.
+* ``LOCK#search`` / ``COMPACT`` → ``owner``, ``until``: the compaction lease;
+* ``LOCK#search`` / ``PURGE`` → ``started``, ``next``: the purge pass under way (``search_purge``).
 """
 
 from __future__ import annotations
