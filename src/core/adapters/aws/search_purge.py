@@ -46,8 +46,9 @@ logger = logging.getLogger(__name__)
 PURGE_AT = 2_000
 #: Buckets one compaction run rewrites at most: a pass ends after 16 runs (512 articles indexed).
 BUCKETS_PER_RUN = 64
-#: A run stops rewriting after this long, well inside the 120 s lease and the indexer's timeout.
-STEP_BUDGET_S = 20.0
+#: A run stops rewriting after this long: several compactions may run in one indexer invocation
+#: (60 s timeout), and each must leave it time; the lease (120 s) is far.
+STEP_BUDGET_S = 5.0
 #: A rewritten block is split below this (DynamoDB items are at most 400 KB).
 MAX_BLOCK_BYTES = 300_000
 STATE_KEY = ("LOCK#search", "PURGE")
