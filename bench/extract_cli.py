@@ -10,8 +10,9 @@ its output to ``/dev/null``, start-up included:
 - ``trafilatura``: one ``python -c`` process that reads each file and calls
   ``trafilatura.extract(body, include_comments=False)``.
 
-Each command is timed twice over (``bench.proctree``): its wall time, until it exits, and its
-CPU time, user + system of its whole process tree (the fork server and the workers included).
+Each command is timed twice over (``bench.proctree``): its wall time, until it exits (and
+until the last process it started exits), and its CPU time, user + system of its whole
+process tree (the fork server and the workers included).
 On a machine shared with other work the wall time swings by ±10% from one run to the next
 while the CPU time barely moves, so a reader can tell noise from cost. The runs are
 interleaved, the order rotated each round so each command takes each place in turn, after one
@@ -102,13 +103,16 @@ def summarise(runs: dict[str, list[Timed]], base: str = "trafilatura") -> dict[s
     summary: dict[str, Any] = {}
     for name, timed in runs.items():
         wall = [t.wall_s for t in timed]
+        tree = [t.tree_wall_s for t in timed]
         cpu = [t.cpu_s for t in timed]
         wall_ratios = [t.wall_s / b.wall_s for t, b in zip(timed, runs[base], strict=True)]
         cpu_ratios = [t.cpu_s / b.cpu_s for t, b in zip(timed, runs[base], strict=True)]
         summary[name] = {
             "wall_s": wall,
             "cpu_s": cpu,
+            "tree_wall_s": tree,
             "wall": spread(wall),
+            "tree_wall": spread(tree),
             "cpu": spread(cpu),
             "wall_ratio": spread(wall_ratios),
             "cpu_ratio": spread(cpu_ratios),
@@ -143,10 +147,11 @@ def run(pages: int, rounds: int) -> dict[str, Any]:
                 timed = _once(contenders[name])
                 runs[name].append(timed)
                 logger.info(
-                    "round %d %-11s wall %6.2f s  cpu %6.2f s",
+                    "round %d %-11s wall %6.2f s  tree %6.2f s  cpu %6.2f s",
                     round_number,
                     name,
                     timed.wall_s,
+                    timed.tree_wall_s,
                     timed.cpu_s,
                 )
     summary = summarise(runs)

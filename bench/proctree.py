@@ -1,11 +1,13 @@
 """Wall time and CPU time of a command and of every process it starts.
 
-A command's wall time ends when it exits; its CPU time is the user + system time of the whole
-process tree, from ``resource.getrusage(RUSAGE_CHILDREN)`` before and after. That counter only
-grows when a process is reaped by its parent, and a descendant whose parent never waits for it
-(``multiprocessing``'s fork server outlives the command that started it by a few milliseconds)
-would be missed, so this process makes itself the child subreaper (Linux ``prctl``): orphaned
-descendants become its children and are reaped here, their CPU time counted.
+A command's wall time ends when it exits, its tree's when the last process it started exits
+(a descendant holding the command's stdout keeps a pipe reader such as ``| jq`` waiting). Its
+CPU time is the user + system time of the whole process tree, from
+``resource.getrusage(RUSAGE_CHILDREN)`` before and after. That counter only grows when a
+process is reaped by its parent, and a descendant whose parent never waits for it
+(``multiprocessing``'s fork server outlives the command that started it) would be missed, so
+this process makes itself the child subreaper (Linux ``prctl``): orphaned descendants become
+its children and are reaped here, their CPU time counted.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ STRAGGLER_GRACE_S = 30.0
 class Timed:
     """One run of a command."""
 
-    wall_s: float  # from start to the command's exit
+    wall_s: float  # from start to the command's exit (the shell prompt is back)
+    tree_wall_s: float  # from start to the exit of its last descendant (a pipe reads EOF)
     cpu_s: float  # user + system time of the command and all its descendants
     returncode: int
     stderr: str  # its last 2,000 characters
@@ -84,7 +87,8 @@ def run(argv: Sequence[str], env: dict[str, str] | None = None) -> Timed:
         returncode = process.wait()
         wall = time.perf_counter() - start
         reap_stragglers()
+        tree_wall = time.perf_counter() - start
         cpu = _children_cpu() - before
         stderr.seek(0)
         tail = stderr.read().decode("utf-8", "replace")[-2000:]
-    return Timed(wall_s=wall, cpu_s=cpu, returncode=returncode, stderr=tail)
+    return Timed(wall_s=wall, tree_wall_s=tree_wall, cpu_s=cpu, returncode=returncode, stderr=tail)

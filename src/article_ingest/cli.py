@@ -147,7 +147,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
         return 1
     options = chosen_options(args)
     output = Output(args.format, args.output_dir, paths)
-    from article_ingest.offline import checked_options, extract_output, failure, page_url
+    from article_ingest.offline import (
+        checked_options,
+        extract_output,
+        failure,
+        page_url,
+        read_ahead,
+    )
     from core.errors import ExtractionFailed
     from core.extraction_pool import ExtractionPool, available_cores
 
@@ -156,8 +162,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     def extract(path: Path) -> tuple[bool, str, str]:
         try:
+            # read here while the worker is on the previous file (it reads what this cannot)
+            body = read_ahead(path)
             return pool.call(
-                extract_output, path, args.url, args.content_type, options, args.format
+                extract_output, path, args.url, args.content_type, options, args.format, body
             )
         except ExtractionFailed as error:
             result = failure(

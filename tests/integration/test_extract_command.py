@@ -92,3 +92,27 @@ def test_with_one_job_a_page_over_its_budget_fails_alone(
         ("failed", "extraction_timeout"),
         ("extracted", None),
     ]
+
+
+def test_a_file_the_command_does_not_read_ahead_is_read_by_its_worker(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over the command's read-ahead limit (a page it will not decompress in its own process,
+    which has no memory ceiling) or unreadable, a file is read by the worker: extracted as
+    usual, or failed with the reason."""
+    import gzip
+
+    from article_ingest import offline
+
+    page = (PAGES / "huerto-urbano-es.html").read_bytes()
+    big, bad = tmp_path / "big.html.gz", tmp_path / "bad.html.gz"
+    big.write_bytes(gzip.compress(page))
+    bad.write_bytes(b"\x1f\x8bnot really gzip")
+    monkeypatch.setattr(offline, "READ_AHEAD_LIMIT", len(page) - 1)
+    assert offline.read_ahead(big) is None
+    code = main(["extract", "--jobs", "1", str(big), str(bad)])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 1
+    assert (lines[0]["status"], lines[0]["language"]) == ("extracted", "es")
+    assert lines[1]["error"]["code"] == "unreadable"
+    assert lines[1]["error"]["message"].startswith(f"cannot read {bad}")

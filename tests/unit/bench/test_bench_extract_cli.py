@@ -64,7 +64,7 @@ def test_each_contender_takes_each_place_in_turn() -> None:
 
 def test_ratios_pair_each_run_with_the_same_rounds_baseline() -> None:
     def timed(wall: float, cpu: float) -> Timed:
-        return Timed(wall_s=wall, cpu_s=cpu, returncode=0, stderr="")
+        return Timed(wall_s=wall, tree_wall_s=wall, cpu_s=cpu, returncode=0, stderr="")
 
     runs = {
         "ours": [timed(6, 6), timed(12, 6.6), timed(7, 6)],
