@@ -134,10 +134,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
     """Each input file's Article, in input order, as ``--format`` says (JSON lines by
     default; failures are lines with an ``error``), on stdout or one file per input in
     ``--output-dir``. Files are extracted by ``--jobs`` worker processes (default: every core),
-    each page within the extraction budget, ``--jobs 1`` too: one worker costs less than
-    extracting in this process (it is forked from the fork server, whose preloaded heap its
-    garbage collector never walks, and the language model loads beside the imports there;
-    ``python -m bench.extract_cli``), and a hostile page cannot stall or kill the command."""
+    each page within the extraction budget, ``--jobs 1`` too, so that a hostile page cannot
+    stall or kill the command (one worker costs about what extracting in this process does:
+    docs/extraction.md, "The extract command"). This process reads the next file while a
+    worker extracts the previous one."""
     from article_ingest.offline import expand_paths
 
     paths = list(expand_paths(Path(p) for p in args.paths))
