@@ -425,30 +425,56 @@ def cost(result: dict[str, Any]) -> list[str]:
 
 def extract_cli(result: dict[str, Any]) -> list[str]:
     """The ``extract`` command, whole process, vs one bare trafilatura process."""
-    medians, ratios = result["median_s"], result["ratio_to_trafilatura"]
     labels = {
         "default": "`article-ingest extract DIR` (one worker per core)",
-        "jobs1": "`article-ingest extract --jobs 1 DIR` (in its own process)",
-        "one_worker": "the same through one worker process",
+        "jobs1": "`article-ingest extract --jobs 1 DIR` (one worker process)",
+        "in_process": "the same in the command's own process, no worker (`--jobs 1` before)",
         "trafilatura": "one `python -c` process calling `trafilatura.extract` per file",
     }
-    rows = [
-        [
-            labels[name],
-            f"{medians[name]:.2f}",
-            f"{ratios[name]:.2f}",
-            str(result["targets"].get(name, "—")),
-        ]
-        for name in labels
-    ]
+
+    def spread(values: dict[str, float], unit: str = "") -> str:
+        return f"{values['median']:.2f}{unit} ({values['min']:.2f}–{values['max']:.2f})"
+
+    rows = []
+    for name, label in labels.items():
+        summary = result["contenders"].get(name)
+        if summary is None:
+            continue
+        rows.append(
+            [
+                label,
+                spread(summary["wall"]),
+                f"**{spread(summary['wall_ratio'])}**",
+                f"{summary['tree_wall']['median']:.2f}",
+                spread(summary["cpu"]),
+                spread(summary["cpu_ratio"]),
+                str(result["targets"].get(name, "—")),
+            ]
+        )
+    load = ", ".join(f"{value:.1f}" for value in result["load_average"])
     return [
         "## The extract command, whole process",
         "",
         f"{result['dataset']['pages']} WCXB pages ({result['dataset']['name']} set), each "
-        f"command a fresh process (start-up included), {result['rounds']} interleaved rounds, "
-        f"median wall time. Measured with {_machine(result)}.",
+        f"command a fresh process (start-up included), {result['rounds']} interleaved rounds "
+        "(order rotated each round); median (lowest–highest). Wall time until the command "
+        "exits; the last process out: until its last descendant (the fork server) exits, "
+        "which a pipe reader waits for; CPU time is user + system of its whole process tree "
+        "(fork server and workers included); each ratio is a run over the same round's "
+        f"trafilatura run. Load average at the end: {load}. Measured with {_machine(result)}.",
         "",
-        *_table(["command", "wall s", "ratio to trafilatura", "target"], rows),
+        *_table(
+            [
+                "command",
+                "wall s",
+                "wall ratio",
+                "last process out, s",
+                "CPU s",
+                "CPU ratio",
+                "target (wall)",
+            ],
+            rows,
+        ),
         "",
     ]
 

@@ -134,10 +134,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
     """Each input file's Article, in input order, as ``--format`` says (JSON lines by
     default; failures are lines with an ``error``), on stdout or one file per input in
     ``--output-dir``. Files are extracted by ``--jobs`` worker processes (default: every core),
-    each page within the extraction budget; ``--jobs 1`` extracts in this process, which is
-    faster than one worker (no second interpreter to start: ``python -m bench.extract_cli``)
-    but has no budget (the guards before parsing still apply)."""
-    from article_ingest.offline import expand_paths, extract_output
+    each page within the extraction budget, ``--jobs 1`` too, so that a hostile page cannot
+    stall or kill the command (one worker costs about what extracting in this process does:
+    docs/extraction.md, "The extract command"). This process reads the next file while a
+    worker extracts the previous one."""
+    from article_ingest.offline import expand_paths
 
     paths = list(expand_paths(Path(p) for p in args.paths))
     if not paths:
@@ -146,13 +147,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
         return 1
     options = chosen_options(args)
     output = Output(args.format, args.output_dir, paths)
-    if args.jobs == 1:
-        outputs = (
-            extract_output(path, args.url, args.content_type, options, args.format)
-            for path in paths
-        )
-        return output.write_all(outputs)
-    from article_ingest.offline import checked_options, failure, page_url
+    from article_ingest.offline import (
+        checked_options,
+        extract_output,
+        failure,
+        page_url,
+        read_ahead,
+    )
     from core.errors import ExtractionFailed
     from core.extraction_pool import ExtractionPool, available_cores
 
@@ -161,8 +162,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     def extract(path: Path) -> tuple[bool, str, str]:
         try:
+            # read here while the worker is on the previous file (it reads what this cannot)
+            body = read_ahead(path)
             return pool.call(
-                extract_output, path, args.url, args.content_type, options, args.format
+                extract_output, path, args.url, args.content_type, options, args.format, body
             )
         except ExtractionFailed as error:
             result = failure(
@@ -647,7 +650,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs",
         type=int,
         default=0,
-        help="extraction worker processes (default: one per available core; 1: in this process)",
+        help="extraction worker processes (default: one per available core)",
     )
     extract.add_argument(
         "--format",

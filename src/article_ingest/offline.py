@@ -1,16 +1,19 @@
 """Extraction from local files, with no storage and no network (``article-ingest extract``).
 
-``extract_output`` is what the command sends to an extraction worker: the worker reads the
-file and answers with the finished output (a JSON line, the plain text or the markdown), so the
-command's own process imports neither trafilatura nor pydantic (a shorter start-up) unless a
-page fails in a way only it can tell. The extraction options travel as a plain dict (the
-command's own process has no pydantic), checked into ``ExtractionOptions`` in the worker.
+``extract_output`` is what the command sends to an extraction worker, with the file's bytes
+(``read_ahead``: the command reads and decompresses the next file while a worker extracts the
+previous one), and the worker answers with the finished output (a JSON line, the plain text or
+the markdown), so the command's own process imports neither trafilatura nor pydantic (a
+shorter start-up) unless a page fails in a way only it can tell. The extraction options travel
+as a plain dict (the command's own process has no pydantic), checked into
+``ExtractionOptions`` in the worker.
 """
 
 from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -32,6 +35,10 @@ HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
 # Bytes that never occur in an HTML document but always in images, archives and executables.
 _BINARY_MARKERS = (b"\x00",)
 _SNIFF_BYTES = 1024
+#: The most the command's own process (no memory ceiling) decompresses of one file: the
+#: service's largest body is 10 MB; a larger file is read by its worker, within its ceiling.
+READ_AHEAD_LIMIT = 16 * 1024 * 1024
+_UNREADABLE = (OSError, EOFError, zlib.error, gzip.BadGzipFile)
 
 
 def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
@@ -84,6 +91,21 @@ def _read(path: Path) -> bytes:
     return data
 
 
+def read_ahead(path: Path, limit: int | None = None) -> bytes | None:
+    """The file's bytes, decompressed, read by the command before a worker extracts them;
+    None when it cannot be read or holds more than ``limit`` (``READ_AHEAD_LIMIT``) bytes:
+    the worker then reads it itself, within its memory ceiling, and says why it fails."""
+    limit = READ_AHEAD_LIMIT if limit is None else limit
+    try:
+        data = path.read_bytes()
+        if path.name.lower().endswith(".gz"):
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipped:
+                data = unzipped.read(limit + 1)
+    except _UNREADABLE:
+        return None
+    return data if len(data) <= limit else None
+
+
 def page_url(path: Path, url: str | None) -> str:
     """The URL a file's article is known by: the one given, else the file's own."""
     return url or path.resolve().as_uri()
@@ -95,9 +117,11 @@ def extract_file(
     content_type: str | None = None,
     extractor: PageExtractor | None = None,
     options: ExtractionOptions | None = None,
+    body: bytes | None = None,
 ) -> ExtractResult:
     """The Article in one file (extracted with ``options``), or a ``failed`` result saying
-    why there is none (``extractor``: where to extract; by default in this thread)."""
+    why there is none (``extractor``: where to extract; by default in this thread; ``body``:
+    the file's bytes when already read)."""
     from core.errors import ExtractionFailed
     from core.extraction_options import options_key
     from core.extractors import InProcessExtractor
@@ -107,8 +131,9 @@ def extract_file(
 
     the_url = page_url(path, url)
     try:
-        body = _read(path)
-    except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as error:
+        if body is None:
+            body = _read(path)
+    except _UNREADABLE as error:
         return failure(path, the_url, "unreadable", f"cannot read {path}: {error}", options)
     if not body.strip():
         return failure(path, the_url, "empty_file", f"{path} is empty", options)
@@ -140,12 +165,12 @@ def extract_line(path: Path, url: str | None, content_type: str | None) -> tuple
     return failed, line
 
 
-def _markdown(path: Path, url: str, article: ExtractResult) -> str | None:
+def _markdown(path: Path, url: str, article: ExtractResult, body: bytes | None) -> str | None:
     """The file's main content as markdown, links and images kept (``GET .../text``'s)."""
     from core.extract.charset import decode_html
     from core.extractors import InProcessExtractor
 
-    decoded = decode_html(_read(path), article.charset)
+    decoded = decode_html(_read(path) if body is None else body, article.charset)
     return InProcessExtractor().render(decoded.text, url, "markdown", article.options)
 
 
@@ -155,15 +180,17 @@ def extract_output(
     content_type: str | None,
     options: dict[str, Any] | None = None,
     output_format: FileFormat = "json",
+    body: bytes | None = None,
 ) -> tuple[bool, str, str]:
-    """``extract_file`` in this thread, as the command writes it: (failed, output, problem).
+    """``extract_file`` in this thread, as the command writes it: (failed, output, problem)
+    (``body``: the file's bytes from ``read_ahead``; None: read here).
 
     ``json``: the JSON line, a failure included; ``txt``: the Article's plain text;
     ``markdown``: the main content as markdown. For txt and markdown a failure's output is
     empty and ``problem`` says ``code: message``."""
     from core.models import ArticleStatus
 
-    result = extract_file(path, url, content_type, options=checked_options(options))
+    result = extract_file(path, url, content_type, options=checked_options(options), body=body)
     failed = result.status is ArticleStatus.FAILED
     problem = f"{result.error.code}: {result.error.message}" if result.error else ""
     if output_format == "json":
@@ -173,7 +200,7 @@ def extract_output(
     if output_format == "txt":
         text = "\n".join(part for part in (result.title, result.text) if part)
         return False, text, ""
-    markdown = _markdown(path, result.final_url or result.url, result)
+    markdown = _markdown(path, result.final_url or result.url, result, body)
     if markdown is None:
         return True, "", f"empty_extraction: no main content to render in {path}"
     return False, markdown, ""

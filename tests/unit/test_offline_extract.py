@@ -5,7 +5,9 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from article_ingest.offline import expand_paths, extract_file
+import pytest
+
+from article_ingest.offline import _read, expand_paths, extract_file, read_ahead
 from core.models import ArticleStatus
 
 
@@ -48,3 +50,29 @@ def test_gzip_and_directory_expansion(tmp_path: Path, pages_dir: Path) -> None:
     results = [extract_file(f) for f in files]
     assert {r.language for r in results} == {"es"}
     assert results[0].text == results[1].text
+
+
+def test_read_ahead_gives_the_bytes_the_worker_would_read(tmp_path: Path) -> None:
+    page = b"<html><body><p>" + "ünïcode ".encode() * 500 + b"</p></body></html>"
+    plain, packed, members = (tmp_path / n for n in ("a.html", "b.html.gz", "c.html.GZ"))
+    plain.write_bytes(page)
+    packed.write_bytes(gzip.compress(page))
+    members.write_bytes(gzip.compress(page[:100]) + gzip.compress(page[100:]))
+    for path in (plain, packed, members):
+        assert read_ahead(path) == _read(path) == page
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("bad.html.gz", b"\x1f\x8bnot really gzip"),
+        ("cut.html.gz", gzip.compress(b"<p>cut short</p>" * 100)[:-12]),
+        ("bomb.html.gz", gzip.compress(bytes(2_000_001))),  # over the limit below
+    ],
+)
+def test_read_ahead_leaves_to_the_worker_what_it_cannot_read(
+    tmp_path: Path, name: str, content: bytes
+) -> None:
+    (tmp_path / name).write_bytes(content)
+    assert read_ahead(tmp_path / name, limit=2_000_000) is None
+    assert read_ahead(tmp_path / "missing.html") is None
