@@ -15,7 +15,7 @@ Signals, strongest first:
 
 A sign-in, cart, checkout or account page is ``other``. A page with an article declaration, or
 with no stronger signal, is an ``article``: the article
-text is extracted exactly as before page types existed (``core.extract.profiles``). Rules are
+text is extracted by the article profile (``core.extract.profile_article``). Rules are
 general (no site or benchmark page is named); their accuracy on the WCXB development pages is in
 ``docs/benchmarks.md`` (``python -m bench.pagetypes``).
 """

@@ -3,8 +3,10 @@
 Every profile runs trafilatura's extraction sequence once (``core.extract.text``); they differ
 in its options and in what the page's declarations add:
 
-- ``article`` (and every type without its own rule: ``listing``, ``collection``, ``service``,
-  ``documentation``, ``other``): trafilatura's text, exactly as before page types existed;
+- ``article``: trafilatura's text, with a recall pass where the article's lists were lost and
+  paragraphs repeated word for word kept once (``core.extract.profile_article``);
+- every type without its own rule (``listing``, ``collection``, ``service``, ``documentation``,
+  ``other``): trafilatura's text, exactly as before page types existed;
 - ``forum``: comments included — on a thread the "comments" are the posts, which trafilatura
   drops from an article;
 - ``product``: trafilatura's text, then what the page's JSON-LD ``Product`` says that the
@@ -31,6 +33,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
 from core.extract.pagetype import MAX_LD_CHARS
+from core.extract.profile_article import article_text
 from core.extract.text import main_text
 from core.models import PageType
 
@@ -134,6 +137,8 @@ def with_declared(text: str | None, declared: Declared) -> str | None:
 
 def profile_text(tree: HtmlElement, url: str | None, page_type: PageType) -> str | None:
     """The main text of ``tree`` (which trafilatura prunes and so spends) for ``page_type``."""
+    if page_type is PageType.ARTICLE:
+        return article_text(tree, url)
     if page_type is PageType.FORUM:
         return main_text(tree, url, with_comments=True)
     if page_type is PageType.PRODUCT:
