@@ -11,7 +11,8 @@ Signals, strongest first:
    listings;
 3. the markup: repeated post containers (``post``, ``message``, ``comment`` classes) for forums,
    ``<pre>``/``<code>`` blocks for documentation, a price and an add-to-cart control for products,
-   many repeated cards for listings and collections.
+   many repeated cards for listings and collections; last, on a page no signal claimed, a
+   grid of linked cards holding much of its text (``core.extract.profile_cards``) for listings.
 
 A sign-in, cart, checkout or account page is ``other``. A page with an article declaration, or
 with no stronger signal, is an ``article``: the article
@@ -30,6 +31,7 @@ from urllib.parse import urlsplit
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
+from core.extract.profile_cards import card_grid, is_card_page
 from core.models import PageType
 
 _LD_TYPE = re.compile(r'"@type"\s*:\s*\[?\s*"([^"]{1,60})"')
@@ -190,6 +192,17 @@ def classify_signals(signals: Signals) -> PageType:
     return PageType.ARTICLE
 
 
+def _card_listing(signals: Signals, tree: HtmlElement) -> bool:
+    """An undeclared page whose largest card grid is the page (``profile_cards.is_card_page``);
+    the grid is only searched for pages no other signal claimed."""
+    declared = bool(signals.ld_types & _LD_ARTICLE) or signals.og_type == "article"
+    return not declared and is_card_page(card_grid(tree))
+
+
 def classify(tree: HtmlElement, url: str | None) -> PageType:
     """The page type of the parsed page ``tree`` (read, not modified) at ``url``."""
-    return classify_signals(read_signals(tree, url))
+    signals = read_signals(tree, url)
+    page_type = classify_signals(signals)
+    if page_type is PageType.ARTICLE and _card_listing(signals, tree):
+        return PageType.LISTING
+    return page_type

@@ -3,13 +3,15 @@
 Every profile runs trafilatura's extraction sequence once (``core.extract.text``); they differ
 in its options and in what the page's declarations add:
 
-- ``article`` (and every type without its own rule: ``listing``, ``collection``, ``service``,
-  ``documentation``, ``other``): trafilatura's text, exactly as before page types existed;
+- ``article`` (and every type without its own rule: ``service``, ``documentation``,
+  ``other``): trafilatura's text, exactly as before page types existed;
 - ``forum``: comments included — on a thread the "comments" are the posts, which trafilatura
   drops from an article;
 - ``product``: trafilatura's text, then what the page's JSON-LD ``Product`` says that the
   visible text lacks (its description and its ``additionalProperty`` specifications: shops
-  often keep them in tabs or scripts the DOM extraction never sees).
+  often keep them in tabs or scripts the DOM extraction never sees);
+- ``listing`` and ``collection``: trafilatura's text, then the page's heading and the repeated
+  cards it dropped (``core.extract.profile_cards``).
 
 On an article the title line leaves the text (``core.extract.article``); on the other types it
 stays, as content.
@@ -31,6 +33,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
 from core.extract.pagetype import MAX_LD_CHARS
+from core.extract.profile_cards import page_cards, with_cards
 from core.extract.text import main_text
 from core.models import PageType
 
@@ -139,4 +142,7 @@ def profile_text(tree: HtmlElement, url: str | None, page_type: PageType) -> str
     if page_type is PageType.PRODUCT:
         declared = declared_product(tree)
         return with_declared(main_text(tree, url), declared)
+    if page_type in (PageType.LISTING, PageType.COLLECTION):
+        cards = page_cards(tree)  # before trafilatura prunes the tree
+        return with_cards(main_text(tree, url), cards)
     return main_text(tree, url)
