@@ -116,3 +116,10 @@ def test_buttons_and_hidden_parts_of_a_card_are_not_its_text() -> None:
     found = page_cards(tree)
     assert found.heading == "Mugs"
     assert found.cards == tuple(f"Stoneware mug {n} €12" for n in range(4))
+
+
+def test_a_card_page_that_sells_is_a_collection() -> None:
+    # no path or declaration says so: the grid makes it a listing, its prices a collection
+    article = extracted("collection-page", "https://alder.example/backpacks")
+    assert article.page_type is PageType.COLLECTION
+    assert "Cairn Duffel 45 L €149.00" in (article.text or "")
