@@ -68,7 +68,8 @@ _FORUM_PATH = re.compile(
 _FORUM_HOST = re.compile(r"^(forums?|community|discuss|discussion|boards?|answers)\.")
 _PRODUCT_PATH = re.compile(r"/(products?|dp|item|p)/[^/]+")
 _COLLECTION_PATH = re.compile(
-    r"/(collections?|cat|category|categories|shop|browse|department)(/|$)|/c/[^/]+"
+    r"/(collections?|cat|category|categories|product-category|sub-categories|shop|browse"
+    r"|department)(/|$)|/c/[^/]+"
 )
 _DOCS_HOST = re.compile(r"^(docs?|developer|developers|devdocs|wiki)\.|\.readthedocs\.io$")
 _DOCS_PATH = re.compile(
@@ -76,7 +77,8 @@ _DOCS_PATH = re.compile(
     r"(/|$|\.)"
 )
 _LISTING_PATH = re.compile(
-    r"/(news|blog|articles|tags?|archives?|search|latest|topics|issues|events|page/\d+)/?$"
+    r"/(news|blog|articles|tags?|archives?|search|latest|newest|trending|topics|issues|events"
+    r"|jobs|page/\d+)/?$"
 )
 _SERVICE_PATH = re.compile(
     r"/(services?|pricing|plans|solutions|consulting|courses?|programs?|about|contact)"
