@@ -5,8 +5,10 @@ in its options and in what the page's declarations add:
 
 - ``article``: trafilatura's text, with a recall pass where the article's lists were lost and
   paragraphs repeated word for word kept once (``core.extract.profile_article``);
-- every type without its own rule (``listing``, ``collection``, ``service``, ``documentation``,
-  ``other``): trafilatura's text, exactly as before page types existed;
+- ``listing`` and ``collection``: trafilatura's text, then the page's heading and the repeated
+  cards it dropped (``core.extract.profile_cards``);
+- every type without its own rule (``service``, ``documentation``, ``other``): trafilatura's
+  text, exactly as before page types existed;
 - ``forum``: comments included — on a thread the "comments" are the posts, which trafilatura
   drops from an article;
 - ``product``: trafilatura's text, then what the page's JSON-LD ``Product`` says that the
@@ -34,6 +36,7 @@ from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
 from core.extract.pagetype import MAX_LD_CHARS
 from core.extract.profile_article import article_text
+from core.extract.profile_cards import page_cards, with_cards
 from core.extract.text import main_text
 from core.models import PageType
 
@@ -144,4 +147,7 @@ def profile_text(tree: HtmlElement, url: str | None, page_type: PageType) -> str
     if page_type is PageType.PRODUCT:
         declared = declared_product(tree)
         return with_declared(main_text(tree, url), declared)
+    if page_type in (PageType.LISTING, PageType.COLLECTION):
+        cards = page_cards(tree)  # before trafilatura prunes the tree
+        return with_cards(main_text(tree, url), cards)
     return main_text(tree, url)

@@ -106,3 +106,18 @@ def test_malformed_json_ld_is_read_as_far_as_it_goes() -> None:
         "</script></head><body><p>x</p></body></html>"
     )
     assert classify(fromstring(page), "https://shop.example/item-9") is PageType.PRODUCT
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/product-category/rain-gear/", PageType.COLLECTION),
+        ("/sub-categories/cables", PageType.COLLECTION),
+        ("/jobs", PageType.LISTING),
+        ("/newest", PageType.LISTING),
+        ("/trending", PageType.LISTING),
+        ("/jobs/rigger-at-quayside", PageType.ARTICLE),
+    ],
+)
+def test_listing_and_collection_paths(path: str, expected: PageType) -> None:
+    assert classify_signals(signals(path=path)) is expected

@@ -1,0 +1,125 @@
+"""The listing and collection profile on small pages made for these tests: the cards and the
+heading are in the text; facets, sort controls, pagination, menus and the footer are not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import trafilatura
+from lxml.html import fromstring  # type: ignore[import-untyped]
+
+from core.extract.assemble import assemble
+from core.extract.pagetype import classify
+from core.extract.profile_cards import Cards, card_grid, is_card_page, page_cards, with_cards
+from core.models import Article, PageType
+from core.ports import PageInput
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pagetypes"
+PRODUCTS = (
+    "Larch Trail Backpack 28 L",
+    "Fjord Day Pack 18 L €74.50",
+    "Scree Rain Cover €19.00",
+)
+
+
+def extracted(name: str, url: str) -> Article:
+    body = (FIXTURES / f"{name}.html").read_bytes()
+    article = assemble(PageInput(body=body, url=url, article_id="a"))
+    assert article is not None
+    return article
+
+
+def test_a_collection_keeps_its_product_cards_and_drops_facets_and_controls() -> None:
+    article = extracted("collection-page", "https://alder.example/c/backpacks")
+    assert article.page_type is PageType.COLLECTION
+    text = article.text or ""
+    assert text.startswith("Backpacks\nPacks for a day on the hill")
+    for card in PRODUCTS:
+        assert card in text
+    for chrome in (
+        "Refine by",
+        "Waterproof (12)",
+        "Ochre colourway",
+        "Lowest price first",
+        "Next page",
+        "Add to basket",
+        "Help centre",
+        "Tents",
+    ):
+        assert chrome not in text
+    # trafilatura alone drops the linked cards
+    bare = trafilatura.extract((FIXTURES / "collection-page.html").read_text())
+    assert "Larch Trail Backpack" not in (bare or "")
+
+
+def test_a_page_of_linked_cards_without_other_signals_is_a_listing() -> None:
+    article = extracted("jobs-board", "https://harbourwork.example/board")
+    assert article.page_type is PageType.LISTING
+    text = article.text or ""
+    assert "Jobs on the water" in text
+    for job in ("Boat Builder (Wooden Dinghies)", "Bay Sailing School", "Contract, 6 months"):
+        assert job in text
+
+
+def test_the_grid_is_the_largest_group_of_linked_cards_outside_the_chrome() -> None:
+    tree = fromstring((FIXTURES / "collection-page.html").read_bytes())
+    grid = card_grid(tree)
+    assert grid is not None
+    assert [card.get("class") for card in grid.cards] == ["product-tile"] * 8
+    assert is_card_page(grid)
+
+
+def _article(related: int) -> str:
+    paragraphs = "".join(
+        f"<p>Paragraph {n} of the story about the new harbour ferry, which runs on the sun"
+        " and on batteries charged at the quay overnight.</p>"
+        for n in range(12)
+    )
+    cards = "".join(
+        f'<li class="related"><a href="/story/{n}">Another story number {n} worth a read</a></li>'
+        for n in range(related)
+    )
+    body = f"<article><h1>Solar ferry</h1>{paragraphs}</article><ul>{cards}</ul>"
+    return f"<html><body>{body}</body></html>"
+
+
+def test_an_article_with_a_few_related_links_is_not_a_card_page() -> None:
+    tree = fromstring(_article(related=8))
+    assert card_grid(tree) is not None  # the related links are a group…
+    assert not is_card_page(card_grid(tree))  # …but not the page
+    assert classify(tree, "https://news.example/2026/solar-ferry") is PageType.ARTICLE
+
+
+def test_cards_already_in_the_text_are_not_repeated() -> None:
+    text = "Spring sale\nLarch Trail Backpack 28 L €129.00"
+    found = Cards("Spring sale", ("Larch Trail Backpack 28 L €129.00", "Moss Hip Bag €39.00"))
+    assert with_cards(text, found) == f"{text}\nMoss Hip Bag €39.00"
+
+
+def test_a_page_without_text_from_trafilatura_gets_the_heading_and_the_cards() -> None:
+    found = page_cards(fromstring((FIXTURES / "collection-page.html").read_bytes()))
+    text = with_cards(None, found) or ""
+    assert text.split("\n")[0] == "Backpacks"
+    assert "Heather Sling €45.00" in text
+
+
+def test_buttons_and_hidden_parts_of_a_card_are_not_its_text() -> None:
+    tree = fromstring(
+        "<html><body><h1>Mugs</h1><div class='grid'>"
+        + "".join(
+            f"<div class='card'><a href='/m/{n}'>Stoneware mug {n}</a> <span>€12</span>"
+            "<button>Quick view</button><span hidden>Only in the app</span></div>"
+            for n in range(4)
+        )
+        + "</div></body></html>"
+    )
+    found = page_cards(tree)
+    assert found.heading == "Mugs"
+    assert found.cards == tuple(f"Stoneware mug {n} €12" for n in range(4))
+
+
+def test_a_card_page_that_sells_is_a_collection() -> None:
+    # no path or declaration says so: the grid makes it a listing, its prices a collection
+    article = extracted("collection-page", "https://alder.example/backpacks")
+    assert article.page_type is PageType.COLLECTION
+    assert "Cairn Duffel 45 L €149.00" in (article.text or "")
