@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from core.extraction_options import ExtractionOptions
 from core.formats import OutputFormat
-from core.models import Article, ArticleError, ArticleStatus
+from core.models import Article, ArticleError, ArticleStatus, PageType
 
 if TYPE_CHECKING:
     from core.batches.models import (
@@ -118,6 +118,7 @@ class ArticleQuery(BaseModel):
     site: str | None = Field(default=None, description="Hostname or site name.")
     language: str | None = None
     status: ArticleStatus | None = None
+    page_type: PageType | None = Field(default=None, description="Kind of page (``page_type``).")
     since: str | None = Field(default=None, description="Earliest publication date, YYYY-MM-DD.")
     until: str | None = Field(default=None, description="Latest publication date, YYYY-MM-DD.")
     limit: int = Field(default=20, ge=1, le=100)
@@ -213,6 +214,7 @@ class SearchIndex(Protocol):
         since: str | None = None,
         until: str | None = None,
         limit: int = 10,
+        page_type: PageType | None = None,
     ) -> list[SearchHit]:
         """Ranked hits, best first."""
         ...
