@@ -155,6 +155,8 @@ def test_list_limit_and_all(env: dict[str, str]) -> None:
         ),
         (["--since", "2024-03-02", "--until", "2024-05-14"], list(STORED)[1:3]),
         (["--language", "de"], []),
+        (["--page-type", "article", "--language", "es"], ["huerto-urbano-es.html"]),
+        (["--page-type", "forum"], []),
     ],
 )
 def test_list_filters_as_get_articles_does(
@@ -256,6 +258,8 @@ def test_get_by_url(env: dict[str, str], site: PageServer) -> None:
         (["list", "--limit", "101"], "--limit must be an integer from 1 to 100"),
         (["list", "--all", "--limit", "5"], "not allowed with argument --all"),
         (["list", "--site", " "], "--site must be 1 to 253 characters"),
+        (["list", "--page-type", "blog"], "argument --page-type: invalid choice: 'blog'"),
+        (["search", "x", "--page-type", "Forum"], "argument --page-type: invalid choice"),
         (["export"], "the following arguments are required: --format"),
         (["export", "--format", "xml"], "argument --format: invalid choice: 'xml'"),
         (["export", "--format", "csv", "--language", "EN"], "'EN' is not a language code"),
