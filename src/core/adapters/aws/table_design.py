@@ -16,8 +16,8 @@
   read with one ``BatchGetItem``, so long texts are never copied into an index.
 
 Changing ``SHARDS`` needs a backfill of ``status_pk``/``date_pk``/``type_pk``; the template does
-not depend on it. Items written before ``by-type`` existed get their ``type_pk`` on their next
-write (or from ``scripts/backfill_type_keys.py``).
+not depend on it. An item written before ``by-type`` existed gets its ``type_pk`` on its next
+write.
 """
 
 from __future__ import annotations
