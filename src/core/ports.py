@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from core.extraction_options import ExtractionOptions
 from core.formats import OutputFormat
 from core.models import Article, ArticleError, ArticleStatus, PageType
+from core.page_request import PageDirectives
 
 if TYPE_CHECKING:
     from core.batches.models import (
@@ -255,20 +256,13 @@ class FingerprintIndex(Protocol):
         ...
 
 
-class IngestRequest(BaseModel):
+class IngestRequest(PageDirectives):
     """A request to ingest one URL, as carried by the intake queue (documented schema)."""
 
     url: str
     id: str
     requested_at: datetime
     attempt: int = Field(default=0, ge=0)
-    options: ExtractionOptions | None = Field(
-        default=None, description="Extraction options; absent: the defaults."
-    )
-    max_age: int | None = Field(
-        default=None, ge=0, description="Seconds: a stored copy checked this recently is kept."
-    )
-    force: bool = Field(default=False, description="Refetch unconditionally (no max age, no 304).")
 
 
 class IngestQueue(Protocol):
