@@ -95,16 +95,21 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageServer]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory, site: PageServer) -> dict[str, str]:
-    """An environment whose data directory holds the four pages and one failure (read only)."""
-    env = {
+def cli_env(data_dir: Path, site: PageServer) -> dict[str, str]:
+    """The environment of a CLI on ``data_dir`` that may fetch from ``site`` (on 127.0.0.1)."""
+    return {
         **os.environ,
-        "ARTICLE_INGEST_DATA_DIR": str(tmp_path_factory.mktemp("listing") / "data"),
+        "ARTICLE_INGEST_DATA_DIR": str(data_dir),
         "ARTICLE_INGEST_ALLOW_PRIVATE_NETWORKS": "1",
         "ARTICLE_INGEST_ALLOWED_PORTS": json.dumps([site.port]),
         "ARTICLE_INGEST_PER_HOST_DELAY_S": "0",
     }
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory, site: PageServer) -> dict[str, str]:
+    """An environment whose data directory holds the four pages and one failure (read only)."""
+    env = cli_env(tmp_path_factory.mktemp("listing") / "data", site)
     urls = [site.url(name) for name in [*STORED, "missing.html"]]
     done = cli("ingest", *urls, env=env)
     assert done.returncode == 1, done.stderr  # missing.html: 404

@@ -4,13 +4,12 @@ directory holding an article and a product page ingested from 127.0.0.1."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_cli_listing import cli, lines
+from tests.e2e.test_cli_listing import cli, cli_env, lines
 from tests.support.page_server import PageServer
 
 pytestmark = pytest.mark.e2e
@@ -32,13 +31,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageServer]:
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory, site: PageServer) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "ARTICLE_INGEST_DATA_DIR": str(tmp_path_factory.mktemp("typed") / "data"),
-        "ARTICLE_INGEST_ALLOW_PRIVATE_NETWORKS": "1",
-        "ARTICLE_INGEST_ALLOWED_PORTS": json.dumps([site.port]),
-        "ARTICLE_INGEST_PER_HOST_DELAY_S": "0",
-    }
+    env = cli_env(tmp_path_factory.mktemp("typed") / "data", site)
     done = cli("ingest", *(site.url(name) for name in PAGES), env=env)
     assert done.returncode == 0, done.stderr
     return env

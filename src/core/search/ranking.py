@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from core.errors import InvalidInput
+from core.models import PageType
 from core.ports import SearchHit
 from core.search.cjk import bigrams
 from core.search.documents import Facets, IndexedDoc
@@ -49,7 +50,7 @@ class SearchFilters:
     site: str | None = None
     since: str | None = None
     until: str | None = None
-    page_type: str | None = None
+    page_type: PageType | None = None
 
     def __post_init__(self) -> None:
         for name in ("since", "until"):
@@ -66,7 +67,7 @@ class SearchFilters:
             return False
         if self.site and self.site not in (facets.hostname, facets.sitename):
             return False
-        if self.page_type and facets.page_type != self.page_type:
+        if self.page_type and facets.page_type != self.page_type.value:
             return False
         date = (facets.date or "")[:10]
         if self.since and (not date or date < self.since):

@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pytest
 from tests.support.page_server import PageServer
-from tests.unit.api.conftest import Call, assert_problem
+from tests.unit.api.conftest import Call, assert_problem, serving
 
 from article_ingest.runtime import LocalRuntime
 from core.services import Services
-from core.settings import Settings
-from handlers import _deps
 
 PAGETYPES = Path(__file__).parents[2] / "fixtures" / "pagetypes"
 # Where each page is served: a forum is told apart by its URL as much as by its markup.
@@ -36,18 +34,7 @@ def typed_pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageServer
 
 @pytest.fixture
 def services(tmp_path: Path, typed_pages: PageServer) -> Iterator[Services]:
-    built = Services(
-        Settings(
-            data_dir=tmp_path / "data",
-            allow_private_networks=True,
-            allowed_ports=[typed_pages.port],
-            respect_robots=False,
-            per_host_delay_s=0,
-        )
-    )
-    _deps.use(built)
-    yield built
-    _deps.use(None)
+    yield from serving(tmp_path / "data", typed_pages)
 
 
 @pytest.fixture

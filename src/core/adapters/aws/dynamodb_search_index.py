@@ -255,13 +255,7 @@ class DynamoSearchIndex:
         limit: int = 10,
         page_type: PageType | None = None,
     ) -> list[SearchHit]:
-        filters = SearchFilters(
-            language=language,
-            site=site,
-            since=since,
-            until=until,
-            page_type=page_type.value if page_type else None,
-        )
+        filters = SearchFilters(language, site, since, until, page_type)
         check_limit(limit)
         parsed = parse_query(query, language)
         lookups = plan(parsed, language)

@@ -149,13 +149,7 @@ class SqliteSearchIndex:
         limit: int = 10,
         page_type: PageType | None = None,
     ) -> list[SearchHit]:
-        filters = SearchFilters(
-            language=language,
-            site=site,
-            since=since,
-            until=until,
-            page_type=page_type.value if page_type else None,
-        )
+        filters = SearchFilters(language, site, since, until, page_type)
         check_limit(limit)
         parsed = parse_query(query, language)
         if not parsed:
@@ -208,7 +202,7 @@ def _filter_sql(filters: SearchFilters) -> tuple[str, list[str]]:
         params += [filters.site, filters.site]
     if filters.page_type:
         where += " AND a.page_type = ?"
-        params.append(filters.page_type)
+        params.append(filters.page_type.value)
     if filters.since:
         where += " AND substr(a.date, 1, 10) >= ?"
         params.append(filters.since)
