@@ -85,3 +85,24 @@ def test_a_sparse_filter_pages_within_the_budget_and_walks_every_match(
     assert len(want) == 4
     assert got == want
     assert short_pages > 0  # the budget did cut requests short
+
+
+def test_a_cursor_issued_before_the_page_type_filter_still_resumes() -> None:
+    """Cursors carry a digest of the filters; one made before ``page_type`` existed (its digest
+    without that key) resumes the same listing, and is refused with a page type."""
+    import hashlib
+    import json
+
+    from core.cursor import encode_cursor
+    from core.errors import InvalidCursor
+
+    query = ArticleQuery(site="a.example", language="en", limit=5)
+    before = query.model_dump(mode="json", exclude={"cursor", "limit", "page_type"})
+    digest = hashlib.sha256(json.dumps(before, sort_keys=True).encode()).hexdigest()[:16]
+    cursor = encode_cursor({"f": digest, "p": {"by-host|a.example": ["2024-01-01#x", "x"]}})
+    lanes = listing.plan(query.model_copy(update={"cursor": cursor}))
+    assert [(lane.name, lane.after) for lane in lanes] == [
+        ("by-host|a.example", ("2024-01-01#x", "x"))
+    ]
+    with pytest.raises(InvalidCursor):
+        listing.plan(query.model_copy(update={"cursor": cursor, "page_type": PageType.FORUM}))

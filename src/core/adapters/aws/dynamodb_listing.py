@@ -67,6 +67,8 @@ class Lane:
 
 def _filters_digest(query: ArticleQuery) -> str:
     filters = query.model_dump(mode="json", exclude={"cursor", "limit"})
+    if filters["page_type"] is None:  # so cursors issued before the page-type filter still work
+        del filters["page_type"]
     return hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:16]
 
 
