@@ -441,6 +441,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _existing_data_dir(settings)
+    from core.models import PageType
+
     hits = Services(settings).search_index.search(
         args.query,
         language=args.language,
@@ -448,6 +450,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         since=args.since,
         until=args.until,
         limit=args.limit,
+        page_type=PageType(args.page_type) if args.page_type else None,
     )
     _print_json(list(hits))
     return 0
@@ -591,9 +594,23 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+#: ``PageType`` values (here so that building the parser imports no pydantic; a unit test holds
+#: the two equal).
+PAGE_TYPES = (
+    "article",
+    "forum",
+    "product",
+    "collection",
+    "listing",
+    "documentation",
+    "service",
+    "other",
+)
+
+
 def add_article_filters(target: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
-    """``--language``, ``--site``, ``--since`` and ``--until``, checked as the API checks
-    them (``search``, ``list`` and ``export``)."""
+    """``--language``, ``--site``, ``--page-type``, ``--since`` and ``--until``, checked as the
+    API checks them (``search``, ``list`` and ``export``)."""
     target.add_argument(
         "--language",
         type=_language,
@@ -604,6 +621,9 @@ def add_article_filters(target: argparse.ArgumentParser | argparse._ArgumentGrou
         "--site",
         type=_text("--site", MAX_SITE_CHARS),
         help="only articles from this hostname or site name",
+    )
+    target.add_argument(
+        "--page-type", choices=PAGE_TYPES, help="only pages of this type (page_type)"
     )
     target.add_argument(
         "--since", type=_date, metavar="YYYY-MM-DD", help="published on or after this date"

@@ -95,13 +95,14 @@ def register(
 
 
 def _query(args: argparse.Namespace, limit: int) -> ArticleQuery:
-    from core.models import ArticleStatus
+    from core.models import ArticleStatus, PageType
     from core.ports import ArticleQuery
 
     return ArticleQuery(
         site=args.site,
         language=args.language,
         status=ArticleStatus(args.status) if args.status else None,
+        page_type=PageType(args.page_type) if args.page_type else None,
         since=args.since,
         until=args.until,
         limit=limit,

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.extraction_options import ExtractionOptions
 from core.models import Article, ArticleError, ArticleStatus, PageType
+from core.page_request import PageDirectives
 
 EVENT_SOURCE = "article-ingest"
 SCHEMA_VERSION: Literal["1.0"] = "1.0"
@@ -195,30 +196,9 @@ class ArticleUpdated(ArticleEvent):
 DISCOVERY_KEYS = ("feed", "sitemap", "site")
 
 
-def _one_target(model: BaseModel) -> None:
-    """Exactly one of ``url``, ``feed``, ``sitemap`` and ``site`` must be given, and
-    ``options`` only with a ``url``."""
-    given = [key for key in ("url", *DISCOVERY_KEYS) if getattr(model, key, None)]
-    if len(given) != 1:
-        raise ValueError("give exactly one of `url`, `feed`, `sitemap` or `site`")
-    if getattr(model, "options", None) is not None and given != ["url"]:
-        raise ValueError("`options` apply to one page (`url`), not to a feed, sitemap or site")
-
-
-def _discovery_start(model: BaseModel) -> tuple[Literal["feed", "sitemap", "site"], str] | None:
-    for key in ("feed", "sitemap", "site"):
-        value = getattr(model, key, None)
-        if value:
-            return key, value
-    return None
-
-
-class IngestRequested(EventEnvelope):
-    """Published by another service to ask for a URL — or for the new and changed articles of
-    a feed, a sitemap or a site; a bus rule routes its detail to the intake queue, where the
-    worker reads it like any intake message."""
-
-    detail_type: ClassVar[str] = "IngestRequested"
+class IngestTarget(PageDirectives):
+    """What to ingest — one page (``url``, with its ``PageDirectives``) or the new and changed
+    articles of a ``feed``, ``sitemap`` or ``site`` — exactly one of them."""
 
     url: str | None = Field(
         default=None, description="A page to ingest.", min_length=1, max_length=2048
@@ -232,24 +212,36 @@ class IngestRequested(EventEnvelope):
     site: str | None = Field(
         default=None, description="A site (robots.txt sitemaps).", min_length=1, max_length=2048
     )
-    requested_at: datetime
-    requested_by: str | None = Field(default=None, description="The asking service, for logs.")
-    options: ExtractionOptions | None = Field(
-        default=None,
-        description="Extraction options of the `url` (absent: the defaults; not with a feed,"
-        " sitemap or site); other than the defaults, they give the article an id of its own.",
-    )
-    max_age: int | None = Field(
-        default=None,
-        ge=0,
-        description="A stored copy checked within this many seconds is kept without a fetch.",
-    )
-    force: bool = Field(default=False, description="Refetch unconditionally (no max age, no 304).")
 
     @model_validator(mode="after")
     def _one_target(self) -> Self:
-        _one_target(self)
+        given = [key for key in ("url", *DISCOVERY_KEYS) if getattr(self, key)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of `url`, `feed`, `sitemap` or `site`")
+        if self.options is not None and given != ["url"]:
+            raise ValueError("`options` apply to one page (`url`), not to a feed, sitemap or site")
         return self
+
+    def discovery_start(self) -> tuple[Literal["feed", "sitemap", "site"], str] | None:
+        """What to discover, or None for a one-page message."""
+        if self.feed:
+            return "feed", self.feed
+        if self.sitemap:
+            return "sitemap", self.sitemap
+        if self.site:
+            return "site", self.site
+        return None
+
+
+class IngestRequested(EventEnvelope, IngestTarget):
+    """Published by another service to ask for a URL — or for the new and changed articles of
+    a feed, a sitemap or a site; a bus rule routes its detail to the intake queue, where the
+    worker reads it like any intake message."""
+
+    detail_type: ClassVar[str] = "IngestRequested"
+
+    requested_at: datetime
+    requested_by: str | None = Field(default=None, description="The asking service, for logs.")
 
     @classmethod
     def of(
@@ -302,7 +294,7 @@ class IngestRequested(EventEnvelope):
         )
 
 
-class IntakeMessage(BaseModel):
+class IntakeMessage(IngestTarget):
     """The body of an intake-queue message (documented schema; extra fields are ignored).
 
     ``core.ports.IngestRequest`` is a valid message; so is the detail of an
@@ -313,18 +305,6 @@ class IntakeMessage(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    url: str | None = Field(
-        default=None, description="A page to ingest.", min_length=1, max_length=2048
-    )
-    feed: str | None = Field(
-        default=None, description="An RSS, Atom or JSON feed.", min_length=1, max_length=2048
-    )
-    sitemap: str | None = Field(
-        default=None, description="A sitemap or index.", min_length=1, max_length=2048
-    )
-    site: str | None = Field(
-        default=None, description="A site (robots.txt sitemaps).", min_length=1, max_length=2048
-    )
     id: str | None = Field(default=None, description="Article id; must match the URL's if set.")
     requested_at: datetime | None = None
     attempt: int = Field(default=0, ge=0, description="Fetch attempts already made.")
@@ -332,29 +312,6 @@ class IntakeMessage(BaseModel):
         default=None, description="Discovery only: leave out entries modified before this."
     )
     limit: int | None = Field(default=None, ge=1, description="Discovery only: most URLs.")
-    options: ExtractionOptions | None = Field(
-        default=None,
-        description="Extraction options of the `url` (absent: the defaults; not with a feed,"
-        " sitemap or site); other than the defaults, they give the article an id of its own.",
-    )
-    max_age: int | None = Field(
-        default=None,
-        ge=0,
-        description="Page only: a stored copy checked within this many seconds is kept"
-        " without a fetch.",
-    )
-    force: bool = Field(
-        default=False, description="Page only: refetch unconditionally (no max age, no 304)."
-    )
-
-    @model_validator(mode="after")
-    def _one_target(self) -> Self:
-        _one_target(self)
-        return self
-
-    def discovery_start(self) -> tuple[Literal["feed", "sitemap", "site"], str] | None:
-        """What to discover, or None for a one-page message."""
-        return _discovery_start(self)
 
 
 #: Every event type, by detail type.

@@ -17,7 +17,8 @@ from pydantic import BaseModel, Field
 
 from core.extraction_options import ExtractionOptions
 from core.formats import OutputFormat
-from core.models import Article, ArticleError, ArticleStatus
+from core.models import Article, ArticleError, ArticleStatus, PageType
+from core.page_request import PageDirectives
 
 if TYPE_CHECKING:
     from core.batches.models import (
@@ -118,6 +119,7 @@ class ArticleQuery(BaseModel):
     site: str | None = Field(default=None, description="Hostname or site name.")
     language: str | None = None
     status: ArticleStatus | None = None
+    page_type: PageType | None = Field(default=None, description="Kind of page (``page_type``).")
     since: str | None = Field(default=None, description="Earliest publication date, YYYY-MM-DD.")
     until: str | None = Field(default=None, description="Latest publication date, YYYY-MM-DD.")
     limit: int = Field(default=20, ge=1, le=100)
@@ -213,6 +215,7 @@ class SearchIndex(Protocol):
         since: str | None = None,
         until: str | None = None,
         limit: int = 10,
+        page_type: PageType | None = None,
     ) -> list[SearchHit]:
         """Ranked hits, best first."""
         ...
@@ -253,20 +256,13 @@ class FingerprintIndex(Protocol):
         ...
 
 
-class IngestRequest(BaseModel):
+class IngestRequest(PageDirectives):
     """A request to ingest one URL, as carried by the intake queue (documented schema)."""
 
     url: str
     id: str
     requested_at: datetime
     attempt: int = Field(default=0, ge=0)
-    options: ExtractionOptions | None = Field(
-        default=None, description="Extraction options; absent: the defaults."
-    )
-    max_age: int | None = Field(
-        default=None, ge=0, description="Seconds: a stored copy checked this recently is kept."
-    )
-    force: bool = Field(default=False, description="Refetch unconditionally (no max age, no 304).")
 
 
 class IngestQueue(Protocol):

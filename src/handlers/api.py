@@ -26,7 +26,7 @@ from core.errors import NotFound
 from core.extraction_options import ExtractionOptions
 from core.formats import OutputFormat
 from core.media_type import parse_content_type
-from core.models import Article, ArticleStatus
+from core.models import Article, ArticleStatus, PageType
 from core.ports import ArticlePage, ArticleQuery, SearchHit
 from core.submission import Submission, Submitter, sync_deadline
 from core.versions import MAX_CONTENT_VERSION, VersionPage, list_versions, version_raw_uri
@@ -59,32 +59,49 @@ ID_PATTERN = r"^[0-9a-f]{32}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 #: A listing cursor's shape: URL-safe base64 with padding (``core.cursor``); empty = first page.
 CURSOR_PATTERN = r"^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?$"
+_CURSOR_SHAPE = StringConstraints(max_length=2048, pattern=CURSOR_PATTERN)
 #: The cursor's OpenAPI ``format``: a token only this service issues (fuzzers register it).
 CURSOR_FORMAT = "listing-cursor"
 #: The format of a cursor over an article's versions (another token, same shape).
 VERSIONS_CURSOR_FORMAT = "versions-cursor"
-Cursor = Annotated[
-    str,
-    StringConstraints(max_length=2048, pattern=CURSOR_PATTERN),
-    Field(json_schema_extra={"format": CURSOR_FORMAT}),
-]
 #: A batch's items cursor: the same shape, another issuer (``core.batches.models.items_cursor``).
 BATCH_CURSOR_FORMAT = "batch-items-cursor"
+
+
+def _format(cursor_format: str) -> Any:
+    """The OpenAPI ``format`` of one kind of cursor."""
+    return Field(json_schema_extra={"format": cursor_format})
+
+
+def _cursor_query(issued_for: str) -> Any:
+    """The ``cursor`` query parameter of a paged route, whose cursors are ``issued_for``."""
+    return Query(
+        description="`next_cursor` of the previous page: opaque, URL-safe base64 (padded)."
+        f" A cursor this service did not issue {issued_for} is `invalid_cursor` (400).",
+    )
+
+
+ListingCursor = Annotated[
+    Annotated[str, _CURSOR_SHAPE, _format(CURSOR_FORMAT)] | None,
+    _cursor_query("for these filters"),
+]
 BatchCursor = Annotated[
-    str,
-    StringConstraints(max_length=2048, pattern=CURSOR_PATTERN),
-    Field(json_schema_extra={"format": BATCH_CURSOR_FORMAT}),
+    Annotated[str, _CURSOR_SHAPE, _format(BATCH_CURSOR_FORMAT)] | None,
+    _cursor_query("for this batch"),
 ]
 VersionsCursor = Annotated[
-    str,
-    StringConstraints(max_length=2048, pattern=CURSOR_PATTERN),
-    Field(json_schema_extra={"format": VERSIONS_CURSOR_FORMAT}),
+    Annotated[str, _CURSOR_SHAPE, _format(VERSIONS_CURSOR_FORMAT)] | None,
+    _cursor_query("for this article"),
 ]
 Since = Annotated[
     str | None, Query(pattern=DATE_PATTERN, description="Earliest publication date, YYYY-MM-DD.")
 ]
 Until = Annotated[
     str | None, Query(pattern=DATE_PATTERN, description="Latest publication date, YYYY-MM-DD.")
+]
+PageTypeFilter = Annotated[
+    PageType | None,
+    Query(description="Only pages of this type (`page_type` of the article)."),
 ]
 
 logger = Logger(service=SERVICE)
@@ -503,13 +520,7 @@ BatchId = Annotated[
 def get_batch(
     batch_id: BatchId,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[
-        BatchCursor | None,
-        Query(
-            description="`next_cursor` of the previous page: opaque, URL-safe base64 (padded)."
-            " A cursor this service did not issue for this batch is `invalid_cursor` (400).",
-        ),
-    ] = None,
+    cursor: BatchCursor = None,
 ) -> BatchStatus:
     services = _deps.services()
     if not services.tracks_batches:
@@ -548,13 +559,7 @@ def get_article(article_id: ArticleId) -> Article:
 def list_article_versions(
     article_id: ArticleId,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[
-        VersionsCursor | None,
-        Query(
-            description="`next_cursor` of the previous page: opaque, URL-safe base64"
-            " (padded). Any other cursor is `invalid_cursor` (400)."
-        ),
-    ] = None,
+    cursor: VersionsCursor = None,
 ) -> VersionPage:
     services = _deps.services()
     return list_versions(
@@ -667,21 +672,17 @@ def list_articles(
         str | None, Query(pattern=r"^[a-z]{2}$", description="ISO 639-1 code.")
     ] = None,
     status: Annotated[ArticleStatus | None, Query()] = None,
+    page_type: PageTypeFilter = None,
     since: Since = None,
     until: Until = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[
-        Cursor | None,
-        Query(
-            description="`next_cursor` of the previous page: opaque, URL-safe base64 (padded)."
-            " A cursor this service did not issue for these filters is `invalid_cursor` (400).",
-        ),
-    ] = None,
+    cursor: ListingCursor = None,
 ) -> ArticlePage:
     query = ArticleQuery(
         site=site,
         language=language,
         status=status,
+        page_type=page_type,
         since=since,
         until=until,
         limit=limit,
@@ -711,12 +712,19 @@ def search(
     ],
     language: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None,
     site: Annotated[str | None, Query(max_length=253)] = None,
+    page_type: PageTypeFilter = None,
     since: Since = None,
     until: Until = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> SearchResults:
     hits = _deps.services().search_index.search(
-        q, language=language, site=site, since=since, until=until, limit=limit
+        q,
+        language=language,
+        site=site,
+        since=since,
+        until=until,
+        limit=limit,
+        page_type=page_type,
     )
     return SearchResults(query=q, items=hits)
 

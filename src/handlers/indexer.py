@@ -12,17 +12,14 @@ Every change also moves the article's items in the batches that hold it
 Records are DynamoDB-stream-shaped on both backends (the local runtime builds them from its
 SQLite outbox, ``core.adapters.local.stream``); their images are the record layout of the store
 that wrote them, so the article store reads them back (``ArticleStore.article_from_image``).
-Only Logger and Metrics are used (no Tracer: aws-xray-sdk is not a dependency).
+Logging, metrics and tracing: ``handlers.lambda_entry``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -31,7 +28,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from core.indexing import Indexer
-from handlers import _deps, tracing
+from handlers.lambda_entry import Counter, ignore, lambda_entry
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -39,10 +36,6 @@ if TYPE_CHECKING:
     from core.services import Services
 
 logger = logging.getLogger(__name__)
-lambda_logger = Logger(service="article-ingest-indexer")
-metrics = Metrics(namespace="ArticleIngest", service="indexer")
-
-Counter = Callable[[str], None]
 
 
 #: The event source mapping's filter (``template.yaml`` carries the same pattern; a test checks).
@@ -56,16 +49,12 @@ class RetriedAfterEarlierFailure(Exception):
     """A record not attempted because an earlier one in the batch failed (keeps order)."""
 
 
-def _ignore(_: str) -> None:
-    return None
-
-
 def handle(
     event: dict[str, Any],
     context: LambdaContext | None,
     services: Services,
     *,
-    count: Counter = _ignore,
+    count: Counter = ignore,
 ) -> dict[str, Any]:
     """Process a DynamoDB stream event; returns ``{"batchItemFailures": [...]}``."""
     indexer = Indexer(
@@ -110,13 +99,4 @@ def handle(
     return dict(process_partial_response(event, record_handler, processor, context))
 
 
-def _count(name: str) -> None:
-    metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
-
-
-@metrics.log_metrics
-@lambda_logger.inject_lambda_context
-@tracing.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Lambda entry point."""
-    return handle(event, context, _deps.services(), count=_count)
+handler = lambda_entry("indexer", handle)

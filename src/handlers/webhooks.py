@@ -10,11 +10,8 @@ the webhook dead-letter queue (alarmed). The local runtime calls ``handle`` with
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -23,7 +20,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from core.batches.models import WebhookDelivery
-from handlers import _deps, tracing
+from handlers.lambda_entry import Counter, ignore, lambda_entry
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -31,14 +28,6 @@ if TYPE_CHECKING:
     from core.services import Services
 
 logger = logging.getLogger(__name__)
-lambda_logger = Logger(service="article-ingest-webhooks")
-metrics = Metrics(namespace="ArticleIngest", service="webhooks")
-
-Counter = Callable[[str], None]
-
-
-def _ignore(_: str) -> None:
-    return None
 
 
 def handle(
@@ -46,7 +35,7 @@ def handle(
     context: LambdaContext | None,
     services: Services,
     *,
-    count: Counter = _ignore,
+    count: Counter = ignore,
 ) -> dict[str, Any]:
     """Process an SQS event of delivery messages; returns ``{"batchItemFailures": [...]}``."""
     deliverer = services.webhook_deliverer
@@ -63,13 +52,4 @@ def handle(
     return dict(process_partial_response(event, record_handler, processor, context))
 
 
-def _count(name: str) -> None:
-    metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
-
-
-@metrics.log_metrics
-@lambda_logger.inject_lambda_context
-@tracing.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Lambda entry point."""
-    return handle(event, context, _deps.services(), count=_count)
+handler = lambda_entry("webhooks", handle)

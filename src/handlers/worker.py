@@ -12,19 +12,16 @@ left over are reported in ``batchItemFailures`` (redelivered later; one on its l
 is sent again as a fresh message instead), so a batch never runs into the function's timeout
 (which would redeliver all of it).
 
-Only Logger and Metrics from Powertools are used: Tracer needs aws-xray-sdk, which is not a
-dependency. The local runtime calls ``handle`` with its own ``Services`` (no metrics flush).
+Logging, metrics and tracing: ``handlers.lambda_entry``. The local runtime calls ``handle`` with
+its own ``Services`` (no metrics flush).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -35,7 +32,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from core.events import IntakeMessage
 from core.intake import Intake, to_request
 from core.pipeline import OutOfTime
-from handlers import _deps, tracing
+from handlers.lambda_entry import Counter, ignore, lambda_entry
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -43,14 +40,6 @@ if TYPE_CHECKING:
     from core.services import Services
 
 logger = logging.getLogger(__name__)
-lambda_logger = Logger(service="article-ingest-worker")
-metrics = Metrics(namespace="ArticleIngest", service="worker")
-
-Counter = Callable[[str], None]
-
-
-def _ignore(_: str) -> None:
-    return None
 
 
 def handle(
@@ -58,7 +47,7 @@ def handle(
     context: LambdaContext | None,
     services: Services,
     *,
-    count: Counter = _ignore,
+    count: Counter = ignore,
 ) -> dict[str, Any]:
     """Process an SQS event; returns ``{"batchItemFailures": [...]}``."""
     intake = Intake(services)
@@ -106,13 +95,4 @@ def handle(
     return dict(process_partial_response(event, record_handler, processor, context))
 
 
-def _count(name: str) -> None:
-    metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
-
-
-@metrics.log_metrics
-@lambda_logger.inject_lambda_context
-@tracing.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Lambda entry point."""
-    return handle(event, context, _deps.services(), count=_count)
+handler = lambda_entry("worker", handle)

@@ -180,6 +180,7 @@ def test_a_hostile_cursor_is_invalid_cursor(family: Family, raw: bytes) -> None:
 
 STATUSES = list(ArticleStatus)
 HOSTS = ["a.example", "b.example", "c.example"]
+PAGE_TYPES = [None, PageType.ARTICLE, PageType.FORUM, PageType.PRODUCT]
 DATES = [None, "2023-12-31", "2024-01-01", "2024-01-15", "2024-02-01", "2024-02-01T08:00"]
 
 
@@ -196,6 +197,7 @@ def dataset(seed: int, size: int) -> list[Article]:
                 language=rng.choice([None, "en", "fr"]),
                 status=rng.choice(STATUSES),
                 date=rng.choice(DATES),
+                page_type=rng.choice(PAGE_TYPES),
             )
         )
     return items
@@ -210,6 +212,7 @@ def expected(items: list[Article], query: ArticleQuery) -> list[str]:
             (not query.site or query.site in (a.hostname, a.sitename))
             and (not query.language or a.language == query.language)
             and (not query.status or a.status == query.status)
+            and (not query.page_type or a.page_type == query.page_type)
             and (not query.since or date >= query.since)
             and (not query.until or date <= query.until + "\uffff")
         )
@@ -230,6 +233,11 @@ QUERIES = [
     {"until": "2024-01-15"},
     {"since": "2024-01-01", "until": "2024-02-01", "status": "extracted"},
     {"site": "Shared Name", "since": "2024-01-15", "language": "en"},
+    {"page_type": "forum"},
+    {"page_type": "article", "status": "indexed"},
+    {"page_type": "product", "site": "Shared Name", "language": "fr"},
+    {"page_type": "forum", "since": "2024-01-01", "until": "2024-02-01"},
+    {"page_type": "service"},
 ]
 
 
@@ -254,6 +262,19 @@ def test_pages_match_the_reference_listing(family: Family, limit: int) -> None:
             query = query.model_copy(update={"cursor": page.next_cursor})
         assert got == want, filters
         assert pages == max(1, -(-len(want) // limit)), f"page count for {filters}"
+
+
+def test_the_page_type_filter_follows_a_changed_page_type(family: Family) -> None:
+    """A refetch classified differently moves the article from one type's listing to the
+    other's; an article not yet extracted (no page type) is in none."""
+    v1 = family.articles.put(article(1, date="2024-01-01", page_type=PageType.LISTING))
+    family.articles.put(article(2, date="2024-01-02"))
+    family.articles.put(v1.model_copy(update={"page_type": PageType.FORUM}))
+    listings = family.articles.list(ArticleQuery(page_type=PageType.LISTING)).items
+    forums = family.articles.list(ArticleQuery(page_type=PageType.FORUM)).items
+    assert listings == []
+    assert [a.id for a in forums] == [v1.id]
+    assert len(family.articles.list(ArticleQuery()).items) == 2
 
 
 def test_a_cursor_only_resumes_the_query_it_came_from(family: Family) -> None:

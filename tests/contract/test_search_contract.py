@@ -14,7 +14,7 @@ from core.adapters.aws.search_table import SearchTable
 from core.adapters.local.search_index import SqliteSearchIndex
 from core.adapters.local.sqlite import SqliteDatabase
 from core.errors import InvalidInput, StorageError
-from core.models import Article
+from core.models import Article, PageType
 from core.ports import SearchIndex
 from core.settings import Settings
 from tests.contract.moto_env import create_resources, session
@@ -129,6 +129,23 @@ def test_filters_by_language_site_and_date(new_index: Factory) -> None:
     # An article without a date is left out as soon as a date filter is given.
     assert aid("es-eco") in _ids(index, "economía")
     assert _ids(index, "economía", since="1900-01-01") == []
+
+
+def test_filters_by_page_type(new_index: Factory) -> None:
+    """Only articles of that page type; a re-extraction of another type moves the article."""
+    typed = [
+        a.model_copy(update={"page_type": PageType.FORUM if a.language == "fr" else None})
+        for a in CORPUS
+    ]
+    index = _filled(new_index, typed)
+    assert set(_ids(index, "Paris", page_type=PageType.FORUM)) == {
+        aid("fr-canicule"),
+        aid("fr-velo"),
+    }
+    assert _ids(index, "Paris", page_type=PageType.PRODUCT) == []
+    index.index(BY_KEY["fr-velo"].model_copy(update={"page_type": PageType.PRODUCT}))
+    assert _ids(index, "Paris", page_type=PageType.FORUM) == [aid("fr-canicule")]
+    assert _ids(index, "Paris", page_type=PageType.PRODUCT, site="Actu Exemple") == [aid("fr-velo")]
 
 
 def test_hits_carry_display_fields_and_a_snippet(new_index: Factory) -> None:

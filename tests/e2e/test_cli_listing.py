@@ -95,16 +95,21 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageServer]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory, site: PageServer) -> dict[str, str]:
-    """An environment whose data directory holds the four pages and one failure (read only)."""
-    env = {
+def cli_env(data_dir: Path, site: PageServer) -> dict[str, str]:
+    """The environment of a CLI on ``data_dir`` that may fetch from ``site`` (on 127.0.0.1)."""
+    return {
         **os.environ,
-        "ARTICLE_INGEST_DATA_DIR": str(tmp_path_factory.mktemp("listing") / "data"),
+        "ARTICLE_INGEST_DATA_DIR": str(data_dir),
         "ARTICLE_INGEST_ALLOW_PRIVATE_NETWORKS": "1",
         "ARTICLE_INGEST_ALLOWED_PORTS": json.dumps([site.port]),
         "ARTICLE_INGEST_PER_HOST_DELAY_S": "0",
     }
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory, site: PageServer) -> dict[str, str]:
+    """An environment whose data directory holds the four pages and one failure (read only)."""
+    env = cli_env(tmp_path_factory.mktemp("listing") / "data", site)
     urls = [site.url(name) for name in [*STORED, "missing.html"]]
     done = cli("ingest", *urls, env=env)
     assert done.returncode == 1, done.stderr  # missing.html: 404
@@ -155,6 +160,8 @@ def test_list_limit_and_all(env: dict[str, str]) -> None:
         ),
         (["--since", "2024-03-02", "--until", "2024-05-14"], list(STORED)[1:3]),
         (["--language", "de"], []),
+        (["--page-type", "article", "--language", "es"], ["huerto-urbano-es.html"]),
+        (["--page-type", "forum"], []),
     ],
 )
 def test_list_filters_as_get_articles_does(
@@ -256,6 +263,8 @@ def test_get_by_url(env: dict[str, str], site: PageServer) -> None:
         (["list", "--limit", "101"], "--limit must be an integer from 1 to 100"),
         (["list", "--all", "--limit", "5"], "not allowed with argument --all"),
         (["list", "--site", " "], "--site must be 1 to 253 characters"),
+        (["list", "--page-type", "blog"], "argument --page-type: invalid choice: 'blog'"),
+        (["search", "x", "--page-type", "Forum"], "argument --page-type: invalid choice"),
         (["export"], "the following arguments are required: --format"),
         (["export", "--format", "xml"], "argument --format: invalid choice: 'xml'"),
         (["export", "--format", "csv", "--language", "EN"], "'EN' is not a language code"),

@@ -6,10 +6,10 @@ import argparse
 
 import pytest
 
-from article_ingest.cli import CliError, build_parser
+from article_ingest.cli import PAGE_TYPES, CliError, build_parser
 from article_ingest.listing_cli import STATUSES, article_key
 from core.ids import article_id
-from core.models import ArticleStatus
+from core.models import ArticleStatus, PageType
 
 
 def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -31,14 +31,20 @@ def test_the_status_choices_are_the_article_statuses() -> None:
     assert tuple(status.value for status in ArticleStatus) == STATUSES
 
 
+def test_the_page_type_choices_are_the_page_types() -> None:
+    assert tuple(page_type.value for page_type in PageType) == PAGE_TYPES
+
+
 def test_list_and_export_share_the_listing_filters() -> None:
     parser = build_parser()
     filters = ["--status", "failed", "--language", "fr", "--site", "a.example"]
+    filters += ["--page-type", "forum"]
     dates = ["--since", "2024-01-01", "--until", "2024-02-29"]
     listed = parser.parse_args(["list", *filters, *dates, "--limit", "100"])
     exported = parser.parse_args(["export", "--format", "csv", *filters, *dates, "--with-text"])
     for args in (listed, exported):
         assert (args.status, args.language, args.site) == ("failed", "fr", "a.example")
+        assert args.page_type == "forum"
         assert (args.since, args.until) == ("2024-01-01", "2024-02-29")
     assert (listed.limit, listed.all, exported.with_text) == (100, False, True)
     assert parser.parse_args(["list"]).limit == 20  # the API's default page

@@ -20,12 +20,14 @@ class Facets:
     hostname: str | None = None
     sitename: str | None = None
     date: str | None = None
+    page_type: str | None = None
 
     @classmethod
     def of(cls, article: Article) -> Facets:
         """The facets of ``article`` (language lower-cased)."""
         language = article.language.lower() if article.language else None
-        return cls(language, article.hostname, article.sitename, article.date)
+        page_type = article.page_type.value if article.page_type else None
+        return cls(language, article.hostname, article.sitename, article.date, page_type)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from core.errors import InvalidInput
+from core.models import PageType
 from core.ports import SearchHit
 from core.search.cjk import bigrams
 from core.search.documents import Facets, IndexedDoc
@@ -42,12 +43,14 @@ Postings = Mapping[str, Mapping[str, int]]
 
 @dataclass(frozen=True)
 class SearchFilters:
-    """Language (exact code), site (hostname or site name) and publication date range."""
+    """Language (exact code), site (hostname or site name), publication date range and page
+    type."""
 
     language: str | None = None
     site: str | None = None
     since: str | None = None
     until: str | None = None
+    page_type: PageType | None = None
 
     def __post_init__(self) -> None:
         for name in ("since", "until"):
@@ -56,13 +59,15 @@ class SearchFilters:
                 raise InvalidInput(f"{name} must be a date YYYY-MM-DD, got {value!r}")
 
     def __bool__(self) -> bool:
-        return any((self.language, self.site, self.since, self.until))
+        return any((self.language, self.site, self.since, self.until, self.page_type))
 
     def admits(self, facets: Facets) -> bool:
         """Whether an article with ``facets`` passes every filter."""
         if self.language and facets.language != self.language.lower():
             return False
         if self.site and self.site not in (facets.hostname, facets.sitename):
+            return False
+        if self.page_type and facets.page_type != self.page_type.value:
             return False
         date = (facets.date or "")[:10]
         if self.since and (not date or date < self.since):

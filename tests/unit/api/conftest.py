@@ -65,12 +65,18 @@ def make_settings(data_dir: Path, page_server: PageServer, **overrides: Any) -> 
     )
 
 
-@pytest.fixture
-def services(tmp_path: Path, page_server: PageServer) -> Iterator[Services]:
-    built = Services(make_settings(tmp_path / "data", page_server))
+def serving(data_dir: Path, page_server: PageServer) -> Iterator[Services]:
+    """``Services`` on ``data_dir`` that may fetch from ``page_server``, installed as the
+    handlers' while the fixture that yields from this lasts."""
+    built = Services(make_settings(data_dir, page_server))
     _deps.use(built)
     yield built
     _deps.use(None)
+
+
+@pytest.fixture
+def services(tmp_path: Path, page_server: PageServer) -> Iterator[Services]:
+    yield from serving(tmp_path / "data", page_server)
 
 
 def call_handler(

@@ -11,15 +11,13 @@ from typing import Any
 
 import pytest
 from tests.support.page_server import PageServer
-from tests.unit.api.conftest import Call, assert_problem, call_handler
+from tests.unit.api.conftest import Call, assert_problem, call_handler, serving
 
 from article_ingest.runtime import LocalRuntime
 from core.extraction_options import ExtractionOptions
 from core.ids import article_id
 from core.models import ArticleStatus
 from core.services import Services
-from core.settings import Settings
-from handlers import _deps
 
 LINKED = Path(__file__).resolve().parents[2] / "fixtures" / "linked"
 GARDEN = "community-garden-en.html"
@@ -34,18 +32,7 @@ def linked_server() -> Iterator[PageServer]:
 
 @pytest.fixture
 def services(tmp_path: Path, linked_server: PageServer) -> Iterator[Services]:
-    built = Services(
-        Settings(
-            data_dir=tmp_path / "data",
-            allow_private_networks=True,
-            allowed_ports=[linked_server.port],
-            respect_robots=False,
-            per_host_delay_s=0,
-        )
-    )
-    _deps.use(built)
-    yield built
-    _deps.use(None)
+    yield from serving(tmp_path / "data", linked_server)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from core.adapters.local.search_index import SqliteSearchIndex
 from core.adapters.local.sqlite import SqliteDatabase
 from core.errors import InvalidInput
-from core.models import Article
+from core.models import Article, PageType
 from core.search import Facets, SearchFilters, confirmed, idf, parse_query, plan, score, snippet
 
 
@@ -78,6 +78,10 @@ def test_filters() -> None:
     assert not SearchFilters(since="2024-07-20").admits(facets)
     assert not SearchFilters(until="2024-07-18").admits(facets)
     assert not SearchFilters(since="2000-01-01").admits(Facets(language="fr"))
+    forum = Facets(language="fr", page_type="forum")
+    assert SearchFilters(page_type=PageType.FORUM).admits(forum)
+    assert not SearchFilters(page_type=PageType.PRODUCT).admits(forum)
+    assert not SearchFilters(page_type=PageType.FORUM).admits(facets)  # no page type
 
 
 def test_malformed_dates_are_invalid_input() -> None:

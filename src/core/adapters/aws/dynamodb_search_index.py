@@ -44,7 +44,7 @@ from core.adapters.aws.search_table import (
     version_sk,
 )
 from core.errors import StorageError, VersionConflict
-from core.models import Article
+from core.models import Article, PageType
 from core.ports import SearchHit
 from core.search import (
     IndexedDoc,
@@ -253,8 +253,9 @@ class DynamoSearchIndex:
         since: str | None = None,
         until: str | None = None,
         limit: int = 10,
+        page_type: PageType | None = None,
     ) -> list[SearchHit]:
-        filters = SearchFilters(language=language, site=site, since=since, until=until)
+        filters = SearchFilters(language, site, since, until, page_type)
         check_limit(limit)
         parsed = parse_query(query, language)
         lookups = plan(parsed, language)

@@ -2,8 +2,8 @@
 
 ``pk`` / ``sk`` → attributes (see ``docs/search.md``):
 
-* ``DOC#<id>`` / ``DOC`` → ``url``, ``title``, facets ``lang`` ``host`` ``site`` ``date``, ``z``
-  (the text, zlib): display fields, filters, snippets and phrase checks;
+* ``DOC#<id>`` / ``DOC`` → ``url``, ``title``, facets ``lang`` ``host`` ``site`` ``date``
+  ``type``, ``z`` (the text, zlib): display fields, filters, snippets and phrase checks;
 * ``DOC#<id>`` / ``TERMS`` → ``gen`` (the article's current generation), ``digest`` (of its
   weighted terms), ``live`` (whether it is indexed);
 * ``PEND#search`` / ``<id>#<gen>`` → ``z``: the terms of an article version not yet in blocks;
@@ -43,6 +43,7 @@ _FACET_ATTRIBUTES = (
     ("host", "hostname"),
     ("site", "sitename"),
     ("date", "date"),
+    ("type", "page_type"),
 )
 
 Item = dict[str, Any]

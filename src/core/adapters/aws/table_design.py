@@ -10,11 +10,14 @@
 * ``by-status`` (``status_pk`` = ``<status>#<shard>``) and ``by-date`` (``date_pk`` =
   ``all#<shard>``) would each put a whole status (or the whole table) in one partition, so they
   are sharded ``SHARDS`` ways by a hash of the id; a listing queries every shard and merges.
+* ``by-type`` (``type_pk`` = ``<page type>#<shard>``) lists one page type, sharded like
+  ``by-status``; an article not yet extracted has no page type and is in no type partition.
 * Indexes project only the attributes the list filters read (``INCLUDE``); a page's items are then
   read with one ``BatchGetItem``, so long texts are never copied into an index.
 
-Changing ``SHARDS`` needs a backfill of ``status_pk``/``date_pk``; the template does not
-depend on it.
+Changing ``SHARDS`` needs a backfill of ``status_pk``/``date_pk``/``type_pk``; the template does
+not depend on it. An item written before ``by-type`` existed gets its ``type_pk`` on its next
+write.
 """
 
 from __future__ import annotations
@@ -28,11 +31,13 @@ SHARDS = 4
 TABLE_KEY = "id"
 SORT_KEY = "date_sk"
 HOST_INDEX, SITE_INDEX, STATUS_INDEX, DATE_INDEX = "by-host", "by-site", "by-status", "by-date"
+TYPE_INDEX = "by-type"
 INDEX_PARTITION_KEYS = {
     HOST_INDEX: "host_pk",
     SITE_INDEX: "site_pk",
     STATUS_INDEX: "status_pk",
     DATE_INDEX: "date_pk",
+    TYPE_INDEX: "type_pk",
 }
 PROJECTED = ["status", "language", "hostname", "sitename"]
 # Attributes the adapter adds to an item; never part of the Article itself.
@@ -62,6 +67,8 @@ def index_attributes(article: Article) -> dict[str, str]:
         keys["host_pk"] = article.hostname
     if article.sitename:
         keys["site_pk"] = article.sitename
+    if article.page_type:
+        keys["type_pk"] = f"{article.page_type.value}#{n}"
     return keys
 
 

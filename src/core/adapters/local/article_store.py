@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +30,7 @@ CREATE TABLE IF NOT EXISTS articles (
     hostname TEXT,
     sitename TEXT,
     language TEXT,
+    page_type TEXT,
     date TEXT,
     updated_at TEXT NOT NULL,
     body TEXT NOT NULL
@@ -45,6 +47,10 @@ CREATE TABLE IF NOT EXISTS stream (
     created_at TEXT NOT NULL
 )
 """
+# Created once the ``page_type`` column exists (``_add_page_type`` adds it to older files).
+TYPE_INDEX = (
+    "CREATE INDEX IF NOT EXISTS articles_by_type ON articles (page_type, date DESC, id DESC)"
+)
 
 
 def encode_cursor(date: str, article_id: str) -> str:
@@ -78,6 +84,28 @@ class SqliteArticleStore:
     def __init__(self, db: SqliteDatabase) -> None:
         self.db = db
         db.ensure_schema("articles", SCHEMA)
+        self._add_page_type()
+
+    def _add_page_type(self) -> None:
+        """Give a database made before page types its ``page_type`` column, filled from the
+        stored Article JSON, and the index the listing filter reads (once; idempotent)."""
+        if self._has_type_index(self.db.connection()):
+            return
+        with self.db.transaction() as conn:  # another process may have migrated meanwhile
+            if self._has_type_index(conn):
+                return
+            columns = {row["name"] for row in conn.execute("PRAGMA table_info(articles)")}
+            if "page_type" not in columns:
+                conn.execute("ALTER TABLE articles ADD COLUMN page_type TEXT")
+                conn.execute("UPDATE articles SET page_type = json_extract(body, '$.page_type')")
+            conn.execute(TYPE_INDEX)
+
+    @staticmethod
+    def _has_type_index(conn: sqlite3.Connection) -> bool:
+        row = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'articles_by_type'"
+        ).fetchone()
+        return row is not None
 
     def get(self, article_id: str) -> Article | None:
         row = (
@@ -109,12 +137,13 @@ class SqliteArticleStore:
                     f"article {article.id} is at version {current}, not {article.version}"
                 )
             conn.execute(
-                "INSERT INTO articles (id, version, status, hostname, sitename, language, date,"
-                " updated_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                "INSERT INTO articles (id, version, status, hostname, sitename, language,"
+                " page_type, date, updated_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET version = excluded.version,"
                 " status = excluded.status, hostname = excluded.hostname,"
                 " sitename = excluded.sitename, language = excluded.language,"
-                " date = excluded.date, updated_at = excluded.updated_at, body = excluded.body",
+                " page_type = excluded.page_type, date = excluded.date,"
+                " updated_at = excluded.updated_at, body = excluded.body",
                 (
                     stored.id,
                     stored.version,
@@ -122,6 +151,7 @@ class SqliteArticleStore:
                     stored.hostname,
                     stored.sitename,
                     stored.language,
+                    stored.page_type.value if stored.page_type else None,
                     stored.date or "",
                     stored.updated_at.isoformat() if stored.updated_at else "",
                     body,
@@ -152,6 +182,9 @@ class SqliteArticleStore:
         if query.status:
             clauses.append("status = ?")
             params.append(query.status.value)
+        if query.page_type:
+            clauses.append("page_type = ?")
+            params.append(query.page_type.value)
         if query.since:
             clauses.append("date >= ?")
             params.append(query.since)

@@ -16,7 +16,7 @@ import sqlite3
 from core.adapters.local.fts_query import fts_expression
 from core.adapters.local.sqlite import SqliteDatabase
 from core.errors import InvalidInput
-from core.models import Article, ArticleStatus
+from core.models import Article, ArticleStatus, PageType
 from core.ports import SearchHit
 from core.search.cjk import cjk_grams
 from core.search.highlight import ELLIPSIS, MARK_CLOSE, MARK_OPEN, snippet
@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS search_articles (
     sitename TEXT,
     hostname TEXT,
     language TEXT,
-    date TEXT
+    date TEXT,
+    page_type TEXT
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
     title, body, title_grams, body_grams, tokenize = 'unicode61 remove_diacritics 2'
@@ -60,6 +61,22 @@ class SqliteSearchIndex:
         self.db = db
         db.ensure_schema("search", SCHEMA)
         self._migrate()
+        self._add_page_type()
+
+    def _add_page_type(self) -> None:
+        """Give an index made before page types its ``page_type`` column, filled from the
+        stored articles (once; idempotent)."""
+        if _has_column(self.db.connection(), "search_articles", "page_type"):
+            return
+        with self.db.transaction() as conn:
+            if _has_column(conn, "search_articles", "page_type"):
+                return  # another process migrated meanwhile
+            conn.execute("ALTER TABLE search_articles ADD COLUMN page_type TEXT")
+            if _has_table(conn, "articles"):
+                conn.execute(
+                    "UPDATE search_articles SET page_type = (SELECT json_extract(body,"
+                    " '$.page_type') FROM articles WHERE articles.id = search_articles.id)"
+                )
 
     def _migrate(self) -> None:
         """Drop the pre-FTS5 tables, re-indexing every searchable stored article, once."""
@@ -98,11 +115,11 @@ class SqliteSearchIndex:
             return False
         title = prepare_text(article.title or "")
         rowid = conn.execute(
-            "INSERT INTO search_articles (id, url, title, sitename, hostname, language, date)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url,"
-            " title = excluded.title, sitename = excluded.sitename,"
-            " hostname = excluded.hostname, language = excluded.language, date = excluded.date"
-            " RETURNING rowid",
+            "INSERT INTO search_articles (id, url, title, sitename, hostname, language, date,"
+            " page_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+            " url = excluded.url, title = excluded.title, sitename = excluded.sitename,"
+            " hostname = excluded.hostname, language = excluded.language, date = excluded.date,"
+            " page_type = excluded.page_type RETURNING rowid",
             (
                 article.id,
                 article.final_url or article.url,
@@ -111,6 +128,7 @@ class SqliteSearchIndex:
                 article.hostname,
                 article.language.lower() if article.language else None,
                 article.date,
+                article.page_type.value if article.page_type else None,
             ),
         ).fetchone()[0]
         conn.execute(
@@ -129,8 +147,9 @@ class SqliteSearchIndex:
         since: str | None = None,
         until: str | None = None,
         limit: int = 10,
+        page_type: PageType | None = None,
     ) -> list[SearchHit]:
-        filters = SearchFilters(language=language, site=site, since=since, until=until)
+        filters = SearchFilters(language, site, since, until, page_type)
         check_limit(limit)
         parsed = parse_query(query, language)
         if not parsed:
@@ -181,6 +200,9 @@ def _filter_sql(filters: SearchFilters) -> tuple[str, list[str]]:
     if filters.site:
         where += " AND (a.hostname = ? OR a.sitename = ?)"
         params += [filters.site, filters.site]
+    if filters.page_type:
+        where += " AND a.page_type = ?"
+        params.append(filters.page_type.value)
     if filters.since:
         where += " AND substr(a.date, 1, 10) >= ?"
         params.append(filters.since)
@@ -188,6 +210,10 @@ def _filter_sql(filters: SearchFilters) -> tuple[str, list[str]]:
         where += " AND substr(a.date, 1, 10) <= ?"
         params.append(filters.until)
     return where, params
+
+
+def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    return any(row[1] == column for row in conn.execute(f"PRAGMA table_info({table})"))
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
