@@ -83,6 +83,22 @@ _SERVICE_PATH = re.compile(
 _OTHER_PATH = re.compile(
     r"/(login|log-in|signin|sign-in|signup|sign-up|register|cart|basket|checkout|account)/?$"
 )
+#: What a service's home page asks its visitor to do (an offer, not a story): the text of a
+#: short link or button.
+_CALL_TO_ACTION = re.compile(
+    r"\b(get started|start (for )?free|free trial|try (it )?(for )?free|(book|request|get|"
+    r"schedule) a (demo|call|consultation|quote)|contact sales|talk to sales|sign up|"
+    r"free quote|pricing|see plans)\b",
+    re.IGNORECASE,
+)
+#: A link or button text longer than this is a sentence, not a call to action.
+CTA_CHARS = 40
+#: A home page with this many calls to action and fewer than ``DATED_ITEMS`` ``<time>``
+#: elements offers a service. On the WCXB development pages, 31 of the 41 service home pages
+#: have one or more, 6 of the 56 home pages of other types; news and blog home pages date their
+#: items.
+SERVICE_CALLS = 1
+DATED_ITEMS = 3
 _WORD = re.compile(r"[a-z]+")
 #: A page with this many sibling cards of one class (and no article declaration) is a listing.
 LISTING_CARDS = 20
@@ -100,6 +116,9 @@ class Signals:
     code_blocks: int
     cards: int
     commerce: int
+    #: Counted on a site's home page only, the one place they decide the type.
+    calls_to_action: int = 0
+    dated_items: int = 0
 
 
 def _ld_type_names(text: str) -> list[str]:
@@ -142,6 +161,7 @@ def read_signals(tree: HtmlElement, url: str | None) -> Signals:
         (count for css, count in repeated.items() if any(w in css for w in _CARD_WORDS)),
         default=0,
     )
+    home = _home(parts.path)
     return Signals(
         ld_types=frozenset(ld_types),
         og_type=og,
@@ -151,6 +171,31 @@ def read_signals(tree: HtmlElement, url: str | None) -> Signals:
         code_blocks=code_blocks,
         cards=cards,
         commerce=sum(words[w] for w in ("price", "cart", "basket", "buy", "sku", "variant")),
+        calls_to_action=_calls_to_action(tree) if home else 0,
+        dated_items=sum(1 for _ in tree.iter("time")) if home else 0,
+    )
+
+
+def _home(path: str) -> bool:
+    return path.strip("/") == ""
+
+
+def _calls_to_action(tree: HtmlElement) -> int:
+    """Links and buttons whose short text asks the visitor to start, buy or get in touch."""
+    count = 0
+    for element in tree.iter("a", "button"):
+        text = element.text_content()
+        if len(text) <= CTA_CHARS and _CALL_TO_ACTION.search(text):
+            count += 1
+    return count
+
+
+def _service_home(signals: Signals) -> bool:
+    """A site's home page that offers something (calls to action) rather than dated items."""
+    return (
+        _home(signals.path)
+        and signals.calls_to_action >= SERVICE_CALLS
+        and signals.dated_items < DATED_ITEMS
     )
 
 
@@ -181,6 +226,8 @@ def classify_signals(signals: Signals) -> PageType:
         return PageType.PRODUCT
     if _COLLECTION_PATH.search(path):
         return PageType.COLLECTION
+    if _service_home(signals):
+        return PageType.SERVICE
     if _LISTING_PATH.search(path) or path.strip("/") == "":
         return PageType.LISTING
     if signals.cards >= LISTING_CARDS and og != "article":

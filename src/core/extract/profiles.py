@@ -31,6 +31,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
 from core.extract.pagetype import MAX_LD_CHARS
+from core.extract.profile_sections import sections_or_main
 from core.extract.text import main_text
 from core.models import PageType
 
@@ -139,4 +140,8 @@ def profile_text(tree: HtmlElement, url: str | None, page_type: PageType) -> str
     if page_type is PageType.PRODUCT:
         declared = declared_product(tree)
         return with_declared(main_text(tree, url), declared)
+    if page_type is PageType.SERVICE:
+        return sections_or_main(tree, url)
+    if page_type is PageType.DOCUMENTATION:
+        return sections_or_main(tree, url, documentation=True)
     return main_text(tree, url)
