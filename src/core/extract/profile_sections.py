@@ -42,10 +42,11 @@ def _tags(names: str) -> frozenset[str]:
 
 
 _BLOCK = _tags(
-    "p div section article main header h1 h2 h3 h4 h5 h6 li ul ol dl dt dd table tr td th "
+    "p div section article main header h1 h2 h3 h4 h5 h6 li ul ol dl dt dd table tr "
     "thead tbody tfoot caption blockquote pre figure figcaption details summary br hr address "
     "fieldset form"
 )
+_CELLS = frozenset({"td", "th"})
 #: Never content: their text is markup, controls, media or navigation.
 _DROP = _tags(
     "script style noscript template svg nav footer aside iframe button select option input "
@@ -203,6 +204,8 @@ def section_lines(tree: HtmlElement, documentation: bool = False) -> list[str]:
                 continue
             if element.tag in _BLOCK:
                 chunks.append("\n")
+            elif element.tag in _CELLS and element.getprevious() is not None:
+                chunks.append(" | ")  # a table row is one line, its cells apart
             chunks.append(element.text or "")
         else:
             if element in skipped:
