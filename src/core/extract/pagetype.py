@@ -10,8 +10,10 @@ Signals, strongest first:
    for documentation, ``/services/`` and ``/pricing`` for services, ``/news`` and ``/tag/`` for
    listings;
 3. the markup: repeated post containers (``post``, ``message``, ``comment`` classes) for forums,
-   ``<pre>``/``<code>`` blocks for documentation, a price and an add-to-cart control for products,
-   many repeated cards for listings and collections.
+   ``<pre>``/``<code>`` blocks for documentation (a ``/docs/`` section needs none), a price and
+   an add-to-cart control for products, many repeated cards for listings and collections, calls
+   to action ("Get started", "Book a demo") without dated items on a site's home page for
+   services.
 
 A sign-in, cart, checkout or account page is ``other``. A page with an article declaration, or
 with no stronger signal, is an ``article``: the article
@@ -73,6 +75,9 @@ _DOCS_PATH = re.compile(
     r"/(docs?|documentation|manual|reference|api|guide|handbook|tutorial|learn|book|usersguide)"
     r"(/|$|\.)"
 )
+#: A site's documentation section: documentation even without a code block (a concept page, a
+#: guide's overview). Six WCXB documentation pages were articles without it, no article moved.
+_DOCS_SECTION = re.compile(r"/(docs|documentation)/")
 _LISTING_PATH = re.compile(
     r"/(news|blog|articles|tags?|archives?|search|latest|topics|issues|events|page/\d+)/?$"
 )
@@ -220,7 +225,11 @@ def classify_signals(signals: Signals) -> PageType:
         return PageType.PRODUCT
     if _FORUM_PATH.search(path) or (_FORUM_HOST.match(host) and signals.post_blocks >= 10):
         return PageType.FORUM
-    if _DOCS_HOST.search(host) or (_DOCS_PATH.search(path) and signals.code_blocks >= 1):
+    if (
+        _DOCS_HOST.search(host)
+        or _DOCS_SECTION.search(path)
+        or (_DOCS_PATH.search(path) and signals.code_blocks >= 1)
+    ):
         return PageType.DOCUMENTATION
     if _PRODUCT_PATH.search(path):
         return PageType.PRODUCT

@@ -1,4 +1,5 @@
-"""The classifier's service rule: a site's home page that offers something is a service page."""
+"""The classifier's service and documentation rules: a site's home page that offers something is
+a service page; a page of a site's ``/docs/`` section is documentation, code or none."""
 
 from __future__ import annotations
 
@@ -62,3 +63,13 @@ def test_only_short_link_and_button_texts_count_as_calls_to_action() -> None:
     assert (signals.calls_to_action, signals.dated_items) == (2, 2)
     elsewhere = read_signals(tree, "https://example.org/about-us/team")
     assert (elsewhere.calls_to_action, elsewhere.dated_items) == (0, 0)
+
+
+def test_a_docs_section_page_without_code_is_documentation() -> None:
+    concept = home(path="/bigquery/docs/introduction", og_type="website")
+    assert classify_signals(concept) is PageType.DOCUMENTATION
+    # a guide outside a docs section still needs code to be documentation
+    assert classify_signals(home(path="/guides/choosing-a-tent")) is PageType.ARTICLE
+    # an article declaration outweighs the path
+    declared = home(path="/docs/changelog-2026", ld_types=frozenset({"article"}))
+    assert classify_signals(declared) is PageType.ARTICLE
