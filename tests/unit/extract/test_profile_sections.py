@@ -155,3 +155,14 @@ def test_deep_nesting_is_walked_without_recursion_and_measured_within_budget() -
     assert section_lines(nested(profile_sections.MAX_MEASURES)) == ["Deep text"]
     # past the budget of measures a named wrapper is dropped unmeasured (no quadratic work)
     assert section_lines(nested(5_000)) == []
+
+
+def test_the_text_starts_at_the_page_headline() -> None:
+    tree = page(
+        '<div class="topbar"><a href="/">Home</a> <a href="/plans">Plans</a></div>'
+        '<div class="announce">Free delivery this week</div>'
+        "<div><h1>Garden design</h1><p>Plans drawn to scale, planted by us.</p></div>"
+    )
+    assert section_lines(tree) == ["Garden design", "Plans drawn to scale, planted by us."]
+    no_headline = page("<div>Free delivery this week</div><p>Plans drawn to scale.</p>")
+    assert section_lines(no_headline) == ["Free delivery this week", "Plans drawn to scale."]
