@@ -3,13 +3,15 @@
 Every profile runs trafilatura's extraction sequence once (``core.extract.text``); they differ
 in its options and in what the page's declarations add:
 
-- ``article`` (and every type without its own rule: ``listing``, ``collection``, ``service``,
-  ``documentation``, ``other``): trafilatura's text, exactly as before page types existed;
+- ``article`` (and every type without its own rule: ``listing``, ``collection``, ``other``):
+  trafilatura's text, exactly as before page types existed;
 - ``forum``: comments included — on a thread the "comments" are the posts, which trafilatura
   drops from an article;
 - ``product``: trafilatura's text, then what the page's JSON-LD ``Product`` says that the
   visible text lacks (its description and its ``additionalProperty`` specifications: shops
   often keep them in tabs or scripts the DOM extraction never sees).
+- ``service`` and ``documentation``: every section of the page's main region when that is more
+  complete than trafilatura's text (``core.extract.profile_sections``).
 
 On an article the title line leaves the text (``core.extract.article``); on the other types it
 stays, as content.
