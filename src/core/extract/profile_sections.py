@@ -11,13 +11,13 @@ share of the page's text, else ``<body>``) in document order, one line per block
 leaves out what is not content: scripts, styles, forms' controls, ``<nav>``/``<footer>``/
 ``<aside>``, hidden elements, elements whose ARIA role is navigation, banner, contentinfo,
 dialog, search or complementary, and elements whose class or id names navigation, menus,
-footers, cookie or consent banners, breadcrumbs, sidebars, pop-ups, newsletters or sharing
-widgets — unless such an element holds most of the region's text (a page wrapper that happens
-to carry such a class is not boilerplate). Repeated lines (carousels, mobile and desktop copies
-of one block) are kept once, and the text starts at the page's headline (its first ``<h1>``)
-when the walk kept it. A table row is one line, its cells apart; a ``<pre>`` block keeps its
-lines and indentation. On documentation pages "edit this page" and feedback links and prev/next
-pagers are left out too (sidebars and navigation already are).
+footers, cookie or consent banners, breadcrumbs, sidebars, pop-ups, newsletters, sharing
+widgets or comments — unless such an element holds most of the region's text (a page wrapper
+that happens to carry such a class is not boilerplate). Repeated lines (carousels, mobile and
+desktop copies of one block) are kept once, and the text starts at the page's headline (its
+first ``<h1>``) when the walk kept it. A table row is one line, its cells apart; a ``<pre>``
+block keeps its lines and indentation. On documentation pages "edit this page" and feedback
+links and prev/next pagers are left out too (sidebars and navigation already are).
 
 ``sections_or_main`` takes that text only when it is the more complete of the two: it covers
 most of trafilatura's words and has at least as many; otherwise trafilatura's text stands
@@ -86,6 +86,8 @@ _BOILER_WORDS = frozenset(
         "skip",
         "offcanvas",
         "drawer",
+        "comment",
+        "comments",
     }
 )
 #: Also left out of documentation: "edit this page" and feedback links, prev/next pagers. (A

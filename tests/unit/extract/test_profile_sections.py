@@ -166,3 +166,13 @@ def test_the_text_starts_at_the_page_headline() -> None:
     assert section_lines(tree) == ["Garden design", "Plans drawn to scale, planted by us."]
     no_headline = page("<div>Free delivery this week</div><p>Plans drawn to scale.</p>")
     assert section_lines(no_headline) == ["Free delivery this week", "Plans drawn to scale."]
+
+
+def test_a_comment_section_is_left_out() -> None:
+    words = " ".join(f"word{i}" for i in range(60))
+    tree = page(
+        f"<main><h1>Setting up replication</h1><p>{words}</p>"
+        '<div id="comments"><div class="comment"><p>by reader42</p><p>Great post!</p></div>'
+        "</div></main>"
+    )
+    assert section_lines(tree, documentation=True) == ["Setting up replication", words]
