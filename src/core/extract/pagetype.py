@@ -10,9 +10,11 @@ Signals, strongest first:
    for documentation, ``/services/`` and ``/pricing`` for services, ``/news`` and ``/tag/`` for
    listings;
 3. the markup: repeated post containers (``post``, ``message``, ``comment`` classes) for forums,
-   ``<pre>``/``<code>`` blocks for documentation, a price and an add-to-cart control for products,
-   many repeated cards for listings and collections; last, on a page no signal claimed, a
-   grid of linked cards holding much of its text (``core.extract.profile_cards``) for listings.
+   ``<pre>``/``<code>`` blocks for documentation (a ``/docs/`` section needs none), a price and
+   an add-to-cart control for products, many repeated cards for listings and collections, calls
+   to action ("Get started", "Book a demo") without dated items on a site's home page for
+   services; last, on a page no signal claimed, a grid of linked cards holding much of its text
+   (``core.extract.profile_cards``) for listings.
 
 A sign-in, cart, checkout or account page is ``other``. A page with an article declaration, or
 with no stronger signal, is an ``article``: the article
@@ -76,6 +78,9 @@ _DOCS_PATH = re.compile(
     r"/(docs?|documentation|manual|reference|api|guide|handbook|tutorial|learn|book|usersguide)"
     r"(/|$|\.)"
 )
+#: A site's documentation section: documentation even without a code block (a concept page, a
+#: guide's overview). Six WCXB documentation pages were articles without it, no article moved.
+_DOCS_SECTION = re.compile(r"/(docs|documentation)/")
 _LISTING_PATH = re.compile(
     r"/(news|blog|articles|tags?|archives?|search|latest|newest|trending|topics|issues|events"
     r"|jobs|page/\d+)/?$"
@@ -87,6 +92,22 @@ _SERVICE_PATH = re.compile(
 _OTHER_PATH = re.compile(
     r"/(login|log-in|signin|sign-in|signup|sign-up|register|cart|basket|checkout|account)/?$"
 )
+#: What a service's home page asks its visitor to do (an offer, not a story): the text of a
+#: short link or button.
+_CALL_TO_ACTION = re.compile(
+    r"\b(get started|start (for )?free|free trial|try (it )?(for )?free|(book|request|get|"
+    r"schedule) a (demo|call|consultation|quote)|contact sales|talk to sales|sign up|"
+    r"free quote|pricing|see plans)\b",
+    re.IGNORECASE,
+)
+#: A link or button text longer than this is a sentence, not a call to action.
+CTA_CHARS = 40
+#: A home page with this many calls to action and fewer than ``DATED_ITEMS`` ``<time>``
+#: elements offers a service. On the WCXB development pages, 31 of the 41 service home pages
+#: have one or more, 6 of the 56 home pages of other types; news and blog home pages date their
+#: items.
+SERVICE_CALLS = 1
+DATED_ITEMS = 3
 _WORD = re.compile(r"[a-z]+")
 #: A page with this many sibling cards of one class (and no article declaration) is a listing.
 LISTING_CARDS = 20
@@ -104,6 +125,9 @@ class Signals:
     code_blocks: int
     cards: int
     commerce: int
+    #: Counted on a site's home page only, the one place they decide the type.
+    calls_to_action: int = 0
+    dated_items: int = 0
 
 
 def _ld_type_names(text: str) -> list[str]:
@@ -146,6 +170,7 @@ def read_signals(tree: HtmlElement, url: str | None) -> Signals:
         (count for css, count in repeated.items() if any(w in css for w in _CARD_WORDS)),
         default=0,
     )
+    home = _home(parts.path)
     return Signals(
         ld_types=frozenset(ld_types),
         og_type=og,
@@ -155,6 +180,31 @@ def read_signals(tree: HtmlElement, url: str | None) -> Signals:
         code_blocks=code_blocks,
         cards=cards,
         commerce=sum(words[w] for w in ("price", "cart", "basket", "buy", "sku", "variant")),
+        calls_to_action=_calls_to_action(tree) if home else 0,
+        dated_items=sum(1 for _ in tree.iter("time")) if home else 0,
+    )
+
+
+def _home(path: str) -> bool:
+    return path.strip("/") == ""
+
+
+def _calls_to_action(tree: HtmlElement) -> int:
+    """Links and buttons whose short text asks the visitor to start, buy or get in touch."""
+    count = 0
+    for element in tree.iter("a", "button"):
+        text = element.text_content()
+        if len(text) <= CTA_CHARS and _CALL_TO_ACTION.search(text):
+            count += 1
+    return count
+
+
+def _service_home(signals: Signals) -> bool:
+    """A site's home page that offers something (calls to action) rather than dated items."""
+    return (
+        _home(signals.path)
+        and signals.calls_to_action >= SERVICE_CALLS
+        and signals.dated_items < DATED_ITEMS
     )
 
 
@@ -179,12 +229,18 @@ def classify_signals(signals: Signals) -> PageType:
         return PageType.PRODUCT
     if _FORUM_PATH.search(path) or (_FORUM_HOST.match(host) and signals.post_blocks >= 10):
         return PageType.FORUM
-    if _DOCS_HOST.search(host) or (_DOCS_PATH.search(path) and signals.code_blocks >= 1):
+    if (
+        _DOCS_HOST.search(host)
+        or _DOCS_SECTION.search(path)
+        or (_DOCS_PATH.search(path) and signals.code_blocks >= 1)
+    ):
         return PageType.DOCUMENTATION
     if _PRODUCT_PATH.search(path):
         return PageType.PRODUCT
     if _COLLECTION_PATH.search(path):
         return PageType.COLLECTION
+    if _service_home(signals):
+        return PageType.SERVICE
     if _LISTING_PATH.search(path) or path.strip("/") == "":
         return PageType.LISTING
     if signals.cards >= LISTING_CARDS and og != "article":

@@ -7,8 +7,9 @@ in its options and in what the page's declarations add:
   paragraphs repeated word for word kept once (``core.extract.profile_article``);
 - ``listing`` and ``collection``: trafilatura's text, then the page's heading and the repeated
   cards it dropped (``core.extract.profile_cards``);
-- every type without its own rule (``service``, ``documentation``, ``other``): trafilatura's
-  text, exactly as before page types existed;
+- ``service`` and ``documentation``: every section of the main region, where that is more
+  complete than trafilatura's text (``core.extract.profile_sections``);
+- ``other``: trafilatura's text, exactly as before page types existed;
 - ``forum``: comments included — on a thread the "comments" are the posts, which trafilatura
   drops from an article;
 - ``product``: trafilatura's text, then what the page's JSON-LD ``Product`` says that the
@@ -37,6 +38,7 @@ from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from core.extract.pagetype import MAX_LD_CHARS
 from core.extract.profile_article import article_text
 from core.extract.profile_cards import page_cards, with_cards
+from core.extract.profile_sections import sections_or_main
 from core.extract.text import main_text
 from core.models import PageType
 
@@ -150,4 +152,8 @@ def profile_text(tree: HtmlElement, url: str | None, page_type: PageType) -> str
     if page_type in (PageType.LISTING, PageType.COLLECTION):
         cards = page_cards(tree)  # before trafilatura prunes the tree
         return with_cards(main_text(tree, url), cards)
+    if page_type is PageType.SERVICE:
+        return sections_or_main(tree, url)
+    if page_type is PageType.DOCUMENTATION:
+        return sections_or_main(tree, url, documentation=True)
     return main_text(tree, url)
