@@ -5,7 +5,8 @@ in its options and in what the page's declarations add:
 
 - ``article`` (and every type without its own rule: ``listing``, ``collection``, ``service``,
   ``documentation``, ``other``): trafilatura's text, exactly as before page types existed;
-- ``forum``: comments included — on a thread the "comments" are the posts, which trafilatura
+- ``forum``: the thread's posts in order (``core.extract.profile_forum``), else trafilatura's
+  text with comments included — on a thread the "comments" are the posts, which trafilatura
   drops from an article;
 - ``product``: trafilatura's text, then what the page's JSON-LD ``Product`` says that the
   visible text lacks (its description and its ``additionalProperty`` specifications: shops
@@ -31,6 +32,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
 from core.extract.pagetype import MAX_LD_CHARS
+from core.extract.profile_forum import forum_text
 from core.extract.text import main_text
 from core.models import PageType
 
@@ -135,7 +137,7 @@ def with_declared(text: str | None, declared: Declared) -> str | None:
 def profile_text(tree: HtmlElement, url: str | None, page_type: PageType) -> str | None:
     """The main text of ``tree`` (which trafilatura prunes and so spends) for ``page_type``."""
     if page_type is PageType.FORUM:
-        return main_text(tree, url, with_comments=True)
+        return forum_text(tree, url)
     if page_type is PageType.PRODUCT:
         declared = declared_product(tree)
         return with_declared(main_text(tree, url), declared)
