@@ -8,9 +8,10 @@ in its options and in what the page's declarations add:
 - ``forum``: the thread's posts in order (``core.extract.profile_forum``), else trafilatura's
   text with comments included — on a thread the "comments" are the posts, which trafilatura
   drops from an article;
-- ``product``: trafilatura's text, then what the page's JSON-LD ``Product`` says that the
-  visible text lacks (its description and its ``additionalProperty`` specifications: shops
-  often keep them in tabs or scripts the DOM extraction never sees).
+- ``product``: trafilatura's text without other products' carousels, reviews and repeated
+  blocks (``core.extract.profile_product``), then what the page's JSON-LD ``Product`` says
+  that the visible text lacks (its description and its ``additionalProperty``
+  specifications: shops often keep them in tabs or scripts the DOM extraction never sees).
 
 On an article the title line leaves the text (``core.extract.article``); on the other types it
 stays, as content.
@@ -33,6 +34,7 @@ from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
 from core.extract.pagetype import MAX_LD_CHARS
 from core.extract.profile_forum import forum_text
+from core.extract.profile_product import product_text
 from core.extract.text import main_text
 from core.models import PageType
 
@@ -140,5 +142,5 @@ def profile_text(tree: HtmlElement, url: str | None, page_type: PageType) -> str
         return forum_text(tree, url)
     if page_type is PageType.PRODUCT:
         declared = declared_product(tree)
-        return with_declared(main_text(tree, url), declared)
+        return with_declared(product_text(tree, url), declared)
     return main_text(tree, url)
