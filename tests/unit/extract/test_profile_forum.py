@@ -7,7 +7,7 @@ from pathlib import Path
 
 from core.extract.assemble import assemble
 from core.extract.loading import load_html
-from core.extract.profile_forum import covers, forum_text, thread_posts
+from core.extract.profile_forum import MAX_CANDIDATES, covers, forum_text, thread_posts
 from core.models import Article, PageType
 from core.ports import PageInput
 
@@ -97,3 +97,12 @@ def test_posts_cover_trafilaturas_text_only_when_they_hold_most_of_it() -> None:
     assert covers(thread, "first post about hinges")
     assert not covers("Topic 1\nTopic 2", thread)
     assert covers(thread, None)  # trafilatura found nothing: the posts are all there is
+
+
+def test_a_page_of_endless_posts_is_read_only_up_to_the_cap() -> None:
+    posts = "".join(f"<div class='post'><p>reply number {i}</p></div>" for i in range(6_000))
+    text = thread_posts(load_html(f"<html><body>{posts}</body></html>"))
+    assert text is not None
+    lines = text.split("\n")
+    assert lines[0] == "reply number 0"
+    assert len(lines) == MAX_CANDIDATES  # the posts after the cap are not looked at
