@@ -31,7 +31,8 @@ logger = logging.getLogger(__name__)
 #: A heading that opens a section about other products or about the buyers, not this product.
 _OTHER_SECTION = re.compile(
     r"also (viewed|bought|like|liked|purchased)|you (may|might) (also )?(like|love)"
-    r"|related (products|items)|recommended|similar (items|products)|recently viewed"
+    r"|related (products|items)|recommended (for you|products|items)|similar (items|products)"
+    r"|recently viewed"
     r"|frequently bought|customers who|sponsored|complete the look|more from this"
     r"|explore more|more items|shop similar|people also|reviews?\b",
     re.IGNORECASE,
@@ -63,7 +64,12 @@ def drop_other_sections(body: etree._Element) -> None:
     for block in list(body):  # one pass over the top-level blocks
         text = _words(block)
         if block.tag == "head" and (not dropping or _level(block) <= dropping):
-            other = len(text) <= MAX_HEADING_CHARS and bool(_OTHER_SECTION.search(text))
+            # an h1 is the page's own title, whatever it says
+            other = (
+                _level(block) > 1
+                and len(text) <= MAX_HEADING_CHARS
+                and bool(_OTHER_SECTION.search(text))
+            )
             dropping = _level(block) if other else 0
         key = text.casefold()
         if dropping or (key in seen and len(text.split()) >= MIN_REPEATED_WORDS):

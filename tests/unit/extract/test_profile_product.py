@@ -83,3 +83,12 @@ def test_a_long_heading_using_those_words_is_content() -> None:
     tree = body(f"<head rend='h2'>{heading}</head>", "<p>It has a wide base.</p>")
     drop_other_sections(tree)
     assert len(tree) == 2
+
+
+def test_the_pages_own_title_is_never_a_section_to_drop() -> None:
+    tree = body(
+        "<head rend='h1'>Recommended: ten kettles for the trail</head>",
+        "<p>We boiled water in each of them for a month.</p>",
+    )
+    drop_other_sections(tree)
+    assert len(tree) == 2
