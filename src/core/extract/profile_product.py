@@ -3,11 +3,12 @@
 trafilatura keeps a product's title, price, description and specifications, and with them the
 sections a shop puts after the product: "customers also viewed" and "you may also like"
 carousels, sponsored items, and the customer reviews (the text a reader wants is the
-product's, not the other products' or the buyers'; on the WCXB development product pages the
+product's, not the other products' or the buyers'; on most WCXB development product pages the
 annotated text leaves reviews out). Those sections open with a heading, so the profile reads
 trafilatura's output tree (flat: headings, paragraphs, lists, tables) and drops each such
-heading with the blocks after it, up to the next heading of its level; and it drops a block
-whose text repeats one already kept (shops render one description for phones and desktops).
+heading (never the page's ``h1``, its title) with the blocks after it, up to the next heading
+of its level; and it drops a block whose text repeats one already kept (shops render one
+description for phones and one for desktops).
 
 Pruning those sections from the page before trafilatura runs was tried and not kept:
 trafilatura then often chose another block as the main content (docs/extraction.md).
