@@ -10,11 +10,13 @@ in its options and in what the page's declarations add:
 - ``service`` and ``documentation``: every section of the main region, where that is more
   complete than trafilatura's text (``core.extract.profile_sections``);
 - ``other``: trafilatura's text, exactly as before page types existed;
-- ``forum``: comments included — on a thread the "comments" are the posts, which trafilatura
+- ``forum``: the thread's posts in order (``core.extract.profile_forum``), else trafilatura's
+  text with comments included — on a thread the "comments" are the posts, which trafilatura
   drops from an article;
-- ``product``: trafilatura's text, then what the page's JSON-LD ``Product`` says that the
-  visible text lacks (its description and its ``additionalProperty`` specifications: shops
-  often keep them in tabs or scripts the DOM extraction never sees).
+- ``product``: trafilatura's text without other products' carousels, reviews and repeated
+  blocks (``core.extract.profile_product``), then what the page's JSON-LD ``Product`` says
+  that the visible text lacks (its description and its ``additionalProperty``
+  specifications: shops often keep them in tabs or scripts the DOM extraction never sees).
 
 On an article the title line leaves the text (``core.extract.article``); on the other types it
 stays, as content.
@@ -38,6 +40,8 @@ from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from core.extract.pagetype import MAX_LD_CHARS
 from core.extract.profile_article import article_text
 from core.extract.profile_cards import page_cards, with_cards
+from core.extract.profile_forum import forum_text
+from core.extract.profile_product import product_text
 from core.extract.profile_sections import sections_or_main
 from core.extract.text import main_text
 from core.models import PageType
@@ -145,10 +149,10 @@ def profile_text(tree: HtmlElement, url: str | None, page_type: PageType) -> str
     if page_type is PageType.ARTICLE:
         return article_text(tree, url)
     if page_type is PageType.FORUM:
-        return main_text(tree, url, with_comments=True)
+        return forum_text(tree, url)
     if page_type is PageType.PRODUCT:
         declared = declared_product(tree)
-        return with_declared(main_text(tree, url), declared)
+        return with_declared(product_text(tree, url), declared)
     if page_type in (PageType.LISTING, PageType.COLLECTION):
         cards = page_cards(tree)  # before trafilatura prunes the tree
         return with_cards(main_text(tree, url), cards)

@@ -1,0 +1,108 @@
+"""The forum profile on small threads made for these tests: every post in order, without the
+quotes, signatures, votes, comments and controls around them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.extract.assemble import assemble
+from core.extract.loading import load_html
+from core.extract.profile_forum import MAX_CANDIDATES, covers, forum_text, thread_posts
+from core.models import Article, PageType
+from core.ports import PageInput
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pagetypes"
+
+
+def extracted(name: str, url: str) -> Article:
+    article = assemble(
+        PageInput(body=(FIXTURES / f"{name}.html").read_bytes(), url=url, article_id="a")
+    )
+    assert article is not None
+    assert article.page_type is PageType.FORUM
+    assert article.text is not None
+    return article
+
+
+def test_a_question_page_keeps_the_question_and_every_answer_in_order() -> None:
+    article = extracted("qa-thread", "https://bakingq.example/questions/4021/soft-crust")
+    text = article.text or ""
+    parts = (
+        "crust crackles, but by the next morning",  # the question
+        "Moisture from the crumb migrates outward",  # the accepted answer
+        "cut side down on a wooden board",  # the second answer
+    )
+    assert all(part in text for part in parts)
+    assert [text.index(part) for part in parts] == sorted(text.index(part) for part in parts)
+
+
+def test_a_question_page_drops_votes_comments_tags_controls_and_the_sidebar() -> None:
+    article = extracted("qa-thread", "https://bakingq.example/questions/4021/soft-crust")
+    lines = (article.text or "").split("\n")
+    text = "\n".join(lines)
+    for noise in ("Whole wheat crusts soften faster", "Add a comment", "oven door trick"):
+        assert noise not in text
+    for line in ("14", "21", "Up vote", "bread", "crust", "Share", "Related questions"):
+        assert line not in lines
+    assert "How to get a blistered crust?" not in text
+
+
+def test_a_thread_keeps_each_post_once_with_its_author_and_no_signature() -> None:
+    article = extracted(
+        "forum-quotes", "https://woodshop.example/threads/best-glue-for-a-loose-chair-joint.5521/"
+    )
+    text = article.text or ""
+    assert "Should I use ordinary wood glue" in text
+    assert "Warm liquid hide glue sticks to old hide glue" in text
+    assert "the chair is solid again" in text  # the last reply, which trafilatura drops
+    assert "hide_glue_hal 12 May 2025, 10:02" in text
+    # the quoted sentence stays in the post that wrote it, not again in the reply
+    assert text.count("The old glue is brittle and flakes out") == 1
+    for noise in ("Measure twice", "Restoring antiques", "Quote", "Similar threads", "Log in"):
+        assert noise not in text
+
+
+def test_a_thread_drawn_by_scripts_gives_its_declared_opening_post() -> None:
+    article = extracted(
+        "forum-scripted", "https://cargo.example/t/winter-tyres-on-a-cargo-bike/812"
+    )
+    assert article.text is not None
+    assert article.text.startswith("Has anyone fitted studded winter tyres")
+    assert "two children on the back" in article.text
+    assert "JavaScript" not in article.text
+
+
+def test_repeated_containers_that_are_not_the_thread_leave_trafilaturas_text() -> None:
+    page = (
+        "<html><body><main><h1>Shed roof leaks</h1>"
+        "<div class='thread'><p>"
+        + "The felt on my shed roof has split along the ridge and water drips onto the bench. " * 6
+        + "</p><p>"
+        + "I patched it with tape but the tape lifts after each frost, so what lasts longer? " * 4
+        + "</p></div></main><aside><ul>"
+        + "".join(
+            f"<li class='post-link'><a href='/t/{i}'>Topic {i}</a> <b>x</b></li>" for i in range(8)
+        )
+        + "</ul></aside></body></html>"
+    )
+    assert thread_posts(load_html(page)) is not None  # the related-topic links repeat
+    text = forum_text(load_html(page), "https://sheds.example/threads/roof.1/")
+    assert text is not None
+    assert "The felt on my shed roof has split" in text
+    assert "Topic 3" not in text
+
+
+def test_posts_cover_trafilaturas_text_only_when_they_hold_most_of_it() -> None:
+    thread = "first post about hinges\nsecond post about screws and hinges"
+    assert covers(thread, "first post about hinges")
+    assert not covers("Topic 1\nTopic 2", thread)
+    assert covers(thread, None)  # trafilatura found nothing: the posts are all there is
+
+
+def test_a_page_of_endless_posts_is_read_only_up_to_the_cap() -> None:
+    posts = "".join(f"<div class='post'><p>reply number {i}</p></div>" for i in range(6_000))
+    text = thread_posts(load_html(f"<html><body>{posts}</body></html>"))
+    assert text is not None
+    lines = text.split("\n")
+    assert lines[0] == "reply number 0"
+    assert len(lines) == MAX_CANDIDATES  # the posts after the cap are not looked at
