@@ -214,7 +214,7 @@ def expected(items: list[Article], query: ArticleQuery) -> list[str]:
             and (not query.status or a.status == query.status)
             and (not query.page_type or a.page_type == query.page_type)
             and (not query.since or date >= query.since)
-            and (not query.until or date <= query.until + "\uffff")
+            and (not query.until or "" < date <= query.until + "\uffff")
         )
 
     kept = sorted((a for a in items if keep(a)), key=lambda a: (a.date or "", a.id), reverse=True)

@@ -121,6 +121,10 @@ def _filters(lane: Lane, query: ArticleQuery) -> tuple[str, dict[str, str], dict
     return " AND ".join(filters), names, values
 
 
+#: Lower bound of every dated sort key (dates start with a digit; undated keys with "#").
+UNDATED_BELOW = "0"
+
+
 def fetch(client: DynamoDBClient, table: str, lane: Lane, query: ArticleQuery) -> None:
     """Read up to ``limit + 1`` matching keys of ``lane`` into ``lane.fetched``, within
     ``MAX_PAGES_PER_LANE`` query pages (``lane.frontier`` is set when those ran out first)."""
@@ -128,16 +132,14 @@ def fetch(client: DynamoDBClient, table: str, lane: Lane, query: ArticleQuery) -
     names = {"#pk": INDEX_PARTITION_KEYS[lane.index]}
     values: dict[str, Any] = {":pk": {"S": lane.pk}}
     condition = "#pk = :pk"
-    if query.since and query.until:
+    if query.until:
         condition += " AND #sk BETWEEN :lo AND :hi"
     elif query.since:
         condition += " AND #sk >= :lo"
-    elif query.until:
-        condition += " AND #sk <= :hi"
     if query.since or query.until:
         names["#sk"] = SORT_KEY
-    if query.since:
-        values[":lo"] = {"S": query.since}
+        # an undated article's key starts "#", before every date: no date range holds it
+        values[":lo"] = {"S": query.since or UNDATED_BELOW}
     if query.until:
         values[":hi"] = {"S": query.until + "\uffff"}
     filters, filter_names, filter_values = _filters(lane, query)

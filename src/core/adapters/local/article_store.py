@@ -188,8 +188,8 @@ class SqliteArticleStore:
         if query.since:
             clauses.append("date >= ?")
             params.append(query.since)
-        if query.until:
-            clauses.append("date <= ?")
+        if query.until:  # an undated article (stored as "") has no place in a date range
+            clauses.append("date > '' AND date <= ?")
             params.append(query.until + "\uffff")
         if query.cursor:
             clauses.append("(date, id) < (?, ?)")
