@@ -344,7 +344,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _writable_data_dir(settings)
     services = Services(settings)
-    discovered, discovery_failed = discover_cli.discover_all(services, args)
+    discovered, discovery_failed = discover_cli.discover_all(services, args, _options(args))
     urls += discovered
     if not urls:
         print("nothing new to ingest", file=sys.stderr)

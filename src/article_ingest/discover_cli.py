@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from core.discovery import StartKind
+    from core.extraction_options import ExtractionOptions
     from core.services import Services
 
 
@@ -49,9 +50,11 @@ def starts(args: argparse.Namespace) -> list[tuple[StartKind, str]]:
     return [(kind, url) for kind in kinds for url in getattr(args, kind, None) or []]
 
 
-def discover_all(services: Services, args: argparse.Namespace) -> tuple[list[str], int]:
-    """The new and changed URLs of every feed, sitemap and site, and how many failed; one
-    summary line per discovery on stderr."""
+def discover_all(
+    services: Services, args: argparse.Namespace, options: ExtractionOptions | None = None
+) -> tuple[list[str], int]:
+    """The new and changed URLs of every feed, sitemap and site (as articles extracted with
+    ``options``), and how many failed; one summary line per discovery on stderr."""
     from core.discovery import DiscoveryFailed, UrlState
     from core.discovery.usecase import discover
 
@@ -66,6 +69,7 @@ def discover_all(services: Services, args: argparse.Namespace) -> tuple[list[str
                 limit=args.limit,
                 since=args.since,
                 allow_other_sites=True if args.any_site else None,
+                options=options,
             )
         except DiscoveryFailed as error:
             failed += 1

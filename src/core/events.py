@@ -218,8 +218,6 @@ class IngestTarget(PageDirectives):
         given = [key for key in ("url", *DISCOVERY_KEYS) if getattr(self, key)]
         if len(given) != 1:
             raise ValueError("give exactly one of `url`, `feed`, `sitemap` or `site`")
-        if self.options is not None and given != ["url"]:
-            raise ValueError("`options` apply to one page (`url`), not to a feed, sitemap or site")
         return self
 
     def discovery_start(self) -> tuple[Literal["feed", "sitemap", "site"], str] | None:

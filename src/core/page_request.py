@@ -18,8 +18,9 @@ class PageDirectives(BaseModel):
 
     options: ExtractionOptions | None = Field(
         default=None,
-        description="Extraction options of the `url` (absent: the defaults; not with a feed,"
-        " sitemap or site); other than the defaults, they give the article an id of its own.",
+        description="Extraction options of the `url`, or of every URL a feed, sitemap or site"
+        " lists (absent: the defaults); other than the defaults, they give the article an id of"
+        " its own.",
     )
     max_age: int | None = Field(
         default=None,

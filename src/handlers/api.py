@@ -492,6 +492,7 @@ def _run_discovery(
         allow_other_sites=request.allow_other_sites,
         deadline=deadline,
         webhook=request.webhook,
+        options=request.options,
     )
 
 

@@ -256,3 +256,52 @@ def test_an_intake_message_naming_a_feed_is_discovered_by_the_worker(
         assert stored.status is ArticleStatus.INDEXED
     assert site.page_hits()[GENERATED[0]] == 2  # the atom entry, and the bad "sitemap" once
     assert queue.dead_letters() == []
+
+
+def test_discovery_with_extraction_options_queues_the_articles_of_those_options(
+    services: Services, site: DiscoverySite
+) -> None:
+    """Options on POST /discover: every URL is the article extracted with them (its own id and
+    state), and `enqueue` queues them with those options; the default articles stay apart."""
+    from core.extraction_options import ExtractionOptions, options_key
+
+    options = {"include_comments": True, "include_links": True}
+    key = options_key(ExtractionOptions.model_validate(options))
+    feed = site.page_url("feed.atom")
+    status, plain = call("POST", "/discover", {"feed": feed, "enqueue": True})
+    assert status == 202, plain
+    LocalRuntime(services).drain()
+    status, body = call("POST", "/discover", {"feed": feed, "options": options})
+    assert status == 200, body
+    assert body["counts"]["new"] == len(body["urls"]) > 0  # the default articles do not count
+    assert {u["id"] for u in body["urls"]} == {article_id(u["url"], key) for u in body["urls"]}
+    status, body = call("POST", "/discover", {"feed": feed, "options": options, "enqueue": True})
+    assert status == 202, body
+    LocalRuntime(services).drain()
+    for found in body["urls"]:
+        stored = services.articles.get(article_id(found["url"], key))
+        assert stored is not None
+        assert stored.status is ArticleStatus.INDEXED
+        assert stored.options.include_comments
+        assert stored.options.include_links
+        assert services.articles.get(article_id(found["url"])) is not None  # kept apart
+    status, body = call("POST", "/discover", {"feed": feed, "options": {"favor": "fast"}})
+    assert status == 422, body  # an unknown option value is refused, as on POST /articles
+
+
+def test_an_intake_message_naming_a_feed_with_options_queues_them(
+    services: Services, site: DiscoverySite
+) -> None:
+    from core.extraction_options import ExtractionOptions, options_key
+
+    options = {"include_tables": False}
+    key = options_key(ExtractionOptions.model_validate(options))
+    LocalRuntime(services).queue.send_bodies(
+        [json.dumps({"feed": site.page_url("feed.atom"), "options": options})]
+    )
+    LocalRuntime(services).drain()
+    stored = services.articles.get(article_id(site.page_url(GENERATED[4]), key))
+    assert stored is not None
+    assert stored.status is ArticleStatus.INDEXED
+    assert stored.options.include_tables is False
+    assert services.articles.get(article_id(site.page_url(GENERATED[4]))) is None

@@ -105,6 +105,7 @@ class _Run:
     since: datetime | None
     allow_other_sites: bool
     deadline: float | None
+    options_key: str = ""
     sites: set[str] = field(default_factory=set)
     found: dict[str, tuple[Entry, str]] = field(default_factory=dict)
     documents: list[DocumentReport] = field(default_factory=list)
@@ -142,8 +143,10 @@ class Discoverer:
         since: datetime | None = None,
         allow_other_sites: bool | None = None,
         deadline: float | None = None,
+        options_key: str = "",
     ) -> Discovery:
-        """Discover the article URLs of the feed, sitemap or site at ``url``. Raises
+        """Discover the article URLs of the feed, sitemap or site at ``url`` (their ids, and so
+        their state, those of articles extracted with the options of ``options_key``). Raises
         ``DiscoveryFailed`` when no document could be fetched and read."""
         run = _Run(
             kind=kind,
@@ -154,6 +157,7 @@ class Discoverer:
                 self.limits.allow_other_sites if allow_other_sites is None else allow_other_sites
             ),
             deadline=deadline,
+            options_key=options_key,
         )
         try:
             parse_url(url, self.fetcher.policy)
@@ -274,7 +278,7 @@ class Discoverer:
             return
         try:
             validate_url(entry.url, self.fetcher.policy)
-            the_id = article_id(entry.url)
+            the_id = article_id(entry.url, run.options_key)
         except (UrlRejected, ValueError):
             run.skipped.invalid_url += 1
             return

@@ -41,7 +41,14 @@ def run_discovery_message(
         since = since.replace(tzinfo=UTC)
     try:
         found = discover(
-            services, kind, url, enqueue=True, limit=message.limit, since=since, deadline=deadline
+            services,
+            kind,
+            url,
+            enqueue=True,
+            limit=message.limit,
+            since=since,
+            deadline=deadline,
+            options=message.options,
         )
     except DiscoveryFailed as error:
         if error.retryable and receive_count < settings.queue_max_receives:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from core.extraction_options import ExtractionOptions
 from core.models import ArticleError
 from core.submission import Submission
 
@@ -66,6 +67,12 @@ class DiscoveryRequest(BaseModel):
         default=None,
         description="Keep URLs on other sites than the start URL's registrable domain"
         " (default: `discovery_allow_other_sites`, off).",
+    )
+    options: ExtractionOptions | None = Field(
+        default=None,
+        description="Extraction options of every discovered URL (absent: the defaults)."
+        " Other than the defaults, the URLs are the articles extracted with them: their ids"
+        " and states are those articles', and `enqueue` queues them with these options.",
     )
 
     @model_validator(mode="after")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from pydantic import ValidationError
 
 from core.errors import InvalidInput
 from core.events import IngestRequested, IntakeMessage
@@ -47,19 +46,23 @@ def test_an_id_that_is_not_the_one_of_the_url_with_its_options_is_refused() -> N
 
 
 @pytest.mark.parametrize("kind", ["feed", "sitemap", "site"])
-def test_options_go_with_a_page_only(kind: str) -> None:
-    with pytest.raises(ValidationError, match="options"):
-        IntakeMessage.model_validate({kind: URL, "options": {"include_links": True}})
-    with pytest.raises(ValidationError):
-        IngestRequested.model_validate(
-            {
-                "event_id": "x",
-                "occurred_at": "2024-06-11T08:29:55Z",
-                "requested_at": "2024-06-11T08:29:55Z",
-                kind: URL,
-                "options": {},
-            }
-        )
+def test_options_go_with_a_feed_sitemap_or_site_too(kind: str) -> None:
+    """Options on a discovery message apply to every URL it finds (core.discovery.intake)."""
+    message = IntakeMessage.model_validate({kind: URL, "options": {"include_links": True}})
+    assert message.discovery_start() == (kind, URL)
+    assert message.options is not None
+    assert message.options.include_links
+    event = IngestRequested.model_validate(
+        {
+            "event_id": "x",
+            "occurred_at": "2024-06-11T08:29:55Z",
+            "requested_at": "2024-06-11T08:29:55Z",
+            kind: URL,
+            "options": {"include_links": True},
+        }
+    )
+    assert event.options is not None
+    assert event.options.include_links
 
 
 def test_ingest_requested_of_a_url_with_options_is_an_intake_message() -> None:
