@@ -305,3 +305,31 @@ def test_an_intake_message_naming_a_feed_with_options_queues_them(
     assert stored.status is ArticleStatus.INDEXED
     assert stored.options.include_tables is False
     assert services.articles.get(article_id(site.page_url(GENERATED[4]))) is None
+
+
+def test_cli_discovery_with_extraction_flags_ingests_the_articles_of_those_options(
+    tmp_path: Path, site: DiscoverySite
+) -> None:
+    from core.extraction_options import ExtractionOptions, options_key
+
+    env = {
+        **os.environ,
+        "ARTICLE_INGEST_DATA_DIR": str(tmp_path / "data"),
+        "ARTICLE_INGEST_ALLOW_PRIVATE_NETWORKS": "1",
+        "ARTICLE_INGEST_ALLOWED_PORTS": json.dumps([site.port]),
+        "ARTICLE_INGEST_PER_HOST_DELAY_S": "0",
+    }
+    key = options_key(ExtractionOptions(include_links=True))
+    done = cli(env, "--feed", site.page_url("feed.atom"), "--include-links")
+    assert done.returncode == 0, done.stderr
+    articles = [json.loads(line) for line in done.stdout.splitlines()]
+    assert articles
+    for found in articles:
+        assert found["id"] == article_id(found["url"], key)
+        assert found["options"]["include_links"] is True
+    again = cli(env, "--feed", site.page_url("feed.atom"), "--include-links")
+    assert "nothing new to ingest" in again.stderr  # the same options: stored
+    plain = cli(env, "--feed", site.page_url("feed.atom"))
+    assert sorted(json.loads(line)["id"] for line in plain.stdout.splitlines()) == sorted(
+        article_id(a["url"]) for a in articles
+    )  # the default articles are others
