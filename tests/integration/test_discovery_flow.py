@@ -179,6 +179,18 @@ def test_openapi_documents_the_discover_route() -> None:
     assert request["properties"]["feed"]["type"] == "string"
 
 
+def cli_env(tmp_path: Path, site: DiscoverySite) -> dict[str, str]:
+    """The environment of an ``article-ingest`` process reading the test site."""
+    return {
+        **os.environ,
+        "ARTICLE_INGEST_DATA_DIR": str(tmp_path / "data"),
+        "ARTICLE_INGEST_ALLOW_PRIVATE_NETWORKS": "1",
+        "ARTICLE_INGEST_ALLOWED_PORTS": json.dumps([site.port]),
+        "ARTICLE_INGEST_PER_HOST_DELAY_S": "0",
+        "ARTICLE_INGEST_PER_HOST_CONCURRENCY": "8",
+    }
+
+
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [CLI, "ingest", "--json", *args],
@@ -193,14 +205,7 @@ def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 def test_cli_discovery_ingests_each_page_once_then_only_changed_pages(
     tmp_path: Path, site: DiscoverySite
 ) -> None:
-    env = {
-        **os.environ,
-        "ARTICLE_INGEST_DATA_DIR": str(tmp_path / "data"),
-        "ARTICLE_INGEST_ALLOW_PRIVATE_NETWORKS": "1",
-        "ARTICLE_INGEST_ALLOWED_PORTS": json.dumps([site.port]),
-        "ARTICLE_INGEST_PER_HOST_DELAY_S": "0",
-        "ARTICLE_INGEST_PER_HOST_CONCURRENCY": "8",
-    }
+    env = cli_env(tmp_path, site)
     starts = [
         "--sitemap",
         site.page_url("sitemap-index.xml"),
@@ -312,13 +317,7 @@ def test_cli_discovery_with_extraction_flags_ingests_the_articles_of_those_optio
 ) -> None:
     from core.extraction_options import ExtractionOptions, options_key
 
-    env = {
-        **os.environ,
-        "ARTICLE_INGEST_DATA_DIR": str(tmp_path / "data"),
-        "ARTICLE_INGEST_ALLOW_PRIVATE_NETWORKS": "1",
-        "ARTICLE_INGEST_ALLOWED_PORTS": json.dumps([site.port]),
-        "ARTICLE_INGEST_PER_HOST_DELAY_S": "0",
-    }
+    env = cli_env(tmp_path, site)
     key = options_key(ExtractionOptions(include_links=True))
     done = cli(env, "--feed", site.page_url("feed.atom"), "--include-links")
     assert done.returncode == 0, done.stderr

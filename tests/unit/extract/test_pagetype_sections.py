@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lxml.html import fromstring  # type: ignore[import-untyped]
+from tests.unit.extract.test_pagetype import signals
 
 from core.extract.pagetype import DATED_ITEMS, Signals, classify, classify_signals, read_signals
 from core.models import PageType
@@ -14,18 +15,8 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pagetypes"
 
 
 def home(**given: object) -> Signals:
-    values: dict[str, object] = {
-        "ld_types": frozenset(),
-        "og_type": "website",
-        "host": "www.example.org",
-        "path": "/",
-        "post_blocks": 0,
-        "code_blocks": 0,
-        "cards": 0,
-        "commerce": 0,
-    }
-    values.update(given)
-    return Signals(**values)  # type: ignore[arg-type]
+    """The signals of a site's home page (``test_pagetype.signals`` at ``/``)."""
+    return signals(**{"og_type": "website", "path": "/", **given})
 
 
 def test_a_home_page_with_calls_to_action_is_a_service() -> None:
