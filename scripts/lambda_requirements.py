@@ -7,6 +7,11 @@ pull in (its ``# via`` lines), so the bundles never drift from the lock. boto3/b
 bundled too: the code needs S3 conditional writes (``IfNoneMatch``), and the Lambda runtime's
 own SDK may predate them.
 
+A package another one requires *with extras* (justext needs ``lxml[html_clean]``) is pinned a
+second time under that name: pip before 23.3 (Python 3.12.1's, and ``sam build``'s) resolves a
+requirement with extras apart from the plain pin, picks the index's newest release for it and
+then refuses it in ``--require-hashes`` mode.
+
 Run by ``make lock`` (and checked by ``tests/unit/test_lambda_requirements.py``)::
 
     python -m scripts.lambda_requirements [--check]
@@ -17,8 +22,14 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
+
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements" / "runtime.lock"
@@ -72,6 +83,61 @@ class Block:
     lines: list[str] = field(default_factory=list)
     via: set[str] = field(default_factory=set)
 
+    @property
+    def version(self) -> str:
+        """The pinned version (``name==version``)."""
+        return self.lines[0].split("==", 1)[1].split()[0]
+
+    @property
+    def applies_here(self) -> bool:
+        """Whether this pin's environment marker (if any) holds for the running Python."""
+        _, sep, marker = self.lines[0].rstrip(" \\").partition(";")
+        return not sep or Marker(marker.strip()).evaluate()
+
+    def pinned_with_extra(self, extra: str, wanted_by: str) -> list[str]:
+        """This block's pin and hashes under the name ``name[extra]``."""
+        head = self.lines[0].replace(f"{self.name}==", f"{self.name}[{extra}]==", 1)
+        hashes = [line for line in self.lines[1:] if line.lstrip().startswith("--hash")]
+        return [head, *hashes, f"    # via {wanted_by} (as {self.name}[{extra}])"]
+
+
+#: A package's requirement strings (``importlib.metadata.requires``).
+Requires = Callable[[str], list[str] | None]
+
+
+def installed_requires(name: str, version: str) -> list[str]:
+    """The requirements the installed ``name`` declares; it must be the locked ``version``."""
+    installed = metadata.version(name)
+    if installed != version:
+        raise SystemExit(f"{name} {installed} is installed, the lock has {version}: `make install`")
+    return metadata.requires(name) or []
+
+
+def requested_extras(
+    blocks: list[Block], names: set[str], requires: Requires | None = None
+) -> dict[str, set[tuple[str, str]]]:
+    """Per package of ``names``, the extras other packages of ``names`` require it with.
+
+    Each as ``(extra, wanted_by)``, the extra spelled as the dependent spells it.
+    """
+    wanted: dict[str, set[tuple[str, str]]] = {}
+    for block in blocks:
+        if block.name not in names or not block.applies_here:
+            continue
+        if requires is None:
+            declared = installed_requires(block.name, block.version)
+        else:
+            declared = requires(block.name) or []
+        for text in declared:
+            req = Requirement(text)
+            target = canonicalize_name(req.name)
+            if not req.extras or target not in names:
+                continue
+            if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+                continue
+            wanted.setdefault(target, set()).update((e, block.name) for e in req.extras)
+    return wanted
+
 
 def parse_lock(text: str) -> list[Block]:
     """The lock's package blocks, in order (a package may appear once per marker)."""
@@ -106,18 +172,35 @@ def closure(blocks: list[Block], left_out: frozenset[str]) -> set[str]:
     return needed
 
 
-def render(blocks: list[Block], names: set[str]) -> str:
-    """The requirements file holding exactly the blocks named ``names``."""
-    return HEADER + "".join("\n".join(b.lines) + "\n" for b in blocks if b.name in names)
+def render(
+    blocks: list[Block],
+    names: set[str],
+    extras: dict[str, set[tuple[str, str]]] | None = None,
+) -> str:
+    """The requirements file holding exactly the blocks named ``names``.
+
+    A block ``extras`` names is followed by its pin under each extra it is required with.
+    """
+    out = []
+    for block in blocks:
+        if block.name not in names:
+            continue
+        out.append("\n".join(block.lines) + "\n")
+        for extra, wanted_by in sorted((extras or {}).get(block.name, ())):
+            out.append("\n".join(block.pinned_with_extra(extra, wanted_by)) + "\n")
+    return HEADER + "".join(out)
 
 
 def expected() -> dict[Path, str]:
     """Each function's requirements file and the content it must have."""
     blocks = parse_lock(LOCK.read_text(encoding="utf-8"))
-    return {
-        FUNCTIONS / name / "requirements.txt": render(blocks, closure(blocks, left_out))
-        for name, left_out in LEFT_OUT.items()
-    }
+    files = {}
+    for name, left_out in LEFT_OUT.items():
+        names = closure(blocks, left_out)
+        files[FUNCTIONS / name / "requirements.txt"] = render(
+            blocks, names, requested_extras(blocks, names)
+        )
+    return files
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,3 +31,30 @@ def test_a_package_pulled_in_only_by_a_dropped_one_is_dropped() -> None:
     assert lr.closure(blocks, frozenset({"a"})) == {"c", "d"}
     assert lr.closure(blocks, frozenset()) == {"a", "b", "c", "d"}
     assert "b==2" not in lr.render(blocks, {"c", "d"})
+
+
+def test_a_package_required_with_extras_is_pinned_under_that_name_too() -> None:
+    # pip < 23.3 (sam build's) resolves `b[x]` apart from `b==2`: unpinned, it takes the index's
+    # newest b and --require-hashes refuses it. The file must pin `b[x]==2` with b's hashes.
+    lock = (
+        "a==1 \\\n    --hash=sha256:00\n    # via article-ingest\n"
+        "b==2 ; python_full_version >= '3.0' \\\n    --hash=sha256:11 \\\n"
+        "    --hash=sha256:12\n    # via a\n"
+    )
+    blocks = lr.parse_lock(lock)
+    declared = {"a": ["b[x]>=1", "c[y]; extra == 'test'"], "b": []}
+    names = lr.closure(blocks, frozenset())
+    extras = lr.requested_extras(blocks, names, lambda name: declared[name])
+    assert extras == {"b": {("x", "a")}}
+    text = lr.render(blocks, names, extras)
+    assert "b[x]==2 ; python_full_version >= '3.0' \\\n    --hash=sha256:11 \\\n" in text
+    assert "    --hash=sha256:12\n    # via a (as b[x])\n" in text
+
+
+def test_the_extraction_bundles_pin_justexts_lxml_extra_at_the_locked_lxml() -> None:
+    # The CI failure: `lxml[html_clean]>=4.4.2` (from justext) resolved to a newer lxml than
+    # the lock's, and sam build refused it in --require-hashes mode.
+    for name in ("ingest_api", "worker"):
+        text = (lr.FUNCTIONS / name / "requirements.txt").read_text(encoding="utf-8")
+        lxml = next(b for b in lr.parse_lock(text) if b.name == "lxml")
+        assert f"\nlxml[html_clean]=={lxml.version} \\\n" in text
