@@ -24,10 +24,18 @@ lambda_python() {
 }
 
 # tool_venv NAME "PACKAGE==VERSION ...": make .tools/NAME with exactly these pins (none: a bare
-# venv), unless there.
+# venv), unless there. requirements/tools/NAME.txt, when present, pins every dependency too
+# (`pip freeze` of a working .tools/NAME): CI installs from a live index, where a new release of
+# a dependency would otherwise change the tool under us.
 tool_venv() {
     local name="$1" requirement="$2" venv="$TOOLS/$1"
-    if [[ -f "$venv/.installed" && "$(cat "$venv/.installed")" == "$requirement" ]]; then
+    local constraints="$ROOT/requirements/tools/$1.txt" marker="$2"
+    local -a pinned=()
+    if [[ -f "$constraints" ]]; then
+        pinned=(--constraint "$constraints")
+        marker="$requirement $(sha256sum "$constraints" | cut -c1-16)"
+    fi
+    if [[ -f "$venv/.installed" && "$(cat "$venv/.installed")" == "$marker" ]]; then
         return 0
     fi
     echo "installing $requirement into .tools/$name ..." >&2
@@ -35,9 +43,9 @@ tool_venv() {
     "$(lambda_python)" -m venv "$venv"
     if [[ -n "$requirement" ]]; then
         # shellcheck disable=SC2086 # one or more space-separated pins
-        "$venv/bin/pip" install --quiet --disable-pip-version-check $requirement >&2
+        "$venv/bin/pip" install --quiet --disable-pip-version-check "${pinned[@]}" $requirement >&2
     fi
-    echo "$requirement" >"$venv/.installed"
+    echo "$marker" >"$venv/.installed"
 }
 
 ensure_cfn_lint() { tool_venv cfn-lint "cfn-lint==$CFN_LINT_VERSION"; }
