@@ -171,15 +171,20 @@ def without_closing(text: str) -> str:
     ``_TEASERS``, ``_WIDGET_LINE``), looked for in its last ``TAIL_LINES`` lines."""
     lines = text.rsplit("\n", TAIL_LINES)  # the rest of the text, then the last lines
     end = len(lines)
+    # titles only after each line: one pass from the end, each line's words counted at most
+    # once and only up to the limit (bounded work on a page of a few huge lines)
+    titles_after = [True] * end
+    for index in range(end - 2, 0, -1):
+        titles_after[index] = (
+            titles_after[index + 1]
+            and len(lines[index + 1].split(maxsplit=TEASER_MAX_WORDS)) < TEASER_MAX_WORDS
+        )
     for index in range(1, end):
         line = lines[index]
         if len(line) > MAX_HEADING_CHARS:
             continue
         heading = _heading(line)
-        if _CLOSING.fullmatch(heading) or (
-            _TEASERS.fullmatch(heading)
-            and all(len(after.split()) < TEASER_MAX_WORDS for after in lines[index + 1 :])
-        ):
+        if _CLOSING.fullmatch(heading) or (_TEASERS.fullmatch(heading) and titles_after[index]):
             if sum(map(len, lines[index:])) <= TAIL_SHARE * len(text):
                 end = index
             break
