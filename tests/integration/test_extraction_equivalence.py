@@ -9,7 +9,10 @@ way.
 article profile (``core.extract.profile_article``) extracts it, regenerated on purpose at the
 commit that added that profile (branch ``articles``, on main 31fd1c1): it changes the text of
 article pages (a recall pass where trafilatura lost the article's lists, repeated paragraphs
-kept once; docs/extraction.md). The command::
+kept once; docs/extraction.md), and again on branch ``artq`` (on main 4c26595), where the
+profile started cutting the blocks that follow an article (``without_closing``: share, author,
+newsletter and related-post blocks, widget lines: the hashes of the 44 article pages it
+changes were updated, the other entries left as they were). The command::
 
     python -m bench.extraction_digest OUT --text-hashes tests/fixtures/text_hashes_articles.json
 

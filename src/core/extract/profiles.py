@@ -3,8 +3,9 @@
 Every profile runs trafilatura's extraction sequence once (``core.extract.text``); they differ
 in its options and in what the page's declarations add:
 
-- ``article``: trafilatura's text, with a recall pass where the article's lists were lost and
-  paragraphs repeated word for word kept once (``core.extract.profile_article``);
+- ``article``: trafilatura's text, with a recall pass where the article's lists were lost,
+  paragraphs repeated word for word kept once and the blocks after the article (share, author,
+  newsletter, related posts) cut from its end (``core.extract.profile_article``);
 - ``listing`` and ``collection``: trafilatura's text, then the page's heading and the repeated
   cards it dropped (``core.extract.profile_cards``);
 - ``service`` and ``documentation``: every section of the main region, where that is more

@@ -1,5 +1,6 @@
 """The article profile on small pages made for these tests: lists trafilatura's balanced pass
-loses come back, menus stay out, a paragraph repeated word for word is kept once."""
+loses come back, menus stay out, a paragraph repeated word for word is kept once, the blocks
+after the article (its author's bio, a newsletter form, related posts) are left out."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from core.extract.loading import load_html
 from core.extract.profile_article import (
     LOST_SHARE,
     MIN_REPEAT_WORDS,
+    TEASER_MAX_WORDS,
     article_text,
     lost_list_chars,
+    without_closing,
     without_repeats,
 )
 from core.models import PageType
@@ -86,3 +89,56 @@ def test_a_paragraph_repeated_word_for_word_is_kept_once() -> None:
     assert len(long.split()) >= MIN_REPEAT_WORDS
     text = f"{long}\nPros\n- Quiet\nCons\n- Pricey\n{long}\nPros\n- Light"
     assert without_repeats(text) == f"{long}\nPros\n- Quiet\nCons\n- Pricey\nPros\n- Light"
+
+
+def _article(name: str) -> str:
+    body = (FIXTURES / name).read_bytes()
+    article = assemble(PageInput(body=body, url="https://travel.example/a", article_id="a"))
+    assert article is not None
+    assert article.page_type is PageType.ARTICLE
+    return article.text
+
+
+def test_the_author_bio_and_the_newsletter_form_after_an_article_are_left_out() -> None:
+    body = (FIXTURES / "article-closing.html").read_bytes()
+    text = _article("article-closing.html")
+    assert text.endswith("bring earplugs if you are a light sleeper.")
+    assert "The economics changed" in text  # the article's own headings stay
+    # bare trafilatura keeps the blocks after the article on this page
+    bare = trafilatura.extract(body, include_comments=False) or ""
+    for block in (
+        "About the author",
+        "Lena Hartmann has written about rail travel",
+        "Sign up for our newsletter",
+        "Thank you! Your submission has been received!",
+    ):
+        assert block in bare
+        assert block not in text
+
+
+def test_related_posts_after_an_article_are_left_out() -> None:
+    body = (FIXTURES / "article-related.html").read_bytes()
+    text = _article("article-related.html")
+    assert text.endswith("save the thicker-skinned kinds for the end of winter.")
+    bare = trafilatura.extract(body, include_comments=False) or ""
+    assert "When to sow squash indoors" in bare
+    assert "When to sow squash indoors" not in text
+
+
+def test_a_related_aside_with_prose_under_it_stays() -> None:
+    prose = " ".join(["the ferry also stops at the island's north pier on Sundays"] * 4)
+    assert len(prose.split()) >= TEASER_MAX_WORDS
+    body = "\n".join(f"Paragraph {n} of the article about the harbour." for n in range(20))
+    text = f"{body}\nRelated:\n{prose}\nTags\nFerries\nHarbours"
+    # the prose under "Related:" is the article's; the tag list after it is not
+    assert without_closing(text) == f"{body}\nRelated:\n{prose}"
+
+
+def test_a_closing_heading_that_would_take_most_of_the_text_cuts_nothing() -> None:
+    text = "Short intro.\nComments\n" + "\n".join(
+        f"A long line of the article, number {n}, which is not a comment." for n in range(5)
+    )
+    assert without_closing(text) == text
+    # the lines widgets print at the end are dropped all the same
+    widgets = "\nBack to top\nCopyright © 2026 Harbour News. All rights reserved.\nBook a demo"
+    assert without_closing(text + widgets) == text
