@@ -5,10 +5,12 @@ Signals, strongest first:
 1. the page's own declarations: JSON-LD ``@type`` (``DiscussionForumPosting``, ``Product``,
    ``CollectionPage``, ``TechArticle``…) and Open Graph ``og:type`` (``product``,
    ``product.group``);
-2. the URL's shape: ``/threads/``, ``/t/slug/123`` and ``/questions/`` for forums, ``/products/``
-   for products, ``/collections/`` and ``/c/`` for collections, ``docs.`` hosts and ``/docs/``
-   for documentation, ``/services/`` and ``/pricing`` for services, ``/news`` and ``/tag/`` for
-   listings;
+2. the URL's shape: ``/threads/``, ``/t/slug/123``, ``/comments/<id>/``, ``/questions/`` and a
+   ``topic=<n>`` query for forums, ``/products/`` (and ``/p/``, unless ``og:type`` says
+   ``article``) for products, ``/collections/`` and ``/c/`` for collections, ``docs.`` hosts and
+   ``/docs/`` for documentation (never on a dated path such as ``/2025/12/``), ``/services/``,
+   ``services.html`` and ``/pricing`` for services (not ``/about``: an about page is prose),
+   ``/news``, ``/tag/``, ``/topic/<name>``, ``/sections/<name>`` and ``/list/`` for listings;
 3. the markup: repeated post containers (``post``, ``message``, ``comment`` classes) for forums,
    ``<pre>``/``<code>`` blocks for documentation (a ``/docs/`` section needs none), a price and
    an add-to-cart control for products, many repeated cards for listings and collections, calls
@@ -65,8 +67,10 @@ _OG_COLLECTION = {"product.group"}
 
 _FORUM_PATH = re.compile(
     r"/(threads?|forums?|discussions?|questions|showthread\.php|viewtopic\.php)(/|\.|$)"
-    r"|/t/[^/]+/\d+"
+    r"|/t/[^/]+/\d+|/comments/[a-z0-9]+/"
 )
+#: A thread addressed by its number in the query (``index.php?topic=123``).
+_FORUM_QUERY = re.compile(r"(^|&)topic=\d")
 _FORUM_HOST = re.compile(r"^(forums?|community|discuss|discussion|boards?|answers)\.")
 _PRODUCT_PATH = re.compile(r"/(products?|dp|item|p)/[^/]+")
 _COLLECTION_PATH = re.compile(
@@ -81,13 +85,17 @@ _DOCS_PATH = re.compile(
 #: A site's documentation section: documentation even without a code block (a concept page, a
 #: guide's overview). Six WCXB documentation pages were articles without it, no article moved.
 _DOCS_SECTION = re.compile(r"/(docs|documentation)/")
+#: A path dated like a story's (``/2025/12/``, ``/story/25/12/19/``) is never documentation,
+#: even on a ``developer.`` host (one WCXB article was read so and lost 0.13 of its F1).
+_DATED_PATH = re.compile(r"/(19|20)\d\d/\d\d?/|/\d\d/\d\d/\d\d/")
 _LISTING_PATH = re.compile(
     r"/(news|blog|articles|tags?|archives?|search|latest|newest|trending|topics|issues|events"
     r"|jobs|page/\d+)/?$"
+    r"|/(topics?|sections?)/[^/]+/?$|/lists?/|/list_of_"
 )
 _SERVICE_PATH = re.compile(
-    r"/(services?|pricing|plans|solutions|consulting|courses?|programs?|about|contact)"
-    r"(/|-|$)"
+    r"/(services?|pricing|plans|solutions|consulting|courses?|programs?|contact)"
+    r"(/|-|\.|$)"
 )
 _OTHER_PATH = re.compile(
     r"/(login|log-in|signin|sign-in|signup|sign-up|register|cart|basket|checkout|account)/?$"
@@ -125,6 +133,7 @@ class Signals:
     code_blocks: int
     cards: int
     commerce: int
+    query: str = ""
     #: Counted on a site's home page only, the one place they decide the type.
     calls_to_action: int = 0
     dated_items: int = 0
@@ -176,6 +185,7 @@ def read_signals(tree: HtmlElement, url: str | None) -> Signals:
         og_type=og,
         host=(parts.hostname or "").lower(),
         path=parts.path.lower(),
+        query=parts.query.lower(),
         post_blocks=sum(words[w] for w in ("post", "message", "comment", "reply", "answer")),
         code_blocks=code_blocks,
         cards=cards,
@@ -227,15 +237,20 @@ def classify_signals(signals: Signals) -> PageType:
         return PageType.ARTICLE
     if (ld & _LD_PRODUCT or og in _OG_PRODUCT) and not _COLLECTION_PATH.search(path):
         return PageType.PRODUCT
-    if _FORUM_PATH.search(path) or (_FORUM_HOST.match(host) and signals.post_blocks >= 10):
-        return PageType.FORUM
     if (
+        _FORUM_PATH.search(path)
+        or _FORUM_QUERY.search(signals.query)
+        or (_FORUM_HOST.match(host) and signals.post_blocks >= 10)
+    ):
+        return PageType.FORUM
+    if not _DATED_PATH.search(path) and (
         _DOCS_HOST.search(host)
         or _DOCS_SECTION.search(path)
         or (_DOCS_PATH.search(path) and signals.code_blocks >= 1)
     ):
         return PageType.DOCUMENTATION
-    if _PRODUCT_PATH.search(path):
+    # a page that calls itself an article (og:type) outweighs a product-like path (``/p/slug``)
+    if _PRODUCT_PATH.search(path) and og != "article":
         return PageType.PRODUCT
     if _COLLECTION_PATH.search(path):
         return PageType.COLLECTION

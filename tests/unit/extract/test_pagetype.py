@@ -93,6 +93,10 @@ def test_a_listing_of_cards_declared_an_article_stays_an_article() -> None:
         ),
         ("listing-page", "https://rowing.example/news", PageType.LISTING),
         ("service-page", "https://heating.example/services/boiler-servicing/", PageType.SERVICE),
+        # a newsletter post: og:type article outweighs a /p/ path that shops use for products
+        ("newsletter-post", "https://plotletter.example/p/why-we-stopped-peat", PageType.ARTICLE),
+        # a thread addressed by its number in the query
+        ("forum-thread", "https://bakers.example/community/index.php?topic=4411.0", PageType.FORUM),
     ],
 )
 def test_fixture_pages_are_classified(name: str, url: str, expected: PageType) -> None:
@@ -121,3 +125,39 @@ def test_malformed_json_ld_is_read_as_far_as_it_goes() -> None:
 )
 def test_listing_and_collection_paths(path: str, expected: PageType) -> None:
     assert classify_signals(signals(path=path)) is expected
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        # a thread's comments page
+        ({"path": "/r/baking/comments/1x9k2q/starter_smells/"}, PageType.FORUM),
+        ({"query": "topic=4411.0"}, PageType.FORUM),
+        ({"query": "utm_topic=gardening"}, PageType.ARTICLE),
+        # a topic's or a section's front page, a list of items
+        ({"path": "/topic/car-rental"}, PageType.LISTING),
+        ({"path": "/sections/science/"}, PageType.LISTING),
+        ({"path": "/list/cs.ai/recent"}, PageType.LISTING),
+        ({"path": "/topic/car-rental/why-prices-rose"}, PageType.ARTICLE),
+        # a site's services page as a file
+        ({"path": "/us/en/services.html"}, PageType.SERVICE),
+        # an about page tells a story: the article profile keeps all of it
+        ({"path": "/about-us/what-legal-aid-is/"}, PageType.ARTICLE),
+        ({"path": "/about"}, PageType.ARTICLE),
+        # a dated story on a developer-named host is not documentation
+        (
+            {"host": "developers.example.org", "path": "/story/25/12/19/2362/a-new-course"},
+            PageType.ARTICLE,
+        ),
+        ({"host": "developers.example.org", "path": "/guides/auth"}, PageType.DOCUMENTATION),
+        # og:type article outweighs a product-like path, not a product declaration
+        ({"og_type": "article", "path": "/p/why-we-stopped-peat"}, PageType.ARTICLE),
+        ({"path": "/p/why-we-stopped-peat"}, PageType.PRODUCT),
+        (
+            {"og_type": "article", "ld_types": frozenset({"product"}), "path": "/p/kettle"},
+            PageType.PRODUCT,
+        ),
+    ],
+)
+def test_url_shapes_that_route_pages(given: dict[str, object], expected: PageType) -> None:
+    assert classify_signals(signals(**given)) is expected
