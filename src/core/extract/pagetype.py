@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 from urllib.parse import urlsplit
 
 from lxml import etree  # type: ignore[import-untyped]
@@ -265,11 +266,41 @@ def classify_signals(signals: Signals) -> PageType:
     return PageType.ARTICLE
 
 
-def _card_listing(signals: Signals, tree: HtmlElement) -> bool:
-    """An undeclared page whose largest card grid is the page (``profile_cards.is_card_page``);
-    the grid is only searched for pages no other signal claimed."""
-    declared = bool(signals.ld_types & _LD_ARTICLE) or signals.og_type == "article"
-    return not declared and is_card_page(card_grid(tree))
+def _declared_article(signals: Signals) -> bool:
+    return bool(signals.ld_types & _LD_ARTICLE) or signals.og_type == "article"
+
+
+#: A page no signal claimed, with at least this many subheadings (``h2``–``h6``) and not one
+#: paragraph of ``LONG_PARAGRAPH`` characters (about 40 words), is a stack of short sections: a
+#: service page's shape (hero, features, steps, plans), read whole by the sections profile.
+#: Chosen on the even-numbered WCXB development pages as the largest gain that costs no article
+#: (8 or 10 headings alike; 3 to 6 moved five articles, one paragraph allowed thirteen), checked
+#: on the odd ones (docs/extraction.md, "Routing").
+SECTION_HEADINGS = 8
+LONG_PARAGRAPH = 250
+_SUBHEADINGS = ("h2", "h3", "h4", "h5", "h6")
+
+
+def _short_sections(tree: HtmlElement) -> bool:
+    """At least ``SECTION_HEADINGS`` subheadings and no long paragraph. Linear in the page: the
+    headings are counted until there are enough, the paragraphs read until a long one."""
+    headings = tree.iter(_SUBHEADINGS)
+    if next(islice(headings, SECTION_HEADINGS - 1, None), None) is None:
+        return False
+    return not any(len(p.text_content().strip()) >= LONG_PARAGRAPH for p in tree.iter("p"))
+
+
+def _unclaimed_type(signals: Signals, tree: HtmlElement) -> PageType:
+    """The type of an undeclared page that no signal claimed: a card grid that is the page
+    (``profile_cards.is_card_page``) is a listing, short sections are a service, anything else
+    an article. Read only for such pages."""
+    if _declared_article(signals):
+        return PageType.ARTICLE
+    if is_card_page(card_grid(tree)):
+        return PageType.LISTING
+    if _short_sections(tree):
+        return PageType.SERVICE
+    return PageType.ARTICLE
 
 
 #: A listing whose class names mention prices, a cart or a basket this many times sells what it
@@ -289,6 +320,6 @@ def classify(tree: HtmlElement, url: str | None) -> PageType:
     """The page type of the parsed page ``tree`` (read, not modified) at ``url``."""
     signals = read_signals(tree, url)
     page_type = classify_signals(signals)
-    if page_type is PageType.ARTICLE and _card_listing(signals, tree):
-        page_type = PageType.LISTING
+    if page_type is PageType.ARTICLE:
+        page_type = _unclaimed_type(signals, tree)
     return _listing_or_collection(signals, page_type)

@@ -8,7 +8,15 @@ from pathlib import Path
 from lxml.html import fromstring  # type: ignore[import-untyped]
 from tests.unit.extract.test_pagetype import signals
 
-from core.extract.pagetype import DATED_ITEMS, Signals, classify, classify_signals, read_signals
+from core.extract.pagetype import (
+    DATED_ITEMS,
+    LONG_PARAGRAPH,
+    SECTION_HEADINGS,
+    Signals,
+    classify,
+    classify_signals,
+    read_signals,
+)
 from core.models import PageType
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pagetypes"
@@ -64,3 +72,38 @@ def test_a_docs_section_page_without_code_is_documentation() -> None:
     # an article declaration outweighs the path
     declared = home(path="/docs/changelog-2026", ld_types=frozenset({"article"}))
     assert classify_signals(declared) is PageType.ARTICLE
+
+
+def test_an_undeclared_page_of_short_sections_is_a_service() -> None:
+    # an insurer's product page at no service-like path: subheadings over short blurbs
+    tree = fromstring((FIXTURES / "service-sections.html").read_bytes())
+    assert classify(tree, "https://pawline.example/insurance/") is PageType.SERVICE
+
+
+def _sections_page(paragraph: str, head: str = "") -> str:
+    sections = "".join(f"<h2>Step {n}</h2><p>{paragraph}</p>" for n in range(SECTION_HEADINGS))
+    return f"<html><head>{head}</head><body><h1>Guide</h1>{sections}</body></html>"
+
+
+def test_sections_of_prose_stay_an_article() -> None:
+    prose = "Long prose of a how-to article, one step after another. " * 5
+    assert len(prose.strip()) >= LONG_PARAGRAPH
+    assert classify(fromstring(_sections_page(prose)), "https://x.example/guide") is (
+        PageType.ARTICLE
+    )
+    blurb = "A short blurb."
+    assert classify(fromstring(_sections_page(blurb)), "https://x.example/guide") is (
+        PageType.SERVICE
+    )
+
+
+def test_short_sections_declared_an_article_stay_an_article() -> None:
+    declared = _sections_page("A short blurb.", '<meta property="og:type" content="article">')
+    assert classify(fromstring(declared), "https://x.example/guide") is PageType.ARTICLE
+
+
+def test_a_few_headings_are_no_stack_of_sections() -> None:
+    page = (
+        "<html><body><h1>Note</h1><h2>One</h2><p>Short.</p><h2>Two</h2><p>Short.</p></body></html>"
+    )
+    assert classify(fromstring(page), "https://x.example/note") is PageType.ARTICLE
