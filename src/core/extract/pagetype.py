@@ -16,13 +16,15 @@ Signals, strongest first:
    an add-to-cart control for products, many repeated cards for listings and collections, calls
    to action ("Get started", "Book a demo") without dated items on a site's home page for
    services; last, on a page no signal claimed, a grid of linked cards holding much of its text
-   (``core.extract.profile_cards``) for listings.
+   (``core.extract.profile_cards``) for listings, else eight or more subheadings without one
+   long paragraph (a stack of short sections) for services.
 
 A sign-in, cart, checkout or account page is ``other``. A page with an article declaration, or
 with no stronger signal, is an ``article``: the article
 text is extracted by the article profile (``core.extract.profile_article``). Rules are
-general (no site or benchmark page is named); their accuracy on the WCXB development pages is in
-``docs/benchmarks.md`` (``python -m bench.pagetypes``).
+general (no site or benchmark page is named), chosen by the F1 each profile scores on the pages
+they move, not by agreement with the labels (docs/extraction.md, "Routing"); their accuracy on
+the WCXB development pages is in ``docs/benchmarks.md`` (``python -m bench.pagetypes``).
 """
 
 from __future__ import annotations
