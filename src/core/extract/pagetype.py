@@ -182,7 +182,7 @@ def read_signals(tree: HtmlElement, url: str | None) -> Signals:
         (count for css, count in repeated.items() if any(w in css for w in _CARD_WORDS)),
         default=0,
     )
-    home = _home(parts.path)
+    home = is_home_path(parts.path)
     return Signals(
         ld_types=frozenset(ld_types),
         og_type=og,
@@ -198,7 +198,8 @@ def read_signals(tree: HtmlElement, url: str | None) -> Signals:
     )
 
 
-def _home(path: str) -> bool:
+def is_home_path(path: str) -> bool:
+    """Whether a URL path is a site's front page (``/``)."""
     return path.strip("/") == ""
 
 
@@ -215,7 +216,7 @@ def _calls_to_action(tree: HtmlElement) -> int:
 def _service_home(signals: Signals) -> bool:
     """A site's home page that offers something (calls to action) rather than dated items."""
     return (
-        _home(signals.path)
+        is_home_path(signals.path)
         and signals.calls_to_action >= SERVICE_CALLS
         and signals.dated_items < DATED_ITEMS
     )
