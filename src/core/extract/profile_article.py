@@ -109,7 +109,7 @@ def _plain(element: HtmlElement) -> str:
 def body_lists(tree: HtmlElement) -> list[HtmlElement]:
     """The lists of ``tree``'s document that stand beside a paragraph (or hold one): where an
     article's lists are; in document order, as the XPath ``//ul[../p]|//ol[../p]`` finds them
-    (in a third of its time: the XPath's union sorts, and each ``../p`` is a node set)."""
+    (in a quarter of its time: the XPath's union sorts, and each ``../p`` is a node set)."""
     tops = _TOP_LEVEL(tree)
     top_paragraph = any(top.tag == "p" for top in tops)
     lists = []
