@@ -17,18 +17,25 @@ The date has its own module (``core.extract.dates``).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from html import unescape
 from typing import Any
 from urllib.parse import urljoin
 
 import trafilatura
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
-from trafilatura.metadata import examine_meta, extract_meta_json, extract_sitename, extract_title
-from trafilatura.utils import trim
+from trafilatura.json_metadata import (
+    JSON_UNICODE_REPLACE,
+    extract_json,
+    extract_json_parse_error,
+)
+from trafilatura.metadata import JSON_MINIFY, examine_meta, extract_sitename, extract_title
+from trafilatura.utils import HTML_STRIP_TAGS, trim
 
 from core.extract.byline import markup_author
 from core.extract.loading import PARSER
@@ -131,13 +138,48 @@ def meta_tags(tree: HtmlElement) -> Any:
         tree.insert(position, head)
 
 
+_JSON_SCRIPT_TYPES = ("application/ld+json", "application/settings+json")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _normalize_json(string: str) -> str:
+    """trafilatura's ``normalize_json`` (2.3.1, pinned), with the lone surrogates removed by
+    one expression instead of a generator called for every character of the block."""
+    if "\\" in string:
+        string = string.replace("\\n", "").replace("\\r", "").replace("\\t", "")
+        string = JSON_UNICODE_REPLACE.sub(lambda match: chr(int(match[1], 16)), string)
+        string = _SURROGATES.sub("", string)
+        string = unescape(string)
+    return str(trim(HTML_STRIP_TAGS.sub("", string)))
+
+
+def meta_json(tree: HtmlElement, metadata: Any) -> Any:
+    """trafilatura's ``extract_meta_json`` (2.3.1, pinned): what the JSON-LD blocks say.
+
+    The same steps, with the blocks found by a walk over the ``<script>`` elements rather than
+    an XPath (a third of its time), and ``_normalize_json``: on the WCXB pages most blocks
+    hold a backslash (escaped slashes), for which trafilatura's normaliser calls a generator
+    per character."""
+    for element in tree.iterdescendants("script"):
+        if element.get("type") not in _JSON_SCRIPT_TYPES or not element.text:
+            continue
+        text = _normalize_json(JSON_MINIFY.sub(r"\1", element.text))
+        try:
+            # strict=False: as trafilatura, control characters are not refused
+            schema = json.loads(text, strict=False)
+            metadata = extract_json(schema, metadata)
+        except json.JSONDecodeError:
+            metadata = extract_json_parse_error(text, metadata)
+    return metadata
+
+
 def declared(tree: HtmlElement, url: str | None) -> Any:
     """What the ``<meta>`` tags and JSON-LD say (a trafilatura ``Document``)."""
     found: Any = meta_tags(tree)
     if found.author and " " not in found.author:
         found.author = None
     try:
-        found = extract_meta_json(tree, found)
+        found = meta_json(tree, found)
     except Exception:  # trafilatura's JSON-LD reader fails on some malformed blocks
         logger.debug("unreadable JSON-LD in %s", url, exc_info=True)
     return found

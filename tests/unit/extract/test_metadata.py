@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from lxml import etree  # type: ignore[import-untyped]
-from trafilatura.metadata import examine_meta
+from trafilatura.metadata import examine_meta, extract_meta_json
 from trafilatura.xpaths import AUTHOR_XPATHS
 
 from core.extract import language
@@ -19,7 +19,7 @@ from core.extract.byline import markup_author
 from core.extract.charset import decode_html
 from core.extract.loading import load_html
 from core.extract.markup import scan_markup
-from core.extract.metadata import canonical, headline, meta_tags
+from core.extract.metadata import canonical, headline, meta_json, meta_tags
 
 PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>How to Plant Tomatoes in Spring | Garden Weekly</title></head><body>
@@ -268,3 +268,35 @@ def test_meta_tags_of_a_page_without_a_head_and_of_a_fragment() -> None:
     assert fragment is not None
     assert fragment.getparent() is not None
     assert _said(meta_tags(fragment)) == _said(examine_meta(fragment))
+
+
+JSON_LD_PAGE = """<html><head>
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",
+"headline": "Caf\\u00e9 \\ud83c\\udf75
+opens at 6 \\/ 7 &amp; <b>more</b>", "author": {"@type": "Person", "name": "Jo\\ud800 Grower"},
+"articleSection": "Food\\tand drink"}</script>
+<script type="application/settings+json">{"publisher": {"@type": "Organization",
+"name": "Morning Paper"}}</script>
+<script type="APPLICATION/LD+JSON">{"@type": "Article", "headline": "Not read"}</script>
+<script type="application/ld+json">{"@type": "Article",
+"articleSection": "Broken \\/ block",</script>
+</head><body><p>Text.</p></body></html>"""
+
+
+def test_json_ld_is_read_as_trafilatura_reads_it() -> None:
+    """``meta_json`` (a walk over the scripts, surrogates removed in one pass) says what
+    trafilatura's ``extract_meta_json`` says: escapes, a lone surrogate, both script types, a
+    type in capitals (neither reads it) and a malformed block; and on the sample pages."""
+    trees = [load_html(JSON_LD_PAGE)]
+    trees += [
+        load_html(decode_html(gzip.decompress(page.read_bytes())).text) for page in _bench_pages()
+    ]
+    for tree in trees:
+        assert tree is not None
+        assert _said(meta_json(tree, meta_tags(tree))) == _said(
+            extract_meta_json(tree, meta_tags(tree))
+        )
+    said = meta_json(trees[0], meta_tags(trees[0]))
+    assert said.title == "Café opens at 6 / 7 & more"  # the escaped surrogates removed
+    assert said.author == "Jo Grower"
+    assert said.categories == ["Broken"]  # from the malformed block

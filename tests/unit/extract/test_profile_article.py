@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import trafilatura
+from lxml import etree
 
 from core.extract.assemble import assemble
 from core.extract.loading import load_html
@@ -15,6 +16,7 @@ from core.extract.profile_article import (
     MIN_REPEAT_WORDS,
     TEASER_MAX_WORDS,
     article_text,
+    body_lists,
     lost_list_chars,
     without_closing,
     without_repeats,
@@ -142,3 +144,26 @@ def test_a_closing_heading_that_would_take_most_of_the_text_cuts_nothing() -> No
     # the lines widgets print at the end are dropped all the same
     widgets = "\nBack to top\nCopyright © 2026 Harbour News. All rights reserved.\nBook a demo"
     assert without_closing(text + widgets) == text
+
+
+def test_body_lists_are_the_lists_beside_a_paragraph_in_document_order() -> None:
+    """``body_lists`` finds what the XPath ``//ul[../p]|//ol[../p]`` finds, from any element
+    of the page (lxml may hand back the body's only child)."""
+    tree = load_html(
+        "<html><body><nav><ul><li>Home</li></ul></nav>"
+        "<div><p>Intro</p><ol><li>one</li></ol><ul><li>two</li></ul></div>"
+        "<section><ul><li>no paragraph here</li></ul><div><p>x</p></div></section>"
+        "<article><ul><li><p>holds one</p><ul><li>nested</li></ul></li></ul><p>after</p>"
+        "</article></body></html>"
+    )
+    assert tree is not None
+    xpath = etree.XPath("//ul[../p]|//ol[../p]")
+    found = body_lists(tree)
+    assert [element.xpath("string(li)") for element in found] == [
+        "one",
+        "two",
+        "holds onenested",
+        "nested",
+    ]
+    assert found == xpath(tree)
+    assert body_lists(tree.find("body/div")) == found

@@ -9,8 +9,16 @@ import trafilatura
 from lxml.html import fromstring  # type: ignore[import-untyped]
 
 from core.extract.assemble import assemble
+from core.extract.loading import load_html
 from core.extract.pagetype import classify
-from core.extract.profile_cards import Cards, card_grid, is_card_page, page_cards, with_cards
+from core.extract.profile_cards import (
+    Cards,
+    card_grid,
+    card_text,
+    is_card_page,
+    page_cards,
+    with_cards,
+)
 from core.models import Article, PageType
 from core.ports import PageInput
 
@@ -123,3 +131,18 @@ def test_a_card_page_that_sells_is_a_collection() -> None:
     article = extracted("collection-page", "https://alder.example/backpacks")
     assert article.page_type is PageType.COLLECTION
     assert "Cairn Duffel 45 L €149.00" in (article.text or "")
+
+
+def test_a_card_drops_chrome_named_by_a_whole_class_or_id_token() -> None:
+    card = load_html(
+        '<div class="card"><a href="/p/1">Blue kettle</a>'
+        '<span class="big\tSite-Footer">footer token after a tab</span>'
+        '<span id="mainNav">nav id</span>'
+        '<span class="seo-footer-copy product-card">kept: no whole chrome token</span>'
+        '<span class="navigation-item">kept: navigation is only part of the token</span>'
+        '<span class="x" aria-hidden="true">hidden</span></div>'
+    )
+    assert card is not None
+    assert card_text(card) == (
+        "Blue kettle kept: no whole chrome token kept: navigation is only part of the token"
+    )
