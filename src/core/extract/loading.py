@@ -30,6 +30,9 @@ from core.pins import require
 require("trafilatura", trafilatura.__version__, __name__)
 
 logger = logging.getLogger(__name__)
+#: The document's top-level elements, whatever element of it is asked: one when the page
+#: parsed whole, several beside each other when a broken page left more than one.
+TOP_LEVEL = etree.XPath("/*")
 
 
 class _Element(HtmlElement):  # type: ignore[misc]

@@ -16,10 +16,9 @@ from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
 from core.extract import byline, dates
+from core.extract.loading import TOP_LEVEL
 
 logger = logging.getLogger(__name__)
-
-_TOP_LEVEL = etree.XPath("/*")
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ def scan_markup(tree: HtmlElement, with_dates: bool = False) -> MarkupScan:
     text_tested = byline.TEXT_TESTED_TAG
     # ``//`` searches the whole document: above ``tree`` when lxml handed back the body's only
     # child, and beside it when a broken page left several top-level elements.
-    for top in _TOP_LEVEL(tree):
+    for top in TOP_LEVEL(tree):
         for element in top.iter(etree.Element):
             tag = element.tag
             if tag == text_tested:  # an author test reads this element's text: the XPaths

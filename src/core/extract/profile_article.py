@@ -25,18 +25,17 @@ from __future__ import annotations
 import logging
 import re
 
-from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from trafilatura.settings import Extractor
 from trafilatura.xml import xmltotxt
 
+from core.extract.loading import TOP_LEVEL
 from core.extract.text import main_content, main_text
 
 logger = logging.getLogger(__name__)
 
 _RECALL = Extractor(output_format="python", comments=False, dedup=False, recall=True, fast=True)
 _WORDS = re.compile(r"\w+")
-_TOP_LEVEL = etree.XPath("/*")
 
 #: The recall pass runs when the lost list text is over this share of the text's length (on
 #: the even WCXB pages: 0.1 gained the same with 12% more recall passes, 0.02 and 0.05 a tenth
@@ -110,7 +109,7 @@ def body_lists(tree: HtmlElement) -> list[HtmlElement]:
     """The lists of ``tree``'s document that stand beside a paragraph (or hold one): where an
     article's lists are; in document order, as the XPath ``//ul[../p]|//ol[../p]`` finds them
     (in a quarter of its time: the XPath's union sorts, and each ``../p`` is a node set)."""
-    tops = _TOP_LEVEL(tree)
+    tops = TOP_LEVEL(tree)
     top_paragraph = any(top.tag == "p" for top in tops)
     lists = []
     for top in tops:
