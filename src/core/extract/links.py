@@ -43,6 +43,7 @@ _SCHEMES = ("http", "https")
 _IMAGE_PREFIX = "data-src"
 #: A line break inside a paragraph's text (trafilatura keeps the source's around links).
 _BROKEN_LINE = re.compile(r"[ \t\r\f\v]*\n\s*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _absolute(base: str, href: str | None) -> str | None:
@@ -56,7 +57,9 @@ def _absolute(base: str, href: str | None) -> str | None:
         return None
     if parts.scheme.lower() not in _SCHEMES or not parts.hostname:
         return None
-    return resolved
+    # a control character (a stray backspace in a share link's text) is percent-encoded, as a
+    # browser's URL parser does; lxml refuses it in an attribute
+    return _CONTROL.sub(lambda found: f"%{ord(found.group()):02X}", resolved)
 
 
 def base_url(tree: etree._Element, url: str | None) -> str | None:

@@ -170,3 +170,16 @@ def test_renderings_use_the_stored_options() -> None:
     assert without_tables is not None
     assert "Runner beans" in default
     assert "Runner beans" not in without_tables
+
+
+def test_a_link_with_a_control_character_is_rendered_percent_encoded() -> None:
+    """A share link whose query holds a cut character reference (``&#8...``, a backspace)
+    made lxml refuse the resolved URL, and the page's markdown and HTML renderings failed."""
+    paragraph = "The allotment society meets on the first Monday of every month in the hall. " * 3
+    html = (
+        f"<html><body><article><h1>Allotment news</h1><p>{paragraph}"
+        '<a href="share?text=small&#8...plots">share this</a></p></article></body></html>'
+    )
+    markdown = render(html, URL, "markdown")
+    assert markdown is not None
+    assert "(https://town.example/news/2024/share?text=small%08...plots)" in markdown
