@@ -168,10 +168,12 @@ def extract_line(path: Path, url: str | None, content_type: str | None) -> tuple
 def _markdown(path: Path, url: str, article: ExtractResult, body: bytes | None) -> str | None:
     """The file's main content as markdown, links and images kept (``GET .../text``'s)."""
     from core.extract.charset import decode_html
+    from core.extract.guided import guide_text
     from core.extractors import InProcessExtractor
 
     decoded = decode_html(_read(path) if body is None else body, article.charset)
-    return InProcessExtractor().render(decoded.text, url, "markdown", article.options)
+    guide = guide_text(article.title, article.text)
+    return InProcessExtractor().render(decoded.text, url, "markdown", article.options, guide)
 
 
 def extract_output(

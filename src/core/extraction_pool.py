@@ -190,9 +190,11 @@ class ExtractionPool:
         url: str | None,
         output_format: OutputFormat,
         options: ExtractionOptions | None = None,
+        guide: str | None = None,
     ) -> str | None:
-        """``core.extract.rendering.render`` in a worker (``options`` travel with the task)."""
-        result: str | None = self._run("render", (html, url, output_format, options))
+        """``core.extract.rendering.render`` in a worker (``options`` and ``guide`` travel
+        with the task)."""
+        result: str | None = self._run("render", (html, url, output_format, options, guide))
         return result
 
     def call(self, function: Callable[..., T], *args: Any) -> T:

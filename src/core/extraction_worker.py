@@ -36,10 +36,12 @@ def _assemble(page: Any) -> Any:
     return assemble(page)
 
 
-def _render(html: str, url: str | None, output_format: Any, options: Any = None) -> Any:
+def _render(
+    html: str, url: str | None, output_format: Any, options: Any = None, guide: Any = None
+) -> Any:
     from core.extract.rendering import render
 
-    return render(html, url, output_format, options)
+    return render(html, url, output_format, options, guide)
 
 
 TASKS: dict[str, Callable[..., Any]] = {"assemble": _assemble, "render": _render}

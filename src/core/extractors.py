@@ -33,8 +33,9 @@ class InProcessExtractor:
         url: str | None,
         output_format: OutputFormat,
         options: ExtractionOptions | None = None,
+        guide: str | None = None,
     ) -> str | None:
         """``core.extract.rendering.render`` in the calling thread."""
         from core.extract.rendering import render
 
-        return render(html, url, output_format, options)
+        return render(html, url, output_format, options, guide)

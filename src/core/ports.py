@@ -95,9 +95,11 @@ class PageExtractor(Protocol):
         url: str | None,
         output_format: OutputFormat,
         options: ExtractionOptions | None = None,
+        guide: str | None = None,
     ) -> str | None:
         """The main content of decoded ``html`` in ``output_format`` extracted with
-        ``options`` (``core.extract.rendering.render``), or None when there is none; raises
+        ``options`` (``core.extract.rendering.render``; ``guide``: the Article's text, which
+        txt, markdown and HTML then hold), or None when there is none; raises
         ``ExtractionFailed`` like ``assemble``."""
         ...
 

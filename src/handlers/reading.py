@@ -48,13 +48,15 @@ def render_content(
 ) -> str:
     """The main content re-extracted from the stored page in ``output_format`` with the
     article's extraction options (by ``extractor``, within its budget: ``ExtractionFailed``
-    when over it)."""
+    when over it); txt, markdown and HTML hold the article's own text (its page type's)."""
     # charset_normalizer: imported on this route only, not by every API cold start
     from core.extract.charset import decode_html
+    from core.extract.guided import guide_text
 
     decoded = decode_html(raw_bytes(raw_store, article), encoding=article.charset)
+    guide = guide_text(article.title, article.text)
     rendered = extractor.render(
-        decoded.text, article.final_url or article.url, output_format, article.options
+        decoded.text, article.final_url or article.url, output_format, article.options, guide
     )
     if rendered is None:
         raise ContentUnavailable(f"article {article.id} holds no main text to render")

@@ -79,3 +79,24 @@ def test_search_by_page_type(api: Call, ids: dict[str, str]) -> None:
 def test_an_unknown_page_type_is_a_validation_problem(api: Call, route: str) -> None:
     problem = assert_problem(api("GET", route), 422, "validation_error")
     assert problem["errors"][0]["location"] == "query.page_type"
+
+
+@pytest.mark.parametrize(
+    ("page_type", "fmt", "held"),
+    [
+        ("forum", "markdown", "discard all but a spoonful"),  # a reply, not trafilatura's
+        ("forum", "txt", "yoghurt and green apples"),
+        ("product", "html", "<p>Material: 62% merino wool, 35% nylon, 3% elastane</p>"),
+    ],
+)
+def test_the_text_route_renders_the_articles_own_text(
+    api: Call, ids: dict[str, str], page_type: str, fmt: str, held: str
+) -> None:
+    article = api("GET", f"/articles/{ids[page_type]}").json()
+    answer = api("GET", f"/articles/{ids[page_type]}/text?format={fmt}")
+    assert answer.status == 200
+    body = answer.body.decode("utf-8")
+    assert held in body
+    assert body.startswith(
+        {"markdown": f"# {article['title']}", "txt": article["title"], "html": "<html>"}[fmt]
+    )
