@@ -575,7 +575,9 @@ def list_article_versions(
     tags=["articles"],
     responses={
         200: {
-            "description": "The content, re-extracted from the stored page.",
+            "description": "Re-extracted from the stored page: txt, markdown and html hold"
+            " the article's own text (its page type's) under its title, formatted as"
+            " trafilatura formats the main content; xml and json are trafilatura's documents.",
             "content": {
                 media: {"schema": {"type": "string"}} if fmt != "json" else {"schema": {}}
                 for fmt, media in _MEDIA_TYPES.items()

@@ -27,10 +27,14 @@ from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field
 
+import trafilatura
 from lxml import etree  # type: ignore[import-untyped]
 from trafilatura.xml import xmltotxt
 
 from core.extract.links import plain
+from core.pins import require
+
+require("trafilatura", trafilatura.__version__, __name__)
 
 logger = logging.getLogger(__name__)
 
