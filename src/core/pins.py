@@ -10,6 +10,10 @@ Results of internal calls are checked where they are used (``InternalsChanged``)
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from typing import Any
+
 #: Distribution name → the version whose internals the code was written against.
 PINNED: dict[str, str] = {
     "trafilatura": "2.3.1",
@@ -24,6 +28,19 @@ class VersionMismatch(RuntimeError):
 
 class InternalsChanged(RuntimeError):
     """A library's internal call answered in a shape the code was not written for."""
+
+
+def check_parameters(
+    name: str, function: Callable[..., Any], expected: tuple[str, ...], user: str
+) -> None:
+    """Raise ``InternalsChanged`` unless ``function`` (the internal helper ``name`` that
+    ``user`` calls) takes the ``expected`` parameters: checked at import, so that a changed
+    helper fails loudly."""
+    found = tuple(inspect.signature(function).parameters)
+    if found != expected:
+        raise InternalsChanged(
+            f"{name} takes {found}, not {expected}: check {user} against the installed library"
+        )
 
 
 def require(distribution: str, found: str, user: str) -> None:

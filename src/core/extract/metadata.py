@@ -35,13 +35,19 @@ from trafilatura.json_metadata import (
     extract_json_parse_error,
 )
 from trafilatura.metadata import JSON_MINIFY, examine_meta, extract_sitename, extract_title
+from trafilatura.settings import Document
 from trafilatura.utils import HTML_STRIP_TAGS, trim
 
 from core.extract.byline import markup_author
 from core.extract.loading import PARSER
-from core.pins import require
+from core.pins import InternalsChanged, check_parameters, require
 
 require("trafilatura", trafilatura.__version__, __name__)
+_READERS = "trafilatura.json_metadata."
+check_parameters(f"{_READERS}extract_json", extract_json, ("schema", "metadata"), __name__)
+check_parameters(
+    f"{_READERS}extract_json_parse_error", extract_json_parse_error, ("elem", "metadata"), __name__
+)
 
 logger = logging.getLogger(__name__)
 
@@ -159,17 +165,33 @@ def meta_json(tree: HtmlElement, metadata: Any) -> Any:
     The same steps, with the blocks found by a walk over the ``<script>`` elements rather than
     an XPath (a third of its time), and ``_normalize_json``: on the WCXB pages most blocks
     hold a backslash (escaped slashes), for which trafilatura's normaliser calls a generator
-    per character."""
+    per character.
+
+    As trafilatura's ``extract_metadata`` does around it ("bugs in json_metadata.py"), an error
+    while reading a block stops the reading and keeps what the earlier blocks said. The
+    readers' parameters are checked at import and their answer here, outside that ``except``:
+    a changed internal fails loudly (``InternalsChanged``), not as a page without JSON-LD."""
     for element in tree.iterdescendants("script"):
         if element.get("type") not in _JSON_SCRIPT_TYPES or not element.text:
             continue
-        text = _normalize_json(JSON_MINIFY.sub(r"\1", element.text))
         try:
-            # strict=False: as trafilatura, control characters are not refused
-            schema = json.loads(text, strict=False)
-            metadata = extract_json(schema, metadata)
-        except json.JSONDecodeError:
-            metadata = extract_json_parse_error(text, metadata)
+            text = _normalize_json(JSON_MINIFY.sub(r"\1", element.text))
+            try:
+                # strict=False: as trafilatura, control characters are not refused
+                schema = json.loads(text, strict=False)
+            except json.JSONDecodeError:
+                read = extract_json_parse_error(text, metadata)
+            else:
+                read = extract_json(schema, metadata)
+        except Exception:  # malformed data trafilatura's reader trips on (deep nesting, odd types)
+            logger.debug("unreadable JSON-LD block", exc_info=True)
+            return metadata
+        if not isinstance(read, Document):
+            raise InternalsChanged(
+                f"trafilatura's JSON-LD reader answered {type(read).__name__}, not a Document:"
+                f" check {__name__} against the installed trafilatura"
+            )
+        metadata = read
     return metadata
 
 
@@ -178,11 +200,7 @@ def declared(tree: HtmlElement, url: str | None) -> Any:
     found: Any = meta_tags(tree)
     if found.author and " " not in found.author:
         found.author = None
-    try:
-        found = meta_json(tree, found)
-    except Exception:  # trafilatura's JSON-LD reader fails on some malformed blocks
-        logger.debug("unreadable JSON-LD in %s", url, exc_info=True)
-    return found
+    return meta_json(tree, found)
 
 
 def described(

@@ -15,7 +15,6 @@ fails every page loudly (``InternalsChanged``) instead of storing each as ``empt
 
 from __future__ import annotations
 
-import inspect
 import logging
 from copy import copy
 from typing import Any
@@ -27,19 +26,18 @@ from trafilatura.core import trafilatura_sequence
 from trafilatura.settings import Extractor
 from trafilatura.xml import xmltotxt
 
-from core.pins import InternalsChanged, require
+from core.pins import InternalsChanged, check_parameters, require
 
 require("trafilatura", trafilatura.__version__, __name__)
 
 logger = logging.getLogger(__name__)
 
-_SEQUENCE_PARAMETERS = ("tree", "options", "url")
-if tuple(inspect.signature(trafilatura_sequence).parameters) != _SEQUENCE_PARAMETERS:
-    raise InternalsChanged(
-        f"trafilatura.core.trafilatura_sequence takes "
-        f"{tuple(inspect.signature(trafilatura_sequence).parameters)}, not "
-        f"{_SEQUENCE_PARAMETERS}: check {__name__} against the installed trafilatura"
-    )
+check_parameters(
+    "trafilatura.core.trafilatura_sequence",
+    trafilatura_sequence,
+    ("tree", "options", "url"),
+    __name__,
+)
 
 _OPTIONS = Extractor(output_format="python", comments=False, dedup=False)
 #: The forum profile's options (``core.extract.profiles``): comments are the posts there.

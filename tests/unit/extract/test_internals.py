@@ -13,9 +13,10 @@ import htmldate
 import pytest
 import trafilatura
 import trafilatura.core
+import trafilatura.json_metadata
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
-from core.extract import dates, text
+from core.extract import dates, metadata, text
 from core.extract.assemble import assemble
 from core.extract.loading import load_html
 from core.ids import article_id
@@ -71,6 +72,58 @@ def test_a_sequence_helper_with_other_parameters_fails_at_import(
     monkeypatch.setattr(trafilatura.core, "trafilatura_sequence", changed)
     with pytest.raises(InternalsChanged, match="trafilatura_sequence takes"):
         _fresh_import(monkeypatch, "core.extract.text")
+
+
+@pytest.mark.parametrize("reader", ["extract_json", "extract_json_parse_error"])
+def test_a_json_ld_reader_with_other_parameters_fails_at_import(
+    monkeypatch: pytest.MonkeyPatch, reader: str
+) -> None:
+    def changed(schema: Any, metadata: Any, url: Any) -> Any:
+        raise AssertionError("never called")
+
+    monkeypatch.setattr(trafilatura.json_metadata, reader, changed)
+    with pytest.raises(InternalsChanged, match=f"{reader} takes"):
+        _fresh_import(monkeypatch, "core.extract.metadata")
+
+
+_JSON_LD_PAGE = (
+    '<html><head><script type="application/ld+json">{"@context": "https://schema.org",'
+    ' "@type": "NewsArticle",'
+    ' "headline": "Harbour ferry", "author": {"@type": "Person", "name": "Ada Lovelace"}}'
+    "</script></head><body><p>Text.</p></body></html>"
+)
+
+
+def test_a_json_ld_reader_answering_something_else_fails_loudly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Before, the reader's call sat in a broad ``except``: a changed answer was logged at
+    debug level and the page lost its JSON-LD metadata without a word."""
+    monkeypatch.setattr(metadata, "extract_json", lambda schema, found: {"author": "x"})
+    with pytest.raises(InternalsChanged, match="JSON-LD reader answered dict"):
+        metadata.declared(load_html(_JSON_LD_PAGE), URL)
+
+
+def test_a_block_the_json_ld_reader_trips_on_keeps_what_earlier_blocks_said(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As trafilatura's ``extract_metadata``: the reader's error on malformed data stops the
+    reading, it does not fail the page."""
+    real = metadata.extract_json
+    calls: list[object] = []
+
+    def trips_on_the_second(schema: Any, found: Any) -> Any:
+        calls.append(schema)
+        if len(calls) == 2:
+            raise KeyError("@graph")
+        return real(schema, found)
+
+    monkeypatch.setattr(metadata, "extract_json", trips_on_the_second)
+    second = '<script type="application/ld+json">{"@type": "WebPage", "name": "Other"}</script>'
+    page = _JSON_LD_PAGE.replace("</head>", f"{second}{second}</head>")
+    found = metadata.declared(load_html(page), URL)
+    assert found.author == "Ada Lovelace"
+    assert len(calls) == 2  # the third block is not read
 
 
 def _page(pages_dir: Path) -> PageInput:
