@@ -179,6 +179,12 @@ def _heading(line: str) -> str:
     return " ".join(line.strip(_DECORATION).split()).lower()
 
 
+def _short(line: str) -> bool:
+    """Whether ``line`` has fewer than ``TEASER_MAX_WORDS`` words (a title, not prose); it
+    splits off at most that many words, whatever the line's length."""
+    return len(line.split(maxsplit=TEASER_MAX_WORDS)) < TEASER_MAX_WORDS
+
+
 def without_closing(text: str) -> str:
     """``text`` without the blocks that follow an article on its page (``_CLOSING``,
     ``_TEASERS``, ``_WIDGET_LINE``), looked for in its last ``TAIL_LINES`` lines."""
@@ -188,10 +194,7 @@ def without_closing(text: str) -> str:
     # once and only up to the limit (bounded work on a page of a few huge lines)
     titles_after = [True] * end
     for index in range(end - 2, 0, -1):
-        titles_after[index] = (
-            titles_after[index + 1]
-            and len(lines[index + 1].split(maxsplit=TEASER_MAX_WORDS)) < TEASER_MAX_WORDS
-        )
+        titles_after[index] = titles_after[index + 1] and _short(lines[index + 1])
     for index in range(1, end):
         line = lines[index]
         if len(line) > MAX_HEADING_CHARS:
