@@ -1,6 +1,6 @@
 """The article profile on a page of short sections: where trafilatura keeps one small block of
-it, the page's sections are the text; an article whose text is most of its page keeps it, and
-the sections walk does not even run."""
+it, the page's sections are the text (without the related posts after it); an article whose
+text is most of its page keeps it, and the sections walk does not even run."""
 
 from __future__ import annotations
 
@@ -42,6 +42,9 @@ def test_a_page_of_short_sections_keeps_every_section_in_order() -> None:
     assert "grandmother's upright" in article.text
     for chrome in ("Tuning", "Contact", "Privacy policy", "Moving a piano without a removal firm"):
         assert chrome not in lines  # menus, footer, and the title (its own field)
+    # the walk reads the related posts after the story too: they are cut, as after an article
+    assert lines[-1] == SECTIONS[-1]
+    assert "Humidity and your piano's soundboard" not in article.text
     # bare trafilatura keeps only the reader's story on this page
     bare = trafilatura.extract(body, include_comments=False) or ""
     assert "grandmother's upright" in bare
