@@ -177,7 +177,7 @@ def without_repeats(text: str) -> str:
 
 
 #: The page's sections replace a text of fewer than this many words ... (even-numbered WCXB
-#: pages the classifier reads as articles: 500 gained a third less; 2,000 gained 6% more for 1.5
+#: pages the classifier reads as articles: 500 gained a third less; 2,000 an eighth more for 1.5
 #: times the walks, 357 pages of 932 against 233: over the speed budget) ...
 SECTIONS_MAX_WORDS = 1_000
 #: ... holding under this share of the characters of the page's ``<body>`` (even pages: 0.25
