@@ -280,9 +280,11 @@ def article_text(tree: HtmlElement, url: str | None) -> str | None:
                 "recall pass kept for %s: %d > %d characters", url, len(recalled), len(text)
             )
             text = recalled
-    text = without_closing(without_repeats(text)) if text else ""
+    if not text:  # no text is no text (trafilatura gave up on the page): no walk either
+        return None
+    text = without_closing(without_repeats(text))
     sections = sections_text(tree, text)
     if sections is not None:
         logger.debug("sections of %s kept: trafilatura's text holds a small part", url)
         return sections
-    return text or None
+    return text
