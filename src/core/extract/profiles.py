@@ -5,7 +5,8 @@ in its options and in what the page's declarations add:
 
 - ``article``: trafilatura's text, with a recall pass where the article's lists were lost,
   paragraphs repeated word for word kept once and the blocks after the article (share, author,
-  newsletter, related posts) cut from its end (``core.extract.profile_article``);
+  newsletter, related posts) cut from its end, and the page's sections instead where that text
+  is a small part of them (``core.extract.profile_article``);
 - ``listing`` and ``collection``: trafilatura's text, then the page's heading and the repeated
   cards it dropped (``core.extract.profile_cards``); on a site's front page, every section of
   the main region as the service profile reads it (each section's heading above its teasers,
