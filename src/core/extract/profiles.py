@@ -36,14 +36,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
-from core.extract.pagetype import MAX_LD_CHARS, is_home_path
+from core.extract.pagetype import MAX_LD_CHARS
 from core.extract.profile_article import article_text
-from core.extract.profile_cards import page_cards, with_cards
+from core.extract.profile_cards import listing_text
 from core.extract.profile_forum import forum_text
 from core.extract.profile_product import product_text
 from core.extract.profile_sections import sections_or_main
@@ -158,10 +157,7 @@ def profile_text(tree: HtmlElement, url: str | None, page_type: PageType) -> str
         declared = declared_product(tree)
         return with_declared(product_text(tree, url), declared)
     if page_type in (PageType.LISTING, PageType.COLLECTION):
-        if url and is_home_path(urlsplit(url).path):  # a front page: sections of teasers
-            return sections_or_main(tree, url)
-        cards = page_cards(tree)  # before trafilatura prunes the tree
-        return with_cards(main_text(tree, url), cards)
+        return listing_text(tree, url)
     if page_type is PageType.SERVICE:
         return sections_or_main(tree, url)
     if page_type is PageType.DOCUMENTATION:
