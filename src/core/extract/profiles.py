@@ -6,10 +6,10 @@ in its options and in what the page's declarations add:
 - ``article``: trafilatura's text, with a recall pass where the article's lists were lost,
   paragraphs repeated word for word kept once and the blocks after the article (share, author,
   newsletter, related posts) cut from its end (``core.extract.profile_article``);
-- ``listing`` and ``collection``: trafilatura's text, then the page's heading and the repeated
-  cards it dropped (``core.extract.profile_cards``); on a site's front page, every section of
-  the main region as the service profile reads it (each section's heading above its teasers,
-  where trafilatura keeps the teasers and drops their titles), when that is more complete;
+- ``listing`` and ``collection``: every section of the main region, facets, filters, sort
+  controls and pagination left out, when that holds the page's card grid; else trafilatura's
+  text, then the page's heading and the repeated cards it dropped
+  (``core.extract.profile_cards``);
 - ``service`` and ``documentation``: every section of the main region, where that is more
   complete than trafilatura's text (``core.extract.profile_sections``);
 - ``other``: trafilatura's text, exactly as before page types existed;
