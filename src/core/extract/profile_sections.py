@@ -143,10 +143,13 @@ def _region(tree: HtmlElement) -> HtmlElement:
 class _Walk:
     """One pass over a region: its block texts, boilerplate left out."""
 
-    def __init__(self, region: HtmlElement, words: frozenset[str]) -> None:
+    def __init__(
+        self, region: HtmlElement, words: frozenset[str], chrome: re.Pattern[str] | None = None
+    ) -> None:
         self.total = len(region.text_content())
         self.measures = MAX_MEASURES
         self.words = words
+        self.chrome = chrome
 
     def _wrapper(self, element: HtmlElement) -> bool:
         """Whether a boilerplate-looking element holds most of the text (and so is content)."""
@@ -154,6 +157,15 @@ class _Walk:
             return False
         self.measures -= 1
         return len(element.text_content()) > WRAPPER_SHARE * self.total
+
+    def _named_chrome(self, element: HtmlElement) -> bool:
+        """Whether the caller's ``chrome`` pattern matches the element's class and id values."""
+        if self.chrome is None:
+            return False
+        css, identifier = element.get("class"), element.get("id")
+        if not css and not identifier:
+            return False
+        return self.chrome.search(f"{css or ''} {identifier or ''}".lower()) is not None
 
     def dropped(self, element: HtmlElement) -> bool:
         tag = element.tag
@@ -163,6 +175,7 @@ class _Walk:
             tag in _SOFT
             or (element.get("role") or "").lower() in _ROLES
             or _named_boilerplate(element, self.words)
+            or self._named_chrome(element)
         )
         return soft and not self._wrapper(element)
 
@@ -188,12 +201,16 @@ def _lines(chunks: list[str | tuple[str]]) -> list[str]:
     return lines
 
 
-def section_lines(tree: HtmlElement, documentation: bool = False) -> list[str]:
+def section_lines(
+    tree: HtmlElement, documentation: bool = False, chrome: re.Pattern[str] | None = None
+) -> list[str]:
     """The text of every section of ``tree``'s main region, one line per block, each line once
     (``tree`` is read, not modified); ``<pre>`` blocks keep their lines. With
-    ``documentation``, tables of contents, edit links and prev/next pagers are left out too."""
+    ``documentation``, tables of contents, edit links and prev/next pagers are left out too;
+    elements whose class or id values match ``chrome`` are left out like boilerplate (the
+    listing profile's facets, filters, sort controls and pagination: ``profile_cards``)."""
     region = _region(tree)
-    walk = _Walk(region, _DOCS_WORDS if documentation else _BOILER_WORDS)
+    walk = _Walk(region, _DOCS_WORDS if documentation else _BOILER_WORDS, chrome)
     chunks: list[str | tuple[str]] = [region.text or ""]
     events = etree.iterwalk(region, events=("start", "end"))
     skipped: set[HtmlElement] = set()

@@ -7,10 +7,10 @@ in its options and in what the page's declarations add:
   paragraphs repeated word for word kept once and the blocks after the article (share, author,
   newsletter, related posts) cut from its end, and the page's sections instead where that text
   is a small part of them (``core.extract.profile_article``);
-- ``listing`` and ``collection``: trafilatura's text, then the page's heading and the repeated
-  cards it dropped (``core.extract.profile_cards``); on a site's front page, every section of
-  the main region as the service profile reads it (each section's heading above its teasers,
-  where trafilatura keeps the teasers and drops their titles), when that is more complete;
+- ``listing`` and ``collection``: every section of the main region, facets, filters, sort
+  controls and pagination left out, when that holds the page's card grid; else trafilatura's
+  text, then the page's heading and the repeated cards it dropped
+  (``core.extract.profile_cards``);
 - ``service`` and ``documentation``: every section of the main region, where that is more
   complete than trafilatura's text (``core.extract.profile_sections``);
 - ``other``: trafilatura's text, exactly as before page types existed;
@@ -37,14 +37,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
-from core.extract.pagetype import MAX_LD_CHARS, is_home_path
+from core.extract.pagetype import MAX_LD_CHARS
 from core.extract.profile_article import article_text
-from core.extract.profile_cards import page_cards, with_cards
+from core.extract.profile_cards import listing_text
 from core.extract.profile_forum import forum_text
 from core.extract.profile_product import product_text
 from core.extract.profile_sections import sections_or_main
@@ -159,10 +158,7 @@ def profile_text(tree: HtmlElement, url: str | None, page_type: PageType) -> str
         declared = declared_product(tree)
         return with_declared(product_text(tree, url), declared)
     if page_type in (PageType.LISTING, PageType.COLLECTION):
-        if url and is_home_path(urlsplit(url).path):  # a front page: sections of teasers
-            return sections_or_main(tree, url)
-        cards = page_cards(tree)  # before trafilatura prunes the tree
-        return with_cards(main_text(tree, url), cards)
+        return listing_text(tree, url)
     if page_type is PageType.SERVICE:
         return sections_or_main(tree, url)
     if page_type is PageType.DOCUMENTATION:

@@ -16,6 +16,7 @@ from core.extract.profile_cards import (
     card_grid,
     card_text,
     is_card_page,
+    listing_text,
     page_cards,
     with_cards,
 )
@@ -24,9 +25,9 @@ from core.ports import PageInput
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pagetypes"
 PRODUCTS = (
-    "Larch Trail Backpack 28 L",
-    "Fjord Day Pack 18 L €74.50",
-    "Scree Rain Cover €19.00",
+    "Larch Trail Backpack 28 L\n€129.00",
+    "Fjord Day Pack 18 L\n€74.50",
+    "Scree Rain Cover\n€19.00",
 )
 
 
@@ -130,7 +131,7 @@ def test_a_card_page_that_sells_is_a_collection() -> None:
     # no path or declaration says so: the grid makes it a listing, its prices a collection
     article = extracted("collection-page", "https://alder.example/backpacks")
     assert article.page_type is PageType.COLLECTION
-    assert "Cairn Duffel 45 L €149.00" in (article.text or "")
+    assert "Cairn Duffel 45 L\n€149.00" in (article.text or "")
 
 
 def test_a_card_drops_chrome_named_by_a_whole_class_or_id_token() -> None:
@@ -146,3 +147,52 @@ def test_a_card_drops_chrome_named_by_a_whole_class_or_id_token() -> None:
     assert card_text(card) == (
         "Blue kettle kept: no whole chrome token kept: navigation is only part of the token"
     )
+
+
+STORIES = (
+    ("Ferry timetable changes", "Winter sailings leave an hour later from Monday."),
+    ("Lifeboat crew rescues kayaker", "Volunteers answered a call off Gull Point at dawn."),
+    ("Fish market reopens", "Traders return to the renovated hall after nine months."),
+    ("Marina berth fees rise", "Owners of larger yachts pay twelve percent more."),
+    ("Lighthouse open day", "Visitors can climb the tower on the first Sunday."),
+    ("Dredging delays", "Silt pumps broke twice, so the channel stays shallow."),
+)
+
+
+def _news_listing(grid_class: str) -> str:
+    cards = "".join(
+        f'<article class="story"><h3><a href="/story/{n}">{title}</a></h3>'
+        f"<p>{snippet}</p><time>3 March</time></article>"
+        for n, (title, snippet) in enumerate(STORIES)
+    )
+    intro = "".join(
+        f"<p>Paragraph {n} of the desk's introduction: who writes here and what they cover"
+        " along the coast, week after week, in print and online.</p>"
+        for n in range(12)
+    )
+    return (
+        '<html><body><nav><a href="/">Home</a> <a href="/sport">Sport</a></nav><main>'
+        f"<h1>Harbour news</h1>{intro}<div class='{grid_class}'>{cards}</div>"
+        '<div class="pagination"><a href="?page=2">Older stories</a></div>'
+        "</main><footer>Harbour Gazette, Quay Street 4</footer></body></html>"
+    )
+
+
+def test_a_listing_reads_heading_intro_and_every_card_in_page_order() -> None:
+    text = listing_text(fromstring(_news_listing("stories")), "https://gazette.example/news")
+    lines = (text or "").split("\n")
+    assert lines[0] == "Harbour news"
+    # every card, in the page's order, its snippet under its title
+    titles = [line for line in lines if line in {title for title, _ in STORIES}]
+    assert titles == [title for title, _ in STORIES]
+    for title, snippet in STORIES:
+        assert lines[lines.index(title) + 1] == snippet
+    for chrome in ("Older stories", "Sport", "Quay Street"):
+        assert chrome not in (text or "")
+
+
+def test_a_grid_the_section_walk_leaves_out_still_reaches_the_text() -> None:
+    # a grid inside a boilerplate-named block (``social``): the walk misses it, the cards stay
+    text = listing_text(fromstring(_news_listing("social-grid")), "https://gazette.example/news")
+    for title, _ in STORIES:
+        assert title in (text or "")
