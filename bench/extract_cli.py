@@ -16,9 +16,10 @@ process tree (the fork server and the workers included).
 On a machine shared with other work the wall time swings by ±10% from one run to the next
 while the CPU time barely moves, so a reader can tell noise from cost. The runs are
 interleaved, the order rotated each round so each command takes each place in turn, after one
-untimed run of each on one page; the report gives each command's median, lowest and highest
-time, and its ratio to ``trafilatura`` per round (each run over the same round's trafilatura
-run) with their median and spread.
+untimed run of each on one page (which also leaves the language model's decompressed file in
+its cache, ``core.extract.language_model``, as any earlier run on the machine would); the
+report gives each command's median, lowest and highest time, and its ratio to ``trafilatura``
+per round (each run over the same round's trafilatura run) with their median and spread.
 
 Run: ``python -m bench.extract_cli [--rounds N] [--pages N]``.
 """

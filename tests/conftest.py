@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +11,12 @@ import pytest
 
 from core.settings import Settings
 from tests.support.page_server import PageServer
+
+# The language model's decompressed file (core.extract.language_model) goes to a cache of the
+# tests' own, never to the home directory of whoever runs them; workers and commands inherit it.
+os.environ.setdefault(
+    "ARTICLE_INGEST_CACHE_DIR", str(Path(tempfile.gettempdir()) / "article-ingest-test-cache")
+)
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 SEED_URL = "https://french.presstv.ir/Detail/2023/10/28/713402/iran-russie-gaza"

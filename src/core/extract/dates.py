@@ -135,8 +135,18 @@ def is_markup_candidate(element: HtmlElement) -> bool:
     return element.tag in ALWAYS_READ_TAGS or bool(is_date_candidate(element))
 
 
-def _inside(element: HtmlElement, tree: HtmlElement) -> bool:
-    return any(ancestor is tree for ancestor in element.iterancestors())
+def _inside(element: HtmlElement, tree: HtmlElement, known: dict[HtmlElement, bool]) -> bool:
+    """Whether ``tree`` is an ancestor of ``element``; ``known``: the answer for each element
+    already walked through (candidates share most of their ancestors, so each is read once)."""
+    walked = []
+    node = element.getparent()
+    while node is not None and node is not tree and node not in known:
+        walked.append(node)
+        node = node.getparent()
+    inside = node is tree or (node is not None and known[node])
+    for ancestor in walked:
+        known[ancestor] = inside
+    return inside
 
 
 def markup_candidates(tree: HtmlElement, scanned: list[HtmlElement] | None) -> list[HtmlElement]:
@@ -145,7 +155,8 @@ def markup_candidates(tree: HtmlElement, scanned: list[HtmlElement] | None) -> l
     nothing was scanned, htmldate's own search of the tree."""
     if scanned is None:
         return list(date_candidates(tree, False))
-    return [element for element in scanned if _inside(element, tree)]
+    known: dict[HtmlElement, bool] = {}
+    return [element for element in scanned if _inside(element, tree, known)]
 
 
 def markup_date(tree: HtmlElement, scanned: list[HtmlElement] | None = None) -> str | None:
