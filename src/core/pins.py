@@ -19,6 +19,7 @@ PINNED: dict[str, str] = {
     "trafilatura": "2.3.1",
     "htmldate": "1.11.0",
     "aws-lambda-powertools": "3.37.0",
+    "py3langid": "0.4.0",
 }
 
 

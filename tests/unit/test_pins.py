@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import aws_lambda_powertools.shared.version
 import htmldate
+import py3langid
 import pytest
 import trafilatura
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
@@ -38,6 +39,7 @@ def test_the_installed_versions_are_the_pinned_ones() -> None:
         "trafilatura": trafilatura.__version__,
         "htmldate": htmldate.__version__,
         "aws-lambda-powertools": aws_lambda_powertools.shared.version.VERSION,
+        "py3langid": py3langid.__version__,
     } == PINNED
 
 

@@ -64,6 +64,34 @@ def _to_array(values: Any) -> array[int]:
     return out
 
 
+#: ``LanguageIdentifier``'s parameters in py3langid 0.4.0 (pinned), which the cached archive's
+#: arrays are handed to as its ``from_model_file`` hands them.
+_IDENTIFIER_PARAMETERS = (
+    "nb_ptc",
+    "nb_pc",
+    "nb_classes",
+    "tk_nextmove",
+    "tk_output",
+    "norm_probs",
+    "min_confidence",
+    "tk_row",
+)
+
+
+def _checked_internals() -> None:
+    """py3langid is the pinned version and its identifier takes the arrays as expected
+    (``InternalsChanged``/``VersionMismatch`` otherwise: never a quietly different model)."""
+    import py3langid
+    from py3langid.langid import LanguageIdentifier
+
+    from core.pins import check_parameters, require
+
+    require("py3langid", py3langid.__version__, __name__)
+    check_parameters(
+        "py3langid.langid.LanguageIdentifier", LanguageIdentifier, _IDENTIFIER_PARAMETERS, __name__
+    )
+
+
 def _identifier_from_npz(path: Path, norm_probs: bool) -> Any:
     """py3langid's ``LanguageIdentifier`` from a decompressed model archive, built as its
     ``from_model_file`` builds it from the compressed one."""
@@ -117,6 +145,7 @@ def load_identifier(norm_probs: bool = True) -> Any:
     model_file = Path(MODEL_DIR) / MODEL_FILE
     directory = cache_dir()
     if directory is not None:
+        _checked_internals()  # outside the except below: a changed py3langid fails loudly
         try:
             archive = _cached(model_file, directory)
             try:

@@ -143,3 +143,34 @@ def test_the_model_layout_is_checked(tmp_path: Path) -> None:
     np.savez(archive, ptc=np.zeros(2))
     with pytest.raises(ValueError, match="layout"):
         language_model._identifier_from_npz(archive, True)
+
+
+def test_another_py3langid_version_fails_loudly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache hands py3langid's internal arrays to its identifier: only the pinned version's."""
+    import py3langid
+
+    from core.pins import VersionMismatch
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    monkeypatch.setattr(py3langid, "__version__", "0.9.9")
+    with pytest.raises(VersionMismatch, match=r"py3langid 0\.9\.9 is installed"):
+        load_identifier()
+
+
+def test_an_identifier_with_other_parameters_fails_loudly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import py3langid.langid
+
+    from core.pins import InternalsChanged
+
+    class Changed:
+        def __init__(self, nb_ptc: Any, nb_pc: Any, *, classes: Any) -> None:
+            raise AssertionError("never built")
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    monkeypatch.setattr(py3langid.langid, "LanguageIdentifier", Changed)
+    with pytest.raises(InternalsChanged, match="LanguageIdentifier takes"):
+        load_identifier()
