@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import re
+from itertools import islice
 
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
@@ -68,6 +69,10 @@ MIN_DIALOG_WORDS = 5
 #: pages read as products keep at most 440,000 characters of such texts, a consent manager's
 #: nested panels): bounded work on a hostile page.
 MAX_DIALOG_CHARS = 2_000_000
+#: Dialogs read per page at most, in document order (each is checked against the dialogs read
+#: before it, by its ancestors: a hostile page of nested dialogs must not cost their number
+#: times their depth; the 144 WCXB development pages read as products have at most 39).
+MAX_DIALOGS = 200
 _NOT_TEXT = frozenset({"script", "style", "noscript", "template", "svg"})
 #: A product's name is a line: a longer ``h1`` is a block of text, not a name.
 MAX_TITLE_CHARS = 200
@@ -101,7 +106,8 @@ def dialog_texts(tree: HtmlElement) -> frozenset[str]:
     """The folded text of every element inside the page's dialogs (``tree`` is read, not
     modified): one pass over the containers (their tags filtered by lxml, in C), then each
     dialog's elements, the text measured at most ``MAX_DIALOG_CHARS``."""
-    dialogs = [element for element in tree.iter(_CONTAINERS) if _is_dialog(element)]
+    found_dialogs = (element for element in tree.iter(_CONTAINERS) if _is_dialog(element))
+    dialogs = list(islice(found_dialogs, MAX_DIALOGS))
     if not dialogs:
         return frozenset()
     body = tree.find("body")

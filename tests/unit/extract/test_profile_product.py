@@ -192,3 +192,10 @@ def test_the_product_name_is_the_first_h1_when_the_text_lacks_it() -> None:
     assert with_title("A wool blanket", "Larchmont Field Blanket") == (
         "Larchmont Field Blanket\nA wool blanket"
     )
+
+
+def test_a_page_of_nested_dialogs_is_read_within_its_budget() -> None:
+    depth = 240  # libxml2's default nesting limit is 256
+    html = "<div role='dialog'>" * depth + "<p>Accept our cookies today please.</p>"
+    tree = page(html + "</div>" * depth + "<p>A heavy wool blanket.</p>" * 40)
+    assert "accept our cookies today please." in dialog_texts(tree)
