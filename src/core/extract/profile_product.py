@@ -10,6 +10,13 @@ heading (never the page's ``h1``, its title) with the blocks after it, up to the
 of its level; and it drops a block whose text repeats one already kept (shops render one
 description for phones and one for desktops).
 
+It also drops the blocks of the page's dialogs — cookie and consent banners, sign-up and
+store-picker pop-ups: elements whose ARIA role is ``dialog`` or whose class or id names a
+cookie, consent or GDPR banner. Their texts are read before trafilatura runs (it keeps no trace
+of where a block came from) and a block of trafilatura's output (or an item of its lists and
+tables) of at least ``MIN_DIALOG_WORDS`` words whose text is one of them leaves. Last, the
+product's name (the page's first ``h1``) goes first when trafilatura dropped it.
+
 Pruning those sections from the page before trafilatura runs was tried and not kept:
 trafilatura then often chose another block as the main content (docs/extraction.md).
 The description and specifications declared in JSON-LD are added afterwards
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import re
+from itertools import islice
 
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
@@ -29,6 +37,7 @@ from core.extract.text import main_content
 
 logger = logging.getLogger(__name__)
 
+_TOKEN = re.compile(r"\w+", re.UNICODE)
 #: A heading that opens a section about other products or about the buyers, not this product.
 _OTHER_SECTION = re.compile(
     r"also (viewed|bought|like|liked|purchased)|you (may|might) (also )?(like|love)"
@@ -45,6 +54,29 @@ MAX_HEADING_CHARS = 60
 #: A repeated block of fewer words ("Add to cart", a size) may repeat on purpose: kept.
 MIN_REPEATED_WORDS = 3
 
+#: A dialog: its ARIA role, or a class or id naming a cookie or consent banner (as a substring:
+#: ``cookieMessage``, ``gdpr-banner``, ``onetrust-consent-sdk``).
+_DIALOG_ROLES = frozenset({"dialog", "alertdialog"})
+_DIALOG_NAMES = re.compile(r"cookie|consent|gdpr|onetrust")
+#: The elements a dialog is drawn in (lxml filters these tags in C: a third of a walk's time).
+_CONTAINERS = ("div", "section", "aside", "dialog", "form")
+#: A dialog holding more than this share of the page's text is the page (a wrapper), not a pop-up.
+DIALOG_SHARE = 0.5
+#: A block of fewer words ("Close", "Accept", a size) may be the page's too: kept.
+MIN_DIALOG_WORDS = 5
+#: Characters of dialog text measured per page at most (each element's text within a dialog is
+#: measured, so nested wrappers cost their depth times their text; the 144 WCXB development
+#: pages read as products keep at most 440,000 characters of such texts, a consent manager's
+#: nested panels): bounded work on a hostile page.
+MAX_DIALOG_CHARS = 2_000_000
+#: Dialogs read per page at most, in document order (each is checked against the dialogs read
+#: before it, by its ancestors: a hostile page of nested dialogs must not cost their number
+#: times their depth; the 144 WCXB development pages read as products have at most 39).
+MAX_DIALOGS = 200
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template", "svg"})
+#: A product's name is a line: a longer ``h1`` is a block of text, not a name.
+MAX_TITLE_CHARS = 200
+
 
 def _words(element: etree._Element) -> str:
     return " ".join("".join(element.itertext()).split())
@@ -54,6 +86,97 @@ def _level(heading: etree._Element) -> int:
     """The heading's level (trafilatura keeps ``h1``…``h6`` as ``rend``; 2 if it does not)."""
     rend = heading.get("rend") or ""
     return int(rend[1]) if len(rend) == 2 and rend[0] == "h" and rend[1] in "123456" else 2
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _is_dialog(element: HtmlElement) -> bool:
+    attributes = element.attrib
+    role, names, key = attributes.get("role"), attributes.get("class"), attributes.get("id")
+    return bool(
+        (role and role.lower() in _DIALOG_ROLES)
+        or (names and _DIALOG_NAMES.search(names.lower()))
+        or (key and _DIALOG_NAMES.search(key.lower()))
+    )
+
+
+def dialog_texts(tree: HtmlElement) -> frozenset[str]:
+    """The folded text of every element inside the page's dialogs (``tree`` is read, not
+    modified): one pass over the containers (their tags filtered by lxml, in C), then each
+    dialog's elements, the text measured at most ``MAX_DIALOG_CHARS``."""
+    found_dialogs = (element for element in tree.iter(_CONTAINERS) if _is_dialog(element))
+    dialogs = list(islice(found_dialogs, MAX_DIALOGS))
+    if not dialogs:
+        return frozenset()
+    body = tree.find("body")
+    total = len((tree if body is None else body).text_content())
+    budget = MAX_DIALOG_CHARS
+    found: set[str] = set()
+    read: set[HtmlElement] = set()
+    for dialog in dialogs:
+        if any(parent in read for parent in dialog.iterancestors()):
+            continue  # inside a dialog already read
+        read.add(dialog)
+        if len(dialog.text_content()) > DIALOG_SHARE * total:
+            continue
+        for inner in dialog.iter():
+            if budget <= 0:
+                return frozenset(found)
+            if isinstance(inner.tag, str) and inner.tag not in _NOT_TEXT:
+                text = inner.text_content()
+                budget -= len(text)
+                if folded := _folded(text):
+                    found.add(folded)
+    return frozenset(found)
+
+
+def _in_dialog(element: etree._Element, dialogs: frozenset[str]) -> bool:
+    text = _folded("".join(element.itertext()))
+    return len(text.split()) >= MIN_DIALOG_WORDS and text in dialogs
+
+
+def drop_dialogs(body: etree._Element, dialogs: frozenset[str]) -> None:
+    """Remove from trafilatura's output ``body`` each block, list item or table row whose
+    text is a dialog's (``dialog_texts``); a list or table left empty leaves too."""
+    if not dialogs:
+        return
+    for block in list(body):
+        if block.tag in ("list", "table"):
+            for item in list(block):
+                if _in_dialog(item, dialogs):
+                    block.remove(item)
+            if not len(block):
+                body.remove(block)
+        elif _in_dialog(block, dialogs):
+            body.remove(block)
+
+
+def title_line(tree: HtmlElement) -> str:
+    """The text of the page's first ``h1`` with words (the product's name), without the text
+    of the styles and scripts some shops render inside it; "" when none or too long."""
+    for h1 in tree.iter("h1"):
+        parts = [h1.text or ""]
+        for element in h1.iterdescendants():
+            if element.tag not in _NOT_TEXT:
+                parts.append(element.text or "")
+            parts.append(element.tail or "")
+        text = " ".join("".join(parts).split())
+        if text:
+            return text if len(text) <= MAX_TITLE_CHARS else ""
+    return ""
+
+
+def with_title(text: str | None, title: str) -> str | None:
+    """``text`` with ``title`` as its first line when it lacks any of its words."""
+    if (
+        not text
+        or not title
+        or set(_TOKEN.findall(title.lower())) <= set(_TOKEN.findall(text.lower()))
+    ):
+        return text
+    return f"{title}\n{text}"
 
 
 def drop_other_sections(body: etree._Element) -> None:
@@ -81,11 +204,15 @@ def drop_other_sections(body: etree._Element) -> None:
 
 def product_text(tree: HtmlElement, url: str | None) -> str | None:
     """trafilatura's text of the product page ``tree`` (which it prunes and so spends) without
-    the other products, the reviews and repeated blocks."""
+    the other products, the reviews, repeated blocks and the dialogs' text, the product's name
+    first."""
+    title = title_line(tree)  # both read before trafilatura prunes the tree
+    dialogs = dialog_texts(tree)
     content = main_content(tree, url)
     if content is None:
         return None
     body, _ = content
-    drop_other_sections(body)
+    drop_other_sections(body)  # first: a dialog's heading must not end a dropped section
+    drop_dialogs(body, dialogs)
     # plain text, as core.extract.text.main_text writes it (no formatting marks)
-    return str(xmltotxt(body, False)) or None
+    return with_title(str(xmltotxt(body, False)) or None, title)

@@ -1,14 +1,22 @@
-"""The product profile on a small shop page made for these tests: the product's title, price,
-description and specifications, without other products' carousels, reviews or repeats."""
+"""The product profile on small shop pages made for these tests: the product's title, price,
+description and specifications, without other products' carousels, reviews, repeats or the
+page's pop-ups."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from lxml import etree  # type: ignore[import-untyped]
+from lxml.html import HtmlElement, fromstring  # type: ignore[import-untyped]
 
 from core.extract.assemble import assemble
-from core.extract.profile_product import drop_other_sections
+from core.extract.profile_product import (
+    dialog_texts,
+    drop_dialogs,
+    drop_other_sections,
+    title_line,
+    with_title,
+)
 from core.models import PageType
 from core.ports import PageInput
 
@@ -92,3 +100,102 @@ def test_the_pages_own_title_is_never_a_section_to_drop() -> None:
     )
     drop_other_sections(tree)
     assert len(tree) == 2
+
+
+def blanket_text() -> str:
+    article = assemble(
+        PageInput(
+            body=(FIXTURES / "product-with-dialogs.html").read_bytes(),
+            url="https://tallowandtweed.example/products/larchmont-field-blanket",
+            article_id="b",
+        )
+    )
+    assert article is not None
+    assert article.page_type is PageType.PRODUCT
+    return article.text
+
+
+def test_a_product_leaves_out_its_pop_ups_and_keeps_its_description() -> None:
+    text = blanket_text()
+    assert "Join the Tallow & Tweed letter" not in text  # a role="dialog" sign-up pop-up
+    assert "once a month about wool" not in text
+    assert "We use cookies" not in text
+    for part in ("undyed British wool on a narrow loom", "£145.00", "150 x 200 cm", "1.9 kg"):
+        assert part in text
+
+
+def test_a_product_name_trafilatura_dropped_goes_first_without_its_styles() -> None:
+    first, _, _ = blanket_text().partition("\n")
+    assert first == "Larchmont Wool Field Blanket"
+
+
+def page(html: str) -> HtmlElement:
+    return fromstring(f"<html><body>{html}</body></html>")
+
+
+def test_dialogs_are_found_by_role_and_by_cookie_or_consent_names() -> None:
+    tree = page(
+        "<main><p>A heavy wool blanket woven in the Borders, washed and brushed soft.</p>"
+        "<div class='cookieMessage'><p>We use cookies to remember your basket and to measure"
+        " visits.</p></div>"
+        "<section id='gdpr-banner--slideup'><p>Your choices about personal data and"
+        " partners.</p></section>"
+        "<div role='dialog'><div><p>Sign up for ten percent off your first order.</p></div></div>"
+        "<div class='size-table'><p>Size guide for every blanket we sell here.</p></div></main>"
+    )
+    texts = dialog_texts(tree)
+    assert "we use cookies to remember your basket and to measure visits." in texts
+    assert "your choices about personal data and partners." in texts
+    assert "sign up for ten percent off your first order." in texts
+    assert not any("blanket" in text for text in texts)
+
+
+def test_a_dialog_holding_most_of_the_page_is_the_page() -> None:
+    tree = page(
+        "<div class='consent-wrapper'><h1>Larchmont Wool Field Blanket</h1>"
+        "<p>A heavy wool blanket woven in the Borders, washed and brushed soft for sleeping.</p>"
+        "</div><p>Accept cookies</p>"
+    )
+    assert dialog_texts(tree) == frozenset()
+
+
+def test_only_dialog_blocks_of_five_words_or_more_leave_the_text() -> None:
+    dialogs = dialog_texts(
+        page(
+            "<div role='dialog'><p>Sign up for ten percent off.</p><p>Size: large</p>"
+            "<ul><li>Free delivery on every order over fifty pounds</li></ul></div>"
+            + "<p>Filler text of the page that is not a dialog at all.</p>"
+            * 3
+        )
+    )
+    tree = body(
+        "<p>Sign up for ten percent off.</p>",
+        "<p>Size: large</p>",
+        "<list><item>Free delivery on every order over fifty pounds</item></list>",
+        "<list><item>Two wool layers</item><item>Free delivery on every order over fifty"
+        " pounds</item></list>",
+    )
+    drop_dialogs(tree, dialogs)
+    assert ["|".join(block.itertext()) for block in tree] == ["Size: large", "Two wool layers"]
+
+
+def test_the_product_name_is_the_first_h1_when_the_text_lacks_it() -> None:
+    tree = page(
+        "<h1> </h1><h1><script>var a = 1;</script>Larchmont <em>Field</em> Blanket</h1>"
+        "<h1>Other</h1>"
+    )
+    assert title_line(tree) == "Larchmont Field Blanket"
+    assert title_line(page(f"<h1>{'word ' * 60}</h1>")) == ""  # a block of text, not a name
+    assert with_title("Field blanket, larchmont wool", "Larchmont Field Blanket") == (
+        "Field blanket, larchmont wool"
+    )
+    assert with_title("A wool blanket", "Larchmont Field Blanket") == (
+        "Larchmont Field Blanket\nA wool blanket"
+    )
+
+
+def test_a_page_of_nested_dialogs_is_read_within_its_budget() -> None:
+    depth = 240  # libxml2's default nesting limit is 256
+    html = "<div role='dialog'>" * depth + "<p>Accept our cookies today please.</p>"
+    tree = page(html + "</div>" * depth + "<p>A heavy wool blanket.</p>" * 40)
+    assert "accept our cookies today please." in dialog_texts(tree)
