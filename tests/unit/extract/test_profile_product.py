@@ -23,18 +23,19 @@ from core.ports import PageInput
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pagetypes"
 
 
-def kettle_text() -> str:
-    article = assemble(
-        PageInput(
-            body=(FIXTURES / "product-with-carousels.html").read_bytes(),
-            url="https://hollowpine.example/products/ashgrove-kettle",
-            article_id="a",
-        )
-    )
+def product_page_text(fixture: str, url: str) -> str:
+    """The text of a product page made for these tests, as the pipeline extracts it."""
+    article = assemble(PageInput(body=(FIXTURES / fixture).read_bytes(), url=url, article_id="a"))
     assert article is not None
     assert article.page_type is PageType.PRODUCT
     assert article.text is not None
     return article.text
+
+
+def kettle_text() -> str:
+    return product_page_text(
+        "product-with-carousels.html", "https://hollowpine.example/products/ashgrove-kettle"
+    )
 
 
 def test_a_product_keeps_its_title_price_description_and_specifications() -> None:
@@ -103,16 +104,10 @@ def test_the_pages_own_title_is_never_a_section_to_drop() -> None:
 
 
 def blanket_text() -> str:
-    article = assemble(
-        PageInput(
-            body=(FIXTURES / "product-with-dialogs.html").read_bytes(),
-            url="https://tallowandtweed.example/products/larchmont-field-blanket",
-            article_id="b",
-        )
+    return product_page_text(
+        "product-with-dialogs.html",
+        "https://tallowandtweed.example/products/larchmont-field-blanket",
     )
-    assert article is not None
-    assert article.page_type is PageType.PRODUCT
-    return article.text
 
 
 def test_a_product_leaves_out_its_pop_ups_and_keeps_its_description() -> None:
