@@ -13,7 +13,17 @@ from core.models import ArticleError
 from core.submission import Submission
 
 StartKind = Literal["feed", "sitemap", "site"]
-StartUrl = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+#: What the URL parser (``core.fetch.urls.parse_url``) requires at least, said in the JSON Schema
+#: only: an http(s) scheme and a host with no control character, credential or backslash. The
+#: parser stays the validator (its ``invalid_url`` message names what is wrong).
+START_URL_PATTERN = (
+    r"^[\t\n\f\r ]*[Hh][Tt][Tt][Pp][Ss]?://[^\u0000-\u0020\u007f@/?#\\]+([/?#]|[\t\n\f\r ]*$)"
+)
+StartUrl = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=2048),
+    Field(json_schema_extra={"pattern": START_URL_PATTERN}),
+]
 START_FIELDS: tuple[StartKind, ...] = ("feed", "sitemap", "site")
 
 
