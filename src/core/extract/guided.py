@@ -31,7 +31,7 @@ import trafilatura
 from lxml import etree  # type: ignore[import-untyped]
 from trafilatura.xml import xmltotxt
 
-from core.extract.links import plain
+from core.extract.links import make_plain
 from core.pins import require
 
 require("trafilatura", trafilatura.__version__, __name__)
@@ -96,9 +96,9 @@ def _lines(element: etree._Element) -> list[str]:
     """The element's plain text lines, as the Article's text has them (an image has none)."""
     if element.tag == "graphic":
         return []
-    holder = etree.Element("body")  # ``plain`` unlinks a link inside, not the root itself
+    holder = etree.Element("body")  # ``make_plain`` unlinks a link inside, not the root itself
     holder.append(copy(element))
-    text = str(xmltotxt(plain(holder), False))
+    text = str(xmltotxt(make_plain(holder), False))
     return [line for line in (normal(raw) for raw in text.splitlines()) if line]
 
 

@@ -135,7 +135,11 @@ def collect(body: etree._Element) -> tuple[list[ArticleLink], list[ArticleImage]
 def plain(body: etree._Element) -> etree._Element:
     """A copy of ``body`` whose links are plain text, without images, and whose paragraphs
     are one line each, as without links (for the ``text``; code keeps its lines)."""
-    copied = deepcopy(body)
+    return make_plain(deepcopy(body))
+
+
+def make_plain(copied: etree._Element) -> etree._Element:
+    """``plain`` in place, on a tree the caller owns (already a copy); returns it."""
     for element in copied.iter():
         if element.tag == "code" or next(element.iterancestors("code"), None) is not None:
             continue
