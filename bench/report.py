@@ -522,6 +522,53 @@ def serve_hostile(result: dict[str, Any]) -> list[str]:
     ]
 
 
+def render_latency(result: dict[str, Any]) -> list[str]:
+    """``GET /articles/{id}/text`` through ``serve`` next to bare trafilatura."""
+    bare, split = result["bare_trafilatura_in_process"], result["render_markdown_in_process"]
+    rows = []
+    for name, numbers in result["get_text"].items():
+        baseline = bare["txt" if name == "txt" else "markdown"]
+        rows.append(
+            [
+                f"`format={name}`",
+                f"{numbers['mean_ms']:.0f} / {numbers['p50_ms']:.0f} / {numbers['p95_ms']:.0f}",
+                f"{baseline['mean_ms']:.0f} / {baseline['p50_ms']:.0f} / {baseline['p95_ms']:.0f}",
+                f"{numbers['mean_vs_bare']:.2f}",
+                f"{numbers['answered_200']}",
+            ]
+        )
+    unguided, guided = split["unguided"]["mean_ms"], split["guided"]["mean_ms"]
+    return [
+        "## 8. Reading the text back: `GET /articles/{id}/text` through `serve`",
+        "",
+        f"`article-ingest serve` (default pool) on a fresh data directory; "
+        f"{result['pages_posted']} WCXB pages (every {result['step']}th of the articles and of "
+        "the other types) POSTed synchronously from 127.0.0.1, "
+        f"{result['articles_stored']} stored; then each article's text is read once per "
+        "format, one request at a time, wall time at the client (HTTP, store read, decoding, "
+        "re-extraction in the pool and the rendering around the Article's own text). Bare "
+        "trafilatura: `trafilatura.extract(html, url=..., output_format=...)` on the same "
+        "pages in the bench process (no HTTP, no store). "
+        f"Measured with {_machine(result)}; load average {result['load_average_1min']}.",
+        "",
+        *_table(
+            [
+                "route",
+                "ours mean / p50 / p95, ms",
+                "bare trafilatura mean / p50 / p95, ms",
+                "mean ratio",
+                "answered 200",
+            ],
+            rows,
+        ),
+        "",
+        f"The rendering around the Article's text, in-process markdown: {guided:.0f} ms a page "
+        f"against {unguided:.0f} ms for the same rendering without it "
+        f"({guided / unguided:.2f}×).",
+        "",
+    ]
+
+
 PAGE_TYPE_ORDER = (
     "article",
     "forum",
@@ -629,6 +676,7 @@ def write() -> Path:
         ("coldstart", coldstart),
         ("cost", cost),
         ("serve_hostile", serve_hostile),
+        ("render_latency", render_latency),
     )
     for name, render in sections:
         result = _load(name)

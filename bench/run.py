@@ -5,7 +5,7 @@ page-type classifier's confusion matrix (all WCXB development pages), the ``extr
 whole-process time (vs one bare trafilatura process), fetch throughput (the
 fetcher's own benchmark), end-to-end ingest throughput (ours vs trafilatura's command
 line), cold start and memory, cost, an ordinary page through ``serve`` beside three hostile
-ones. Each writes ``bench/out/NAME.json``;
+ones, ``GET /articles/{id}/text`` through ``serve``. Each writes ``bench/out/NAME.json``;
 a part that fails is logged and the report says it was not measured.
 
 Run: ``python -m bench.run [--subset] [--skip NAME ...]``.
@@ -33,6 +33,7 @@ PARTS = (
     "coldstart",
     "cost",
     "serve_hostile",
+    "render_latency",
 )
 
 
