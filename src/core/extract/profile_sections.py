@@ -11,7 +11,8 @@ share of the page's text, else ``<body>``) in document order, one line per block
 leaves out what is not content: scripts, styles, forms' controls, ``<nav>``/``<footer>``/
 ``<aside>``, hidden elements, elements whose ARIA role is navigation, banner, contentinfo,
 dialog, search or complementary, and elements whose class or id names navigation, menus,
-footers, cookie or consent banners, breadcrumbs, sidebars, pop-ups, newsletters, sharing
+footers, cookie or consent banners (``cookie``, ``consent``, ``gdpr``, ``onetrust`` anywhere in
+the value: ``CybotCookiebotDialog``), breadcrumbs, sidebars, pop-ups, newsletters, sharing
 widgets or comments — unless such an element holds most of the region's text (a page wrapper
 that happens to carry such a class is not boilerplate). Repeated lines (carousels, mobile and
 desktop copies of one block) are kept once, and the text starts at the page's headline (its
@@ -94,6 +95,10 @@ _BOILER_WORDS = frozenset(
 #: ``toc`` class is not: a chapter's contents are its index page's text; dropping them lowered
 #: the even half of the WCXB documentation pages, 0.950 → 0.944.)
 _DOCS_WORDS = _BOILER_WORDS | {"pagination", "pager", "prev", "next", "edit", "feedback"}
+#: A cookie or consent banner, named so anywhere in a class or id (consent managers write
+#: ``cookieBanner``, ``CybotCookiebotDialog``, ``onetrust-banner-sdk``, which the word split
+#: misses; the product profile's dialog names).
+_BANNER_NAMES = re.compile(r"cookie|consent|gdpr|onetrust")
 _CLASS_TOKENS = re.compile(r"[\s_]+")
 _SPACES = re.compile(r"\s+")
 _WORDS = re.compile(r"\w+")
@@ -115,7 +120,10 @@ def _named_boilerplate(element: HtmlElement, words: frozenset[str]) -> bool:
         value = element.get(attribute)
         if not value:
             continue
-        for token in _CLASS_TOKENS.split(value.lower()):
+        value = value.lower()
+        if _BANNER_NAMES.search(value):
+            return True
+        for token in _CLASS_TOKENS.split(value):
             parts = token.split("-")
             if "not" not in parts and words.intersection(parts):
                 return True

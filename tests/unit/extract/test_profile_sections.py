@@ -109,6 +109,22 @@ def test_hidden_elements_and_banners_are_left_out_and_repeats_kept_once() -> Non
     assert section_lines(tree) == ["Window cleaning", "Every pane, inside and out."]
 
 
+def test_consent_managers_banners_are_left_out_whatever_their_class_spelling() -> None:
+    tree = page(
+        "<h1>Tax returns, filed for you</h1><p>Send us your receipts; we do the rest.</p>"
+        "<p>Flat fee per return, agreed before we start.</p>"
+        '<div id="CybotCookiebotDialog"><p>We use cookies to personalise content.</p>'
+        "<p>Necessary cookies help make a website usable.</p></div>"
+        '<div class="cookieBanner">Accept all</div>'
+        '<section class="onetrust-pc-sdk"><h2>Privacy preference centre</h2></section>'
+    )
+    assert section_lines(tree) == [
+        "Tax returns, filed for you",
+        "Send us your receipts; we do the rest.",
+        "Flat fee per return, agreed before we start.",
+    ]
+
+
 def test_main_is_the_region_only_when_it_holds_the_page() -> None:
     words = " ".join(f"word{i}" for i in range(80))
     tree = page(f"<main><p>Search the site</p></main><div><h2>Roof repair</h2><p>{words}</p></div>")
