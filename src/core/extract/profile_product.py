@@ -14,7 +14,7 @@ It also drops the blocks of the page's dialogs — cookie and consent banners, s
 store-picker pop-ups: elements whose ARIA role is ``dialog`` or whose class or id names a
 cookie, consent or GDPR banner — and, read the same way, of the buyers' reviews widget and the
 page's footer (a class or id with the word ``reviews`` or ``footer``: a widget without a
-heading of its own, a footer trafilatura's fallbacks keep). Their texts are read before
+heading of its own; trafilatura drops most footers itself, not all). Their texts are read before
 trafilatura runs (it keeps no trace of where a block came from) and a block of trafilatura's
 output (or an item of its lists and tables) of at least ``MIN_DIALOG_WORDS`` words whose
 text is one of them leaves. Last, the product's name (the page's first ``h1``) goes first
@@ -62,9 +62,8 @@ _DIALOG_ROLES = frozenset({"dialog", "alertdialog"})
 _DIALOG_NAMES = re.compile(r"cookie|consent|gdpr|onetrust")
 #: Blocks read as a dialog's although no pop-up: the buyers' reviews list and the page's footer,
 #: named so by a word of a class or id (``product-reviews``, ``reviewsList``, ``site-footer``,
-#: ``pageFooter``; trafilatura drops a ``<footer>`` element but not a ``div`` named so). Only the
-#: plural: a singular ``review`` names one review, or a tab of the product's own description
-#: (docs/extraction.md).
+#: ``pageFooter``; trafilatura drops most footers itself, not all). Only the plural: a singular
+#: ``review`` names one review, or a tab of the product's own description (docs/extraction.md).
 _ASIDE_NAMES = re.compile(r"(?:(?<![A-Za-z])r|R)eviews(?![a-z])|(?:(?<![A-Za-z])f|F)ooter(?![a-z])")
 #: The elements a dialog is drawn in (lxml filters these tags in C: a third of a walk's time).
 _CONTAINERS = ("div", "section", "aside", "dialog", "form")
@@ -79,7 +78,7 @@ MIN_DIALOG_WORDS = 5
 MAX_DIALOG_CHARS = 2_000_000
 #: Dialogs read per page at most, in document order, a dialog inside one read before not counted
 #: (bounded work on a hostile page; the 144 WCXB development pages read as products have at
-#: most 39 such outermost dialogs, reviews and footers included).
+#: most 40 such outermost dialogs, reviews and footers included).
 MAX_DIALOGS = 200
 _NOT_TEXT = frozenset({"script", "style", "noscript", "template", "svg"})
 #: A product's name is a line: a longer ``h1`` is a block of text, not a name.
