@@ -12,10 +12,13 @@ description for phones and one for desktops).
 
 It also drops the blocks of the page's dialogs — cookie and consent banners, sign-up and
 store-picker pop-ups: elements whose ARIA role is ``dialog`` or whose class or id names a
-cookie, consent or GDPR banner. Their texts are read before trafilatura runs (it keeps no trace
-of where a block came from) and a block of trafilatura's output (or an item of its lists and
-tables) of at least ``MIN_DIALOG_WORDS`` words whose text is one of them leaves. Last, the
-product's name (the page's first ``h1``) goes first when trafilatura dropped it.
+cookie, consent or GDPR banner — and, read the same way, of the buyers' reviews widget and the
+page's footer (a class or id with the word ``reviews`` or ``footer``: a widget without a
+heading of its own; trafilatura drops most footers itself, not all). Their texts are read before
+trafilatura runs (it keeps no trace of where a block came from) and a block of trafilatura's
+output (or an item of its lists and tables) of at least ``MIN_DIALOG_WORDS`` words whose
+text is one of them leaves. Last, the product's name (the page's first ``h1``) goes first
+when trafilatura dropped it.
 
 Pruning those sections from the page before trafilatura runs was tried and not kept:
 trafilatura then often chose another block as the main content (docs/extraction.md).
@@ -27,7 +30,6 @@ from __future__ import annotations
 
 import logging
 import re
-from itertools import islice
 
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
@@ -58,6 +60,11 @@ MIN_REPEATED_WORDS = 3
 #: ``cookieMessage``, ``gdpr-banner``, ``onetrust-consent-sdk``).
 _DIALOG_ROLES = frozenset({"dialog", "alertdialog"})
 _DIALOG_NAMES = re.compile(r"cookie|consent|gdpr|onetrust")
+#: Blocks read as a dialog's although no pop-up: the buyers' reviews list and the page's footer,
+#: named so by a word of a class or id (``product-reviews``, ``reviewsList``, ``site-footer``,
+#: ``pageFooter``; trafilatura drops most footers itself, not all). Only the plural: a singular
+#: ``review`` names one review, or a tab of the product's own description (docs/extraction.md).
+_ASIDE_NAMES = re.compile(r"(?:(?<![A-Za-z])r|R)eviews(?![a-z])|(?:(?<![A-Za-z])f|F)ooter(?![a-z])")
 #: The elements a dialog is drawn in (lxml filters these tags in C: a third of a walk's time).
 _CONTAINERS = ("div", "section", "aside", "dialog", "form")
 #: A dialog holding more than this share of the page's text is the page (a wrapper), not a pop-up.
@@ -69,9 +76,9 @@ MIN_DIALOG_WORDS = 5
 #: pages read as products keep at most 440,000 characters of such texts, a consent manager's
 #: nested panels): bounded work on a hostile page.
 MAX_DIALOG_CHARS = 2_000_000
-#: Dialogs read per page at most, in document order (each is checked against the dialogs read
-#: before it, by its ancestors: a hostile page of nested dialogs must not cost their number
-#: times their depth; the 144 WCXB development pages read as products have at most 39).
+#: Dialogs read per page at most, in document order, a dialog inside one read before not counted
+#: (bounded work on a hostile page; the 144 WCXB development pages read as products have at
+#: most 40 such outermost dialogs, reviews and footers included).
 MAX_DIALOGS = 200
 _NOT_TEXT = frozenset({"script", "style", "noscript", "template", "svg"})
 #: A product's name is a line: a longer ``h1`` is a block of text, not a name.
@@ -97,33 +104,38 @@ def _is_dialog(element: HtmlElement) -> bool:
     role, names, key = attributes.get("role"), attributes.get("class"), attributes.get("id")
     return bool(
         (role and role.lower() in _DIALOG_ROLES)
-        or (names and _DIALOG_NAMES.search(names.lower()))
-        or (key and _DIALOG_NAMES.search(key.lower()))
+        or (names and (_DIALOG_NAMES.search(names.lower()) or _ASIDE_NAMES.search(names)))
+        or (key and (_DIALOG_NAMES.search(key.lower()) or _ASIDE_NAMES.search(key)))
     )
 
 
 def dialog_texts(tree: HtmlElement) -> frozenset[str]:
     """The folded text of every element inside the page's dialogs (``tree`` is read, not
     modified): one pass over the containers (their tags filtered by lxml, in C), then each
-    dialog's elements, the text measured at most ``MAX_DIALOG_CHARS``."""
-    found_dialogs = (element for element in tree.iter(_CONTAINERS) if _is_dialog(element))
-    dialogs = list(islice(found_dialogs, MAX_DIALOGS))
-    if not dialogs:
-        return frozenset()
+    dialog's elements, the text measured at most ``MAX_DIALOG_CHARS``. A dialog inside one
+    already read (a reviews widget names every part of itself so) is skipped: each element is
+    read once."""
     body = tree.find("body")
-    total = len((tree if body is None else body).text_content())
+    total = -1  # the page's text length, measured at the first dialog
     budget = MAX_DIALOG_CHARS
     found: set[str] = set()
-    read: set[HtmlElement] = set()
-    for dialog in dialogs:
-        if any(parent in read for parent in dialog.iterancestors()):
-            continue  # inside a dialog already read
-        read.add(dialog)
+    covered: set[HtmlElement] = set()  # the elements of the dialogs read so far
+    dialogs = 0
+    for dialog in tree.iter(_CONTAINERS):
+        if dialog in covered or not _is_dialog(dialog):
+            continue
+        dialogs += 1
+        if dialogs > MAX_DIALOGS:
+            break
+        if total < 0:
+            total = len((tree if body is None else body).text_content())
         if len(dialog.text_content()) > DIALOG_SHARE * total:
+            covered.update(dialog.iter())  # the page's wrapper: neither it nor its dialogs
             continue
         for inner in dialog.iter():
             if budget <= 0:
                 return frozenset(found)
+            covered.add(inner)
             if isinstance(inner.tag, str) and inner.tag not in _NOT_TEXT:
                 text = inner.text_content()
                 budget -= len(text)

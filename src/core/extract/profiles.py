@@ -17,8 +17,9 @@ in its options and in what the page's declarations add:
 - ``forum``: the thread's posts in order (``core.extract.profile_forum``), else trafilatura's
   text with comments included — on a thread the "comments" are the posts, which trafilatura
   drops from an article;
-- ``product``: trafilatura's text without other products' carousels, reviews, repeated
-  blocks and the page's pop-ups (cookie banners, dialogs), the product's name first when
+- ``product``: trafilatura's text without other products' carousels, reviews (a section
+  headed so, or a reviews widget named so), repeated blocks, the page's pop-ups (cookie
+  banners, dialogs) and its footer, the product's name first when
   trafilatura dropped it (``core.extract.profile_product``), then what the page's JSON-LD
   ``Product`` says that the visible text lacks (its description and its
   ``additionalProperty`` specifications: shops often keep them in tabs or scripts the DOM

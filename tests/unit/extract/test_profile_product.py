@@ -194,3 +194,62 @@ def test_a_page_of_nested_dialogs_is_read_within_its_budget() -> None:
     html = "<div role='dialog'>" * depth + "<p>Accept our cookies today please.</p>"
     tree = page(html + "</div>" * depth + "<p>A heavy wool blanket.</p>" * 40)
     assert "accept our cookies today please." in dialog_texts(tree)
+
+
+def daypack_text() -> str:
+    return product_page_text(
+        "product-with-reviews-widget.html", "https://cairnfield.example/products/fellside-28"
+    )
+
+
+def test_a_product_leaves_out_a_reviews_widget_without_a_heading() -> None:
+    text = daypack_text()
+    for review in (
+        "4.6 out of 5 from 212 walkers",
+        "Comfortable on a long wet day",
+        "twenty miles of bog",
+        "straps sit close to my neck",
+    ):
+        assert review not in text
+    # the product's own description, in a container named for one (editorial) review, stays
+    assert "28 litre daypack cut from recycled ripstop nylon" in text
+    assert "ventilated foam on an aluminium stay" in text
+
+
+def test_reviews_lists_and_footers_are_read_as_dialogs_by_their_names() -> None:
+    tree = page(
+        "<main><h1>Fellside 28 Daypack</h1>"
+        "<div class='product-reviews'><p>Carried it over twenty miles of bog.</p></div>"
+        "<section id='productReviewsList'><p>The straps sit close to my neck.</p></section>"
+        "<div class='pageFooter'><p>Registered in Scotland under company number SC1.</p></div>"
+        "<div class='site-footer__legal'><p>Free returns within sixty days of delivery.</p></div>"
+        "<div class='review-tab'><p>A 28 litre daypack cut from recycled ripstop nylon.</p></div>"
+        "<div class='image-previews'><p>Front, back and side views of the pack.</p></div>"
+        "<div class='footerless'><p>Weight 940 g, back length 46 cm.</p></div>"
+        + "<p>A daypack for long wet days on the hill, with a waxed canvas base.</p>" * 3
+        + "</main>"
+    )
+    texts = dialog_texts(tree)
+    assert "carried it over twenty miles of bog." in texts
+    assert "the straps sit close to my neck." in texts
+    assert "registered in scotland under company number sc1." in texts
+    assert "free returns within sixty days of delivery." in texts
+    # one review (singular: a product's review tab), previews, a word containing "footer": kept
+    assert not any("daypack" in text or "views" in text or "940" in text for text in texts)
+
+
+def test_a_reviews_widget_naming_each_of_its_parts_is_read_once() -> None:
+    items = "".join(
+        f"<div class='okReviews-item'><div class='okReviews-item-body'><p>Review number {n} of"
+        " the daypack, written by a walker.</p></div></div>"
+        for n in range(300)
+    )
+    tree = page(
+        f"<div class='okReviews'>{items}</div>"
+        + "<p>A daypack for long wet days on the hill, with a waxed canvas base.</p>" * 400
+        + "<div class='cookie-notice'><p>We use cookies to remember your basket.</p></div>"
+    )
+    texts = dialog_texts(tree)
+    assert "review number 299 of the daypack, written by a walker." in texts
+    # more nested parts than MAX_DIALOGS came first, the cookie notice is still read
+    assert "we use cookies to remember your basket." in texts
