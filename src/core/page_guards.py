@@ -9,9 +9,10 @@ Calibration (``python -m bench.extraction_digest``'s 1,497 pages of ``../shared/
 folders): the most ``<`` in one page is 21,646 (a 5 MB product listing), the most attributes in
 one tag 2,338 (a crude count, in an attribute-heavy product grid). The limits are about four
 times those, so no real page of the set is refused (``tests/unit/test_page_guards.py`` checks
-every one when the set is present). The checks take ~0.5 ms on an average page (1-2 % of its
-extraction): counting ``<`` and ``=`` is a C loop, and the attribute scan runs only on a page
-with that many ``=`` (63 of the 1,497).
+every one when the set is present). The checks take ~0.15 ms on an average page (0.3 % of its
+extraction): ``<`` and ``=`` are counted by numpy, a megabyte at a time (``bytes.count`` of one
+byte took 0.12 ms each on an average page of 226 KB, numpy both in 0.03 ms), and the attribute
+scan runs only on a page with that many ``=`` (63 of the 1,497).
 """
 
 from __future__ import annotations
@@ -27,15 +28,33 @@ _LONG_TAG = re.compile(rb"<[A-Za-z][^<>]{%d,}" % (2 * MAX_ATTRIBUTES))
 _ATTRIBUTE = re.compile(rb"[\s\"'][^\s=<>/\"']+\s*=")
 
 
+# The bytes counted at a time: numpy compares a slice into a temporary array of its size.
+_SLICE = 1 << 20
+_LT, _EQ = ord("<"), ord("=")
+
+
+def markup_counts(body: bytes) -> tuple[int, int]:
+    """How many ``<`` and ``=`` ``body`` holds (``body.count`` of each, faster)."""
+    import numpy as np  # deferred: loaded already where pages are extracted (fingerprint)
+
+    data = np.frombuffer(body, dtype=np.uint8)
+    tags = equals = 0
+    for start in range(0, len(data), _SLICE):
+        part = data[start : start + _SLICE]
+        tags += int(np.count_nonzero(part == _LT))
+        equals += int(np.count_nonzero(part == _EQ))
+    return tags, equals
+
+
 def check_complexity(body: bytes) -> None:
     """Raise ``ExtractionFailed("too_complex")`` when ``body`` is beyond what a page needs."""
-    markup = body.count(b"<")
+    markup, equals = markup_counts(body)
     if markup > MAX_MARKUP:
         raise ExtractionFailed(
             "too_complex",
             f"the page has {markup:,} tags; more than {MAX_MARKUP:,} are not extracted",
         )
-    if body.count(b"=") <= MAX_ATTRIBUTES:
+    if equals <= MAX_ATTRIBUTES:
         return
     for tag in _LONG_TAG.finditer(body):
         attributes = len(_ATTRIBUTE.findall(tag.group()))

@@ -6,8 +6,9 @@ import pytest
 from bench.extraction_digest import SHARED, shared_pages
 from tests.integration import hostile_pages
 
+from core import page_guards
 from core.errors import ExtractionFailed
-from core.page_guards import MAX_ATTRIBUTES, MAX_MARKUP, check_complexity
+from core.page_guards import MAX_ATTRIBUTES, MAX_MARKUP, check_complexity, markup_counts
 
 
 @pytest.mark.parametrize(
@@ -33,6 +34,23 @@ def test_the_limits_are_limits_not_approximations() -> None:
     check_complexity(hostile_pages.many_attributes(MAX_ATTRIBUTES))
     with pytest.raises(ExtractionFailed):
         check_complexity(hostile_pages.many_attributes(MAX_ATTRIBUTES + 1))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"<",
+        b"a=b",
+        b"<p class=x>" * 5 + b"=",
+        # across the slices the counts are summed over: either side of each boundary
+        b"x" * (page_guards._SLICE - 1) + b"<=" + b"y" * page_guards._SLICE + b"=<" * 3,
+        bytes(range(256)) * 9000,
+    ],
+    ids=["empty", "one-tag", "one-equals", "short", "slice-boundaries", "every-byte"],
+)
+def test_the_counts_are_the_bytes_counts(body: bytes) -> None:
+    assert markup_counts(body) == (body.count(b"<"), body.count(b"="))
 
 
 def test_ordinary_and_merely_large_pages_pass() -> None:

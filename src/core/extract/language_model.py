@@ -6,8 +6,10 @@ of the start-up of every process that detects languages (the ``extract`` command
 server, ``serve``, the workers). The decompressed archive is the same whatever the process, so
 the first load keeps it in the cache directory (``ARTICLE_INGEST_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/article-ingest``, else ``~/.cache/article-ingest``; an empty value: no cache,
-and none on AWS Lambda, whose processes start once per environment), named after the
-compressed file's SHA-256, written under another name and renamed into place so a reader
+and none on AWS Lambda, whose processes start once per environment), named after py3langid's
+version and the compressed file's size and modification time (``model_key``: hashing the 4.6 MB
+file took 4-7 ms of every start; py3langid is pinned, and a reinstalled file has a new mtime),
+written under another name and renamed into place so a reader
 never sees half a file. Later loads read it as py3langid reads its own (``allow_pickle=False``:
 arrays only, nothing executed; the zip's CRC-32 checked), in about a tenth of the time: the
 same arrays, so the same languages. A cache that cannot be read or written is left aside and
@@ -112,11 +114,20 @@ def _identifier_from_npz(path: Path, norm_probs: bool) -> Any:
         )
 
 
+def model_key(model_file: Path) -> str:
+    """What names ``model_file``'s decompressed archive: a digest of py3langid's version and the
+    file's size and modification time (not of its 4.6 MB of content, read at every start)."""
+    import py3langid
+
+    stat = model_file.stat()
+    named = f"{py3langid.__version__}|{model_file.name}|{stat.st_size}|{stat.st_mtime_ns}"
+    return hashlib.sha256(named.encode("utf-8")).hexdigest()[:32]
+
+
 def _cached(model_file: Path, directory: Path) -> Path:
     """The decompressed archive of ``model_file`` in ``directory``, written there if missing
     (older models' archives removed)."""
-    digest = hashlib.sha256(model_file.read_bytes()).hexdigest()[:32]
-    target = directory / f"{_PREFIX}{digest}.npz"
+    target = directory / f"{_PREFIX}{model_key(model_file)}.npz"
     if target.is_file():
         return target
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)

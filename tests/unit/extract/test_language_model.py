@@ -94,6 +94,22 @@ def test_an_older_models_archive_is_removed(
     assert len(archives(tmp_path)) == 1
 
 
+def test_the_archive_is_named_after_the_model_file_not_its_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tmp_path / "model.plzma"
+    model.write_bytes(b"a model")
+    key = language_model.model_key(model)
+    assert language_model.model_key(model) == key  # the same file: the same archive
+    # a reinstalled model (same size, another mtime) and another size each get their own
+    os.utime(model, ns=(model.stat().st_atime_ns, model.stat().st_mtime_ns + 1_000_000_000))
+    touched = language_model.model_key(model)
+    model.write_bytes(b"a larger model")
+    assert len({key, touched, language_model.model_key(model)}) == 3
+    monkeypatch.setattr("py3langid.__version__", "0.0.0")  # another py3langid release
+    assert language_model.model_key(model) not in {key, touched}
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
 def test_an_unwritable_cache_is_left_aside(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference: Any

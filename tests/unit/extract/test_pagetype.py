@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 from lxml.html import fromstring  # type: ignore[import-untyped]
 
-from core.extract.pagetype import LISTING_CARDS, Signals, classify, classify_signals
+from core.extract.pagetype import (
+    CLASS_COUNTS,
+    LISTING_CARDS,
+    Signals,
+    class_counts,
+    classify,
+    classify_signals,
+    read_signals,
+)
 from core.models import PageType
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pagetypes"
@@ -161,3 +169,32 @@ def test_listing_and_collection_paths(path: str, expected: PageType) -> None:
 )
 def test_url_shapes_that_route_pages(given: dict[str, object], expected: PageType) -> None:
     assert classify_signals(signals(**given)) is expected
+
+
+@pytest.mark.parametrize("page", sorted(FIXTURES.glob("*.html")), ids=lambda path: path.stem)
+def test_the_class_counts_read_on_demand_are_the_pages_counts(page: Path) -> None:
+    tree = fromstring(page.read_bytes())
+    eager = class_counts(tree)
+    url = "https://www.example.org/"
+    # the counts read when a rule asks are the page's, each field as read at once
+    assert {name: getattr(read_signals(tree, url), name) for name in CLASS_COUNTS} == eager
+
+
+def test_a_page_typed_before_any_count_is_asked_skips_the_containers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = (
+        b'<html><head><script type="application/ld+json">{"@type": "NewsArticle"}</script>'
+        b'</head><body><div class="post"><p>one</p><p>two</p></div></body></html>'
+    )
+    read: list[object] = []
+    counts = class_counts
+    monkeypatch.setattr(
+        "core.extract.pagetype.class_counts", lambda tree: read.append(tree) or counts(tree)
+    )
+    assert classify(fromstring(page), "https://www.example.org/2026/03/story") is PageType.ARTICLE
+    assert not read
+    # a page whose type depends on them (a forum's host: are there posts?) reads them, once
+    undeclared = fromstring(page.replace(b"NewsArticle", b"WebPage"))
+    assert classify(undeclared, "https://forum.example.org/some-thread") is PageType.ARTICLE
+    assert read == [undeclared]
