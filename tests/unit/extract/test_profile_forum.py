@@ -62,6 +62,28 @@ def test_a_thread_keeps_each_post_once_with_its_author_and_no_signature() -> Non
         assert noise not in text
 
 
+def test_posts_named_in_camel_case_keep_every_reply_without_their_furniture() -> None:
+    # ``cPost`` articles, each wrapped in an element whose id names a comment, and each
+    # printing the same status, rank and report lines
+    article = extracted(
+        "forum-camelcase", "https://crumb.example/t/sourdough-starter-smells-of-nail-polish/812"
+    )
+    text = article.text or ""
+    parts = (
+        "smell sharply of nail polish remover",
+        "the yeast is hungry",
+        "Mine lives in the fridge between bakes",
+        "after five days the smell is gone",
+    )
+    assert all(part in text for part in parts)
+    assert [text.index(part) for part in parts] == sorted(text.index(part) for part in parts)
+    lines = text.split("\n")
+    for furniture in ("Offline", "Report post", "Member"):
+        assert furniture not in lines
+    for noise in ("Similar topics", "Starter with grey liquid", "Guidelines"):
+        assert noise not in text
+
+
 def test_a_thread_drawn_by_scripts_gives_its_declared_opening_post() -> None:
     article = extracted(
         "forum-scripted", "https://cargo.example/t/winter-tyres-on-a-cargo-bike/812"
