@@ -11,11 +11,14 @@ comments included, whatever its comment search finds. A forum repeats one contai
    quotes of other posts, signatures, vote counters, like/share/reply controls, tag lists,
    avatars, menus, and on a Q&A page the comments under each post, named so by their class
    (unless the posts ARE comments), then without the short lines that three posts or more
-   print word for word (a status, a rank, "Report post");
+   print word for word (a status, a rank, "Report post"); a form's text stays (some forums
+   draw each comment inside the form that edits it), its controls do not;
 3. uses those posts when they hold most of trafilatura's own text (``COVERED_SHARE``) and are
    not much shorter (``LENGTH_SHARE``): the posts then are the thread, and trafilatura's text
    a part of it; otherwise the repeated containers were something else (a menu, related
-   topics) and trafilatura's text with comments stands;
+   topics) and trafilatura's text with comments stands, without the lines of the page's
+   dialogs (a consent manager's panels, which trafilatura keeps with comments included:
+   ``core.extract.profile_product.dialog_texts``);
 4. a page whose thread is drawn by scripts (the HTML holds a loading screen) gives no text or
    a line like "please enable JavaScript"; when that is shorter than the page's declared
    description (the opening post's first lines), the description is the text.
@@ -33,6 +36,7 @@ from collections import Counter
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
+from core.extract.profile_product import MIN_DIALOG_WORDS, dialog_texts
 from core.extract.text import main_text
 
 logger = logging.getLogger(__name__)
@@ -78,7 +82,6 @@ _SKIPPED_TAGS = frozenset(
         "script",
         "style",
         "button",
-        "form",
         "nav",
         "aside",
         "noscript",
@@ -256,6 +259,20 @@ def covers(posts: str, text: str | None) -> bool:
     return shared >= COVERED_SHARE * total and sum(ours.values()) >= LENGTH_SHARE * total
 
 
+def without_dialogs(text: str | None, dialogs: frozenset[str]) -> str | None:
+    """``text`` without the lines that are a dialog's text (a cookie or consent banner's
+    panels, which trafilatura keeps with comments included), ``dialogs`` as
+    ``core.extract.profile_product.dialog_texts`` reads them."""
+    if not text or not dialogs:
+        return text
+    kept = [
+        line
+        for line in text.split("\n")
+        if len(line.split()) < MIN_DIALOG_WORDS or " ".join(line.split()).casefold() not in dialogs
+    ]
+    return "\n".join(kept) or None
+
+
 def declared_description(tree: HtmlElement) -> str | None:
     """The longest description the page declares in its ``<meta>`` tags."""
     found = [" ".join(str(value).split()) for value in _DESCRIPTION(tree)]
@@ -267,7 +284,8 @@ def forum_text(tree: HtmlElement, url: str | None) -> str | None:
     comments, or the declared description when that is longer (``tree`` is spent)."""
     posts = _posts(tree)
     description = declared_description(tree)
-    text = main_text(tree, url, with_comments=True)
+    dialogs = dialog_texts(tree)  # read before trafilatura prunes the tree
+    text = without_dialogs(main_text(tree, url, with_comments=True), dialogs)
     found = _joined(posts)
     # whether they are the thread is judged on the posts as printed, furniture included
     if found is not None and covers(found, text):

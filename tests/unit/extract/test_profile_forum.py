@@ -84,6 +84,28 @@ def test_posts_named_in_camel_case_keep_every_reply_without_their_furniture() ->
         assert noise not in text
 
 
+def test_a_thread_without_post_containers_leaves_out_the_consent_dialogs_text() -> None:
+    article = extracted("forum-consent", "https://shutter.example/boards/lenses?topic=3311")
+    text = article.text or ""
+    assert "the autofocus hunts every time a gull crosses" in text
+    assert "for the gulls at the pier the kit zoom does the job" in text
+    for dialog in ("may store or retrieve information", "advertising partners"):
+        assert dialog not in text
+
+
+def test_comments_whose_text_sits_in_a_form_keep_it() -> None:
+    # some forums draw each comment's text inside the form that edits it
+    comments = "".join(
+        f"<div class='thing comment'><p class='tagline'>user{i}</p>"
+        f"<form class='usertext'><input type='hidden' name='thing_id' value='t{i}'>"
+        f"<div class='md'><p>Reply {i} says the hinge pin needs a drop of oil.</p></div>"
+        "</form></div>"
+        for i in range(3)
+    )
+    text = thread_posts(load_html(f"<html><body>{comments}</body></html>")) or ""
+    assert all(f"Reply {i} says the hinge pin" in text for i in range(3))
+
+
 def test_a_thread_drawn_by_scripts_gives_its_declared_opening_post() -> None:
     article = extracted(
         "forum-scripted", "https://cargo.example/t/winter-tyres-on-a-cargo-bike/812"
