@@ -123,6 +123,7 @@ _BLOCKS = frozenset(
 )
 _CONTAINER_TAGS = ("div", "article", "li", "section", "tr", "table")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+_NUMBER = re.compile(r"\d+")
 _DESCRIPTION = etree.XPath(
     "//meta[@property='og:description' or @name='description' or @name='twitter:description']"
     "/@content"
@@ -139,11 +140,15 @@ COVERED_SHARE = 0.3
 LENGTH_SHARE = 0.5
 #: A line of at most this many words printed in at least ``REPEATED_POSTS`` posts is furniture
 #: (even development forum pages, summed F1 gained: 3 words +0.07, 5 +0.09, 8 +0.29, 12 and
-#: 20 +0.33; odd pages +0.34, +0.35, +0.42, +0.42) …
+#: 20 +0.33; odd pages +0.34, +0.35, +0.42, +0.42; lines compared word for word) …
 REPEATED_WORDS = 12
 #: … (2 posts +0.29 on the even pages at 12 words, 3 +0.33, 4 +0.24: a user's name on two
 #: of their posts is not furniture).
 REPEATED_POSTS = 3
+#: A line of at most this many words is compared with its numbers aside ("Reply 7", "#3", a
+#: score; the same 12 words and 3 posts, even pages: any length +0.35 more, 2 words +0.39,
+#: 3 +0.29, 4 +0.30; odd +0.31, +0.26, +0.30, +0.30).
+NUMBERED_WORDS = 2
 
 
 def _skipped(element: HtmlElement, drop_comments: bool) -> bool:
@@ -236,16 +241,25 @@ def thread_posts(tree: HtmlElement) -> str | None:
     return _joined(without_repeated_lines(_posts(tree)))
 
 
+def _furniture_key(line: str) -> str:
+    return _NUMBER.sub("0", line) if len(line.split()) <= NUMBERED_WORDS else line
+
+
 def without_repeated_lines(posts: list[str]) -> list[str]:
-    """``posts`` without the short lines that several of them print word for word: a
-    post's furniture ("Report inappropriate content", "Offline", a rank), not its text."""
+    """``posts`` without the short lines that several of them print word for word (the
+    shortest with their numbers aside): a post's furniture ("Report inappropriate content",
+    "Offline", a rank, "Reply 7", "#3", a score), not its text."""
     seen: Counter[str] = Counter()
     for post in posts:
-        seen.update({line for line in post.split("\n") if len(line.split()) <= REPEATED_WORDS})
+        lines = post.split("\n")
+        seen.update({_furniture_key(line) for line in lines if len(line.split()) <= REPEATED_WORDS})
     repeated = {line for line, posts_with in seen.items() if posts_with >= REPEATED_POSTS}
     if not repeated:
         return posts
-    return ["\n".join(line for line in post.split("\n") if line not in repeated) for post in posts]
+    return [
+        "\n".join(line for line in post.split("\n") if _furniture_key(line) not in repeated)
+        for post in posts
+    ]
 
 
 def covers(posts: str, text: str | None) -> bool:

@@ -64,7 +64,7 @@ def test_a_thread_keeps_each_post_once_with_its_author_and_no_signature() -> Non
 
 def test_posts_named_in_camel_case_keep_every_reply_without_their_furniture() -> None:
     # ``cPost`` articles, each wrapped in an element whose id names a comment, and each
-    # printing the same status, rank and report lines
+    # printing the same status, rank and report lines, and its number
     article = extracted(
         "forum-camelcase", "https://crumb.example/t/sourdough-starter-smells-of-nail-polish/812"
     )
@@ -78,7 +78,7 @@ def test_posts_named_in_camel_case_keep_every_reply_without_their_furniture() ->
     assert all(part in text for part in parts)
     assert [text.index(part) for part in parts] == sorted(text.index(part) for part in parts)
     lines = text.split("\n")
-    for furniture in ("Offline", "Report post", "Member"):
+    for furniture in ("Offline", "Report post", "Member", "Post #3"):
         assert furniture not in lines
     for noise in ("Similar topics", "Starter with grey liquid", "Guidelines"):
         assert noise not in text
