@@ -5,8 +5,10 @@ comments included, whatever its comment search finds. A forum repeats one contai
 (``post``, ``message``, ``reply``, ``answer``… in its class), so the profile
 
 1. groups the elements whose class names a post (a word of it, or a camel-case part:
-   ``cPost``, ``ipsComment``), by tag and those class words, and keeps the group of two or
-   more outermost containers with the most text (``thread_posts``);
+   ``cPost``, ``ipsComment``), by tag and those class words, and those that declare a
+   schema.org post type (``itemtype``: ``Comment``, ``Answer``…), by tag and that type, and
+   keeps the group of two or more outermost containers with the most text
+   (``thread_posts``);
 2. writes each container's text in order, without what a reader does not read as the post:
    quotes of other posts, signatures, vote counters, like/share/reply controls, tag lists,
    avatars, menus, and on a Q&A page the comments under each post, named so by their class
@@ -46,6 +48,11 @@ _POST_CLASS = re.compile(
     r"(?i:(?:^|[-_])(post|posts|message|comment|reply|answer|question|postbit|entry)(?:$|[-_]|\d))"
     # or a capitalised part of a camel-case word (``cPost``, ``ipsComment``, ``lmgPost``)
     r"|(?<=[a-z])(Post|Posts|Message|Comment|Reply|Answer|Entry)(?:$|[-_A-Z]|\d)"
+)
+#: A schema.org type a page declares for each post (microdata ``itemtype``), as many forum
+#: engines do whatever their class names.
+_POST_ITEMTYPE = re.compile(
+    r"schema\.org/(Comment|Answer|DiscussionForumPosting|SocialMediaPosting|Message)\b", re.I
 )
 _PARTS = re.compile(r"[-_\s]+")
 #: Class or id words of the parts of a post that are not its content.
@@ -194,23 +201,36 @@ def post_text(post: HtmlElement, drop_comments: bool = True) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _keys(element: HtmlElement) -> list[str]:
+    """The post groups ``element`` belongs to: its post class words, and its declared
+    schema.org post type (``itemtype``: ``Comment``, ``Answer``…) when it has one."""
+    classes = (element.get("class") or "").split()
+    words = [w.lower() for w in classes if _POST_CLASS.search(w)]
+    keys = [" ".join(sorted(words))] if words else []
+    declared = _POST_ITEMTYPE.search(element.get("itemtype") or "")
+    if declared:
+        keys.append(f"itemtype {declared.group(1).lower()}")
+    return keys
+
+
 def _groups(tree: HtmlElement) -> dict[tuple[str, str], list[HtmlElement]]:
-    """Post-like elements by tag and post class words, outermost ones only, in page order."""
+    """Post-like elements by tag and post class words (or declared post type), outermost
+    ones only, in page order."""
     groups: dict[tuple[str, str], list[HtmlElement]] = {}
     seen = 0
     for element in tree.iter(_CONTAINER_TAGS):
-        classes = (element.get("class") or "").split()
-        words = [w.lower() for w in classes if _POST_CLASS.search(w)]
-        if not words:
+        keys = _keys(element)
+        if not keys:
             continue
         seen += 1
         if seen > MAX_CANDIDATES:
             break
-        members = groups.setdefault((element.tag, " ".join(sorted(words))), [])
-        # page order: a member nested in the previous one is a reply drawn inside it
-        if members and any(a is members[-1] for a in element.iterancestors()):
-            continue
-        members.append(element)
+        for key in keys:
+            members = groups.setdefault((element.tag, key), [])
+            # page order: a member nested in the previous one is a reply drawn inside it
+            if members and any(a is members[-1] for a in element.iterancestors()):
+                continue
+            members.append(element)
     return groups
 
 

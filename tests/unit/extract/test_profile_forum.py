@@ -106,6 +106,23 @@ def test_comments_whose_text_sits_in_a_form_keep_it() -> None:
     assert all(f"Reply {i} says the hinge pin" in text for i in range(3))
 
 
+def test_posts_declared_by_their_schema_type_are_all_read_whatever_their_class() -> None:
+    # the opening poster's posts carry a class of their own; the others none at all
+    said = (
+        ("owner-post", "Can a saved route on the laptop be opened in the phone app at all?"),
+        ("", "Save it among your favourites and the phone shows it under the same account."),
+        ("owner-post", "The favourites from the laptop never appear in the phone's list."),
+        ("", "Then the two devices are signed in with different accounts, check both."),
+    )
+    posts = "".join(
+        f"<li class='{kind}' itemprop='comment' itemscope itemtype='http://schema.org/Comment'>"
+        f"<p>{text}</p></li>"
+        for kind, text in said
+    )
+    text = thread_posts(load_html(f"<html><body><ul>{posts}</ul></body></html>")) or ""
+    assert text.split("\n") == [line for _, line in said]
+
+
 def test_a_thread_drawn_by_scripts_gives_its_declared_opening_post() -> None:
     article = extracted(
         "forum-scripted", "https://cargo.example/t/winter-tyres-on-a-cargo-bike/812"
