@@ -30,6 +30,12 @@ On branch ``artq2`` (on main 877a3e0) the article profile takes the page's secti
 trafilatura's text is a small part of them (``profile_article.sections_text``): the entries of
 the 29 article pages whose text it changes were replaced by their hashes from the same command
 (run at the branch's commit 4500b80); no other entry changed.
+
+On branch ``forum3`` (on main bba8227) a page whose profile finds no text, or too few words
+for an article, gives its declared description (``core.extract.article``): the two pages
+classified ``article`` that had no text before (entries ``null``) now have the hash of their
+description, computed with ``bench.extraction_digest.outcome`` and ``text_hash`` on those
+pages; no other entry changed.
 """
 
 from __future__ import annotations

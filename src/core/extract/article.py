@@ -5,7 +5,11 @@ pass over the elements finds the byline and date candidates (``core.extract.mark
 trafilatura prunes the tree in place for the main text (instead of on a copy; half a
 millisecond a page), and the markup date search comes last and spends what trafilatura left,
 instead of the copy htmldate would make (trafilatura has removed comment sections by then: on
-the 793 WCXB pages one date changed, on a page without an annotated date).
+the 793 WCXB pages one date changed, on a page without an annotated date). A page where the
+profile finds no text, or too little for an article (``MIN_ARTICLE_WORDS``: a loading screen's
+"please enable JavaScript"), gives its declared description (``<meta>`` description, Open
+Graph or Twitter card) as the text when that is long enough: a page refused before is
+read, and a page read before is read as before.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from core.extract.markup import scan_markup
 from core.extract.metadata import Metadata, canonical, declared, described
 from core.extract.pagetype import classify
 from core.extract.profiles import profile_text
+from core.extract.textstats import MIN_ARTICLE_WORDS, word_count
 from core.extraction_options import ExtractionOptions
 from core.models import ArticleImage, ArticleLink, PageType
 from core.pins import require
@@ -33,6 +38,9 @@ require("trafilatura", trafilatura.__version__, __name__)
 logger = logging.getLogger(__name__)
 
 _SPACES = re.compile(r"\s+")
+#: A text this long has more than ``MIN_ARTICLE_WORDS`` words unless its words average 100
+#: characters: such a text is taken as it is, its words not counted (nearly free on every page).
+MAX_SHORT_CHARS = 2_000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,6 +65,12 @@ def body_without_title(text: str, title: str | None) -> str:
     if title and rest and _same_line(first, title):
         return rest.lstrip("\n")
     return text
+
+
+def too_short(text: str | None) -> bool:
+    """Whether ``text`` has fewer words than an article (``core.extract.assemble`` refuses
+    it); words counted only in a short text (a long one is never too short)."""
+    return not text or (len(text) < MAX_SHORT_CHARS and word_count(text) < MIN_ARTICLE_WORDS)
 
 
 def extract_article(
@@ -89,6 +103,10 @@ def extract_article(
         text = content.text if content else None
         if content is not None:
             links, images = content.links, content.images
+    if too_short(text) and metadata.description and not too_short(metadata.description):
+        # a page drawn by scripts (its HTML a loading screen, a "please enable JavaScript")
+        # still declares what it is about: that summary, not nothing
+        text = metadata.description
     if not text or not text.strip():
         logger.debug("no main text in %s", url)
         return None

@@ -14,7 +14,7 @@ from core.errors import ExtractionFailed
 from core.extract.article import extract_article
 from core.extract.charset import decode_html
 from core.extract.language import detect_language
-from core.extract.textstats import reading_time_minutes
+from core.extract.textstats import MIN_ARTICLE_WORDS, reading_time_minutes
 from core.extraction_options import DEFAULT_OPTIONS
 from core.fingerprint import fingerprint
 from core.ids import same_page
@@ -23,11 +23,6 @@ from core.page_guards import check_complexity
 from core.ports import PageInput
 
 logger = logging.getLogger(__name__)
-
-# Fewer words than this is navigation or a banner, not an article. Calibrated on the WCXB
-# development set: the shortest annotated article body has 53 words, while nav-only and
-# cookie-wall pages extract to under 20.
-MIN_ARTICLE_WORDS = 20
 
 
 def sha256_hex(body: bytes) -> str:

@@ -14,9 +14,10 @@ in its options and in what the page's declarations add:
 - ``service`` and ``documentation``: every section of the main region, where that is more
   complete than trafilatura's text (``core.extract.profile_sections``);
 - ``other``: trafilatura's text, exactly as before page types existed;
-- ``forum``: the thread's posts in order (``core.extract.profile_forum``), else trafilatura's
-  text with comments included — on a thread the "comments" are the posts, which trafilatura
-  drops from an article;
+- ``forum``: the thread's posts in order, without the lines every few posts repeat
+  (``core.extract.profile_forum``), else trafilatura's text with comments included and the
+  page's dialogs left out — on a thread the "comments" are the posts, which trafilatura drops
+  from an article;
 - ``product``: trafilatura's text without other products' carousels, reviews (a section
   headed so, or a reviews widget named so), repeated blocks, the page's pop-ups (cookie
   banners, dialogs) and its footer, the product's name first when

@@ -148,16 +148,23 @@ def test_a_changed_sequence_answer_fails_the_page_loudly(
         assemble(_page(pages_dir))
 
 
-def test_a_page_trafilatura_itself_discards_still_has_no_text(
+def test_a_page_trafilatura_itself_discards_gives_only_its_declared_description(
     monkeypatch: pytest.MonkeyPatch, pages_dir: Path
 ) -> None:
-    """As in ``bare_extraction``, trafilatura's own TypeError/ValueError on a page is "no text"."""
+    """As in ``bare_extraction``, trafilatura's own TypeError/ValueError on a page is "no text":
+    the page's declared description stands in for it (``core.extract.article``), nothing of
+    the body."""
 
     def discards(*_: object) -> object:
         raise ValueError("trafilatura gave up on this page")
 
+    whole = assemble(_page(pages_dir))
     monkeypatch.setattr(text, "trafilatura_sequence", discards)
-    assert assemble(_page(pages_dir)) is None
+    article = assemble(_page(pages_dir))
+    assert whole is not None
+    assert whole.description
+    assert article is not None
+    assert article.text == whole.description
 
 
 def test_the_real_sequence_answer_passes_the_check(pages_dir: Path) -> None:

@@ -62,6 +62,67 @@ def test_a_thread_keeps_each_post_once_with_its_author_and_no_signature() -> Non
         assert noise not in text
 
 
+def test_posts_named_in_camel_case_keep_every_reply_without_their_furniture() -> None:
+    # ``cPost`` articles, each wrapped in an element whose id names a comment, and each
+    # printing the same status, rank and report lines, and its number
+    article = extracted(
+        "forum-camelcase", "https://crumb.example/t/sourdough-starter-smells-of-nail-polish/812"
+    )
+    text = article.text or ""
+    parts = (
+        "smell sharply of nail polish remover",
+        "the yeast is hungry",
+        "Mine lives in the fridge between bakes",
+        "after five days the smell is gone",
+    )
+    assert all(part in text for part in parts)
+    assert [text.index(part) for part in parts] == sorted(text.index(part) for part in parts)
+    lines = text.split("\n")
+    for furniture in ("Offline", "Report post", "Member", "Post #3"):
+        assert furniture not in lines
+    for noise in ("Similar topics", "Starter with grey liquid", "Guidelines"):
+        assert noise not in text
+
+
+def test_a_thread_without_post_containers_leaves_out_the_consent_dialogs_text() -> None:
+    article = extracted("forum-consent", "https://shutter.example/boards/lenses?topic=3311")
+    text = article.text or ""
+    assert "the autofocus hunts every time a gull crosses" in text
+    assert "for the gulls at the pier the kit zoom does the job" in text
+    for dialog in ("may store or retrieve information", "advertising partners"):
+        assert dialog not in text
+
+
+def test_comments_whose_text_sits_in_a_form_keep_it() -> None:
+    # some forums draw each comment's text inside the form that edits it
+    comments = "".join(
+        f"<div class='thing comment'><p class='tagline'>user{i}</p>"
+        f"<form class='usertext'><input type='hidden' name='thing_id' value='t{i}'>"
+        f"<div class='md'><p>Reply {i} says the hinge pin needs a drop of oil.</p></div>"
+        "</form></div>"
+        for i in range(3)
+    )
+    text = thread_posts(load_html(f"<html><body>{comments}</body></html>")) or ""
+    assert all(f"Reply {i} says the hinge pin" in text for i in range(3))
+
+
+def test_posts_declared_by_their_schema_type_are_all_read_whatever_their_class() -> None:
+    # the opening poster's posts carry a class of their own; the others none at all
+    said = (
+        ("owner-post", "Can a saved route on the laptop be opened in the phone app at all?"),
+        ("", "Save it among your favourites and the phone shows it under the same account."),
+        ("owner-post", "The favourites from the laptop never appear in the phone's list."),
+        ("", "Then the two devices are signed in with different accounts, check both."),
+    )
+    posts = "".join(
+        f"<li class='{kind}' itemprop='comment' itemscope itemtype='http://schema.org/Comment'>"
+        f"<p>{text}</p></li>"
+        for kind, text in said
+    )
+    text = thread_posts(load_html(f"<html><body><ul>{posts}</ul></body></html>")) or ""
+    assert text.split("\n") == [line for _, line in said]
+
+
 def test_a_thread_drawn_by_scripts_gives_its_declared_opening_post() -> None:
     article = extracted(
         "forum-scripted", "https://cargo.example/t/winter-tyres-on-a-cargo-bike/812"
