@@ -142,6 +142,15 @@ def validators_of(article: Article | None) -> Validators | None:
     return Validators(etag=article.etag, last_modified=article.last_modified)
 
 
+def _declared_only_challenge(article: Article, result: FetchResult) -> bool:
+    """Whether ``article`` is only the page's declared description (what extraction gives a
+    page with no text of its own) on a bot challenge: that page is the challenge, not the
+    article, and it fails ``blocked_by_site`` as a challenge with no description does."""
+    return (
+        bool(article.text) and article.text == article.description and looks_like_challenge(result)
+    )
+
+
 @dataclass
 class IngestPipeline:
     """Fetches, keeps, extracts and stores one URL at a time (thread-safe)."""
@@ -269,7 +278,7 @@ class IngestPipeline:
                 http_status=result.http_status,
             )
             return Ingested(self._fail_kept(url, error, result, raw, raw_uri, options))
-        if article is None:
+        if article is None or _declared_only_challenge(article, result):
             challenge = looks_like_challenge(result)
             error = ArticleError(
                 code=(
