@@ -180,8 +180,9 @@ class _Walk:
         return soft and not self._wrapper(element)
 
 
-def _lines(chunks: list[str | tuple[str]]) -> list[str]:
-    """Folded lines of the flowing text, each once; ``(code,)`` blocks verbatim."""
+def _lines(chunks: list[str | tuple[str]], repeats: bool = False) -> list[str]:
+    """Folded lines of the flowing text, each once (with ``repeats``, one-word lines each
+    time); ``(code,)`` blocks verbatim."""
     lines: list[str] = []
     seen: set[str] = set()
     flowing: list[str] = []
@@ -191,7 +192,7 @@ def _lines(chunks: list[str | tuple[str]]) -> list[str]:
             continue
         for raw in "".join(flowing).split("\n"):
             line = _SPACES.sub(" ", raw).strip()
-            if line and line not in seen:
+            if line and (line not in seen or (repeats and " " not in line)):
                 seen.add(line)
                 lines.append(line)
         flowing = []
@@ -202,13 +203,18 @@ def _lines(chunks: list[str | tuple[str]]) -> list[str]:
 
 
 def section_lines(
-    tree: HtmlElement, documentation: bool = False, chrome: re.Pattern[str] | None = None
+    tree: HtmlElement,
+    documentation: bool = False,
+    chrome: re.Pattern[str] | None = None,
+    repeats: bool = False,
 ) -> list[str]:
     """The text of every section of ``tree``'s main region, one line per block, each line once
     (``tree`` is read, not modified); ``<pre>`` blocks keep their lines. With
     ``documentation``, tables of contents, edit links and prev/next pagers are left out too;
     elements whose class or id values match ``chrome`` are left out like boilerplate (the
-    listing profile's facets, filters, sort controls and pagination: ``profile_cards``)."""
+    listing profile's facets, filters, sort controls and pagination: ``profile_cards``); with
+    ``repeats``, a one-word line is kept each time it comes (a card's "Remote", "Full-time"
+    or price, repeated down a grid)."""
     region = _region(tree)
     walk = _Walk(region, _DOCS_WORDS if documentation else _BOILER_WORDS, chrome)
     chunks: list[str | tuple[str]] = [region.text or ""]
@@ -236,7 +242,7 @@ def section_lines(
             elif element.tag in _BLOCK:
                 chunks.append("\n")
             chunks.append(element.tail or "")
-    return _from_headline(_lines(chunks), region)
+    return _from_headline(_lines(chunks, repeats), region)
 
 
 def _from_headline(lines: list[str], region: HtmlElement) -> list[str]:
