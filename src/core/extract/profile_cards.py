@@ -15,7 +15,9 @@ one pass over the tree, before trafilatura prunes it:
 The profile's text (``listing_text``) is the page's main region read whole, section by section,
 as the service profile reads it (``core.extract.profile_sections.section_lines``: heading,
 intro, each card's title, snippet, price and date on their own lines, in the page's order),
-with the chrome above also left out (facets, filters, sort controls, pagination) — when that
+with the chrome above also left out (facets, filters, sort controls, pagination) and each
+one-word line kept every time it comes (a card's "Remote", "Full-time" or price: the service
+walk keeps a line once, which left every card after the first without them) — when that
 text holds at least half of the card grid's words and at least 0.3 of trafilatura's word count.
 Otherwise the walk missed the grid or lost the page (content inside an element it leaves out,
 an empty ``<main>``), and the text is trafilatura's, the page's ``<h1>`` when trafilatura lacks
@@ -267,7 +269,7 @@ def listing_text(tree: HtmlElement, url: str | None) -> str | None:
     the card grid and is not much shorter than trafilatura's text; else trafilatura's text
     with the heading and the cards it dropped (``with_cards``). ``tree`` is spent."""
     found = page_cards(tree)  # both readings before trafilatura prunes the tree
-    sections = "\n".join(section_lines(tree, chrome=_CHROME))
+    sections = "\n".join(section_lines(tree, chrome=_CHROME, repeats=True))
     text = main_text(tree, url)
     if (
         sections

@@ -196,3 +196,25 @@ def test_a_grid_the_section_walk_leaves_out_still_reaches_the_text() -> None:
     text = listing_text(fromstring(_news_listing("social-grid")), "https://gazette.example/news")
     for title, _ in STORIES:
         assert title in (text or "")
+
+
+def test_each_card_keeps_its_one_word_tags_and_price_however_often_they_repeat() -> None:
+    # a reader of the listing needs every job's place, hours and salary, not the first one's
+    tree = load_html((FIXTURES / "remote-jobs.html").read_text())
+    assert tree is not None
+    lines = (listing_text(tree, "https://mapwork.example/jobs") or "").split("\n")
+    assert lines[:2] == [
+        "Cartography jobs",
+        "Six openings for map makers, surveyors and GIS analysts, newest first.",
+    ]
+    assert lines[lines.index("Junior Geodesist") :] == [
+        "Junior Geodesist",
+        "Meridian Institute",
+        "Remote",
+        "Part-time",
+        "€31,000",
+    ]
+    assert lines.count("Remote") == 4
+    assert lines.count("Full-time") == 3
+    assert lines.count("€52,000") == 2
+    assert "Next page" not in lines
