@@ -207,6 +207,7 @@ def section_lines(
     documentation: bool = False,
     chrome: re.Pattern[str] | None = None,
     repeats: bool = False,
+    region: HtmlElement | None = None,
 ) -> list[str]:
     """The text of every section of ``tree``'s main region, one line per block, each line once
     (``tree`` is read, not modified); ``<pre>`` blocks keep their lines. With
@@ -214,8 +215,10 @@ def section_lines(
     elements whose class or id values match ``chrome`` are left out like boilerplate (the
     listing profile's facets, filters, sort controls and pagination: ``profile_cards``); with
     ``repeats``, a one-word line is kept each time it comes (a card's "Remote", "Full-time"
-    or price, repeated down a grid)."""
-    region = _region(tree)
+    or price, repeated down a grid); ``region``, when given, is read instead of the main
+    region."""
+    if region is None:
+        region = _region(tree)
     walk = _Walk(region, _DOCS_WORDS if documentation else _BOILER_WORDS, chrome)
     chunks: list[str | tuple[str]] = [region.text or ""]
     events = etree.iterwalk(region, events=("start", "end"))
