@@ -12,14 +12,18 @@ one pass over the tree, before trafilatura prunes it:
   a group of at least three members that carry a link and text is a card group, and the one
   with the most text is the page's grid (``card_grid``).
 
-The profile's text (``listing_text``) is the page's main region read whole, section by section,
-as the service profile reads it (``core.extract.profile_sections.section_lines``: heading,
-intro, each card's title, snippet, price and date on their own lines, in the page's order),
-with the chrome above also left out (facets, filters, sort controls, pagination) — when that
+The profile's text (``listing_text``) is the listing's region read whole, section by section
+(``grid_region``: the nearest element holding both the card grid and the page's ``<h1>``, which
+leaves out rails, menus and blocks beside the list; the page's main region when only ``<body>``
+holds both), as the service profile reads it (``core.extract.profile_sections.section_lines``:
+heading, intro, each card's title, snippet, price and date on their own lines, in the page's
+order), with the chrome above also left out (facets, filters, sort controls, pagination) and
+each one-word line kept every time it comes (a card's "Remote", "Full-time" or price: the
+service walk keeps a line once, which left every card after the first without them) — when that
 text holds at least half of the card grid's words and at least 0.3 of trafilatura's word count.
-Otherwise the walk missed the grid or lost the page (content inside an element it leaves out,
-an empty ``<main>``), and the text is trafilatura's, the page's ``<h1>`` when trafilatura lacks
-it, and each card whose words are mostly missing from trafilatura's text, one line per card
+Otherwise the walk missed the grid or lost the page (content inside an element it leaves out, an
+empty ``<main>``), and the text is trafilatura's, the page's ``<h1>`` when trafilatura lacks it,
+and each card whose words are mostly missing from trafilatura's text, one line per card
 (``with_cards``). On the WCXB development pages (all 1,497, the classifier's routing) that took
 collection 0.633 → 0.674 and listing 0.683 → 0.732: trafilatura keeps one block of a grid, and
 the cards added after it came out of the page's order, one line each (docs/extraction.md).
@@ -210,13 +214,33 @@ def card_text(card: HtmlElement) -> str:
     return _SPACES.sub(" ", " ".join(parts)).strip()
 
 
-def heading(tree: HtmlElement) -> str:
-    """The text of the page's first non-empty ``<h1>``."""
+def _headline(tree: HtmlElement) -> tuple[HtmlElement | None, str]:
+    """The page's first non-empty ``<h1>`` and its text."""
     for element in tree.iter("h1"):
         text = _SPACES.sub(" ", element.text_content()).strip()
         if text:
-            return str(text)
-    return ""
+            return element, str(text)
+    return None, ""
+
+
+def heading(tree: HtmlElement) -> str:
+    """The text of the page's first non-empty ``<h1>``."""
+    return _headline(tree)[1]
+
+
+def grid_region(grid: CardGrid | None, headline: HtmlElement | None) -> HtmlElement | None:
+    """The nearest element holding both the card grid and the page's headline, unless that
+    is the whole page (``<body>``): the listing itself, without the sidebars, menus and
+    blocks around it. Two walks up the tree (its depth is bounded before parsing)."""
+    if grid is None or headline is None:
+        return None
+    above = set(headline.iterancestors())
+    node = grid.cards[0].getparent()
+    while node is not None and node not in above:
+        node = node.getparent()
+    if node is None or node.tag in _KEEP_TAGS - {"main"}:
+        return None
+    return node
 
 
 @dataclass(frozen=True)
@@ -262,12 +286,17 @@ def _covers(text: str, cards: tuple[str, ...]) -> bool:
 
 
 def listing_text(tree: HtmlElement, url: str | None) -> str | None:
-    """The listing and collection profile: every section of the page's main region, its
-    chrome left out (facets, filters, sort controls, pagination: ``_CHROME``), when that holds
-    the card grid and is not much shorter than trafilatura's text; else trafilatura's text
-    with the heading and the cards it dropped (``with_cards``). ``tree`` is spent."""
-    found = page_cards(tree)  # both readings before trafilatura prunes the tree
-    sections = "\n".join(section_lines(tree, chrome=_CHROME))
+    """The listing and collection profile: every section of the listing's region
+    (``grid_region``, else the page's main region), its chrome left out (facets, filters,
+    sort controls, pagination: ``_CHROME``), when that holds the card grid and is not much
+    shorter than trafilatura's text; else trafilatura's text with the heading and the cards
+    it dropped (``with_cards``). ``tree`` is spent."""
+    # both readings before trafilatura prunes the tree
+    grid = card_grid(tree)
+    headline, title = _headline(tree)
+    found = Cards(title, tuple(text for text in map(card_text, grid.cards) if text) if grid else ())
+    region = grid_region(grid, headline)
+    sections = "\n".join(section_lines(tree, chrome=_CHROME, repeats=True, region=region))
     text = main_text(tree, url)
     if (
         sections

@@ -188,8 +188,9 @@ class _Walk:
         return soft and not self._wrapper(element)
 
 
-def _lines(chunks: list[str | tuple[str]]) -> list[str]:
-    """Folded lines of the flowing text, each once; ``(code,)`` blocks verbatim."""
+def _lines(chunks: list[str | tuple[str]], repeats: bool = False) -> list[str]:
+    """Folded lines of the flowing text, each once (with ``repeats``, one-word lines each
+    time); ``(code,)`` blocks verbatim."""
     lines: list[str] = []
     seen: set[str] = set()
     flowing: list[str] = []
@@ -199,7 +200,7 @@ def _lines(chunks: list[str | tuple[str]]) -> list[str]:
             continue
         for raw in "".join(flowing).split("\n"):
             line = _SPACES.sub(" ", raw).strip()
-            if line and line not in seen:
+            if line and (line not in seen or (repeats and " " not in line)):
                 seen.add(line)
                 lines.append(line)
         flowing = []
@@ -210,14 +211,22 @@ def _lines(chunks: list[str | tuple[str]]) -> list[str]:
 
 
 def section_lines(
-    tree: HtmlElement, documentation: bool = False, chrome: re.Pattern[str] | None = None
+    tree: HtmlElement,
+    documentation: bool = False,
+    chrome: re.Pattern[str] | None = None,
+    repeats: bool = False,
+    region: HtmlElement | None = None,
 ) -> list[str]:
     """The text of every section of ``tree``'s main region, one line per block, each line once
     (``tree`` is read, not modified); ``<pre>`` blocks keep their lines. With
     ``documentation``, tables of contents, edit links and prev/next pagers are left out too;
     elements whose class or id values match ``chrome`` are left out like boilerplate (the
-    listing profile's facets, filters, sort controls and pagination: ``profile_cards``)."""
-    region = _region(tree)
+    listing profile's facets, filters, sort controls and pagination: ``profile_cards``); with
+    ``repeats``, a one-word line is kept each time it comes (a card's "Remote", "Full-time"
+    or price, repeated down a grid); ``region``, when given, is read instead of the main
+    region."""
+    if region is None:
+        region = _region(tree)
     walk = _Walk(region, _DOCS_WORDS if documentation else _BOILER_WORDS, chrome)
     chunks: list[str | tuple[str]] = [region.text or ""]
     events = etree.iterwalk(region, events=("start", "end"))
@@ -244,7 +253,7 @@ def section_lines(
             elif element.tag in _BLOCK:
                 chunks.append("\n")
             chunks.append(element.tail or "")
-    return _from_headline(_lines(chunks), region)
+    return _from_headline(_lines(chunks, repeats), region)
 
 
 def _from_headline(lines: list[str], region: HtmlElement) -> list[str]:

@@ -7,8 +7,9 @@ in its options and in what the page's declarations add:
   paragraphs repeated word for word kept once and the blocks after the article (share, author,
   newsletter, related posts) cut from its end, and the page's sections instead where that text
   is a small part of them (``core.extract.profile_article``);
-- ``listing`` and ``collection``: every section of the main region, facets, filters, sort
-  controls and pagination left out, when that holds the page's card grid; else trafilatura's
+- ``listing`` and ``collection``: every section of the listing's region (the element holding
+  the card grid and the page's ``<h1>``), facets, filters, sort controls and pagination left
+  out, when that holds the page's card grid; else trafilatura's
   text, then the page's heading and the repeated cards it dropped
   (``core.extract.profile_cards``);
 - ``service`` and ``documentation``: every section of the main region, where that is more

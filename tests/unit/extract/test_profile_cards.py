@@ -15,6 +15,7 @@ from core.extract.profile_cards import (
     Cards,
     card_grid,
     card_text,
+    grid_region,
     is_card_page,
     listing_text,
     page_cards,
@@ -196,3 +197,56 @@ def test_a_grid_the_section_walk_leaves_out_still_reaches_the_text() -> None:
     text = listing_text(fromstring(_news_listing("social-grid")), "https://gazette.example/news")
     for title, _ in STORIES:
         assert title in (text or "")
+
+
+def test_each_card_keeps_its_one_word_tags_and_price_however_often_they_repeat() -> None:
+    # a reader of the listing needs every job's place, hours and salary, not the first one's
+    tree = load_html((FIXTURES / "remote-jobs.html").read_text())
+    assert tree is not None
+    lines = (listing_text(tree, "https://mapwork.example/jobs") or "").split("\n")
+    assert lines[:2] == [
+        "Cartography jobs",
+        "Six openings for map makers, surveyors and GIS analysts, newest first.",
+    ]
+    assert lines[lines.index("Junior Geodesist") :] == [
+        "Junior Geodesist",
+        "Meridian Institute",
+        "Remote",
+        "Part-time",
+        "€31,000",
+    ]
+    assert lines.count("Remote") == 4
+    assert lines.count("Full-time") == 3
+    assert lines.count("€52,000") == 2
+    assert "Next page" not in lines
+
+
+def test_the_listing_is_read_without_the_blocks_beside_its_heading_and_cards() -> None:
+    # the rail and the shop's address are no part of the list, though nothing names them chrome
+    tree = load_html((FIXTURES / "reading-list.html").read_text())
+    assert tree is not None
+    text = listing_text(tree, "https://tidemark.example/sea-stories") or ""
+    assert text.startswith("Sea stories\nNovels of ships, storms and the people who sail them.")
+    for book in ("The Salt Road\nMara Quill\n€14.50", "Driftwood Summer\nAna Reyes\n€10.40"):
+        assert book in text
+    for elsewhere in ("Staff favourites", "Knots for Every Occasion", "reading circle", "Quay"):
+        assert elsewhere not in text
+
+
+def test_the_grid_region_is_the_whole_page_only_when_nothing_smaller_holds_both() -> None:
+    tree = load_html((FIXTURES / "reading-list.html").read_text())
+    assert tree is not None
+    headline = next(tree.iter("h1"))
+    region = grid_region(card_grid(tree), headline)
+    assert region is not None
+    assert region.get("class") == "listing"
+    jobs = load_html((FIXTURES / "jobs-board.html").read_text())
+    assert jobs is not None
+    # there the heading and the jobs share a wrapper that is all of the page's content
+    assert grid_region(card_grid(jobs), next(jobs.iter("h1"))).get("class") == "wrap"
+    flat = fromstring(
+        "<html><body><h1>Mugs</h1>"
+        + "".join(f"<p><a href='/m/{n}'>Stoneware mug number {n}</a></p>" for n in range(4))
+        + "</body></html>"
+    )
+    assert grid_region(card_grid(flat), next(flat.iter("h1"))) is None
