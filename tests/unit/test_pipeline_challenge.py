@@ -3,20 +3,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from tests.unit.test_pipeline_versions import URL, ok
 
 from core.adapters.local.article_store import SqliteArticleStore
 from core.adapters.local.raw_store import FilesystemRawStore
 from core.adapters.local.sqlite import SqliteDatabase
 from core.extractors import InProcessExtractor
-from core.fetch import FetchOutcome, FetchResult, Validators
+from core.fetch import FetchResult, Validators
 from core.models import ArticleStatus
 from core.pipeline import IngestPipeline
 
-URL = "https://news.example/story"
 DESCRIPTION = (
     "Our newsroom covers the harbour, the ferries and the people who work on the water,"
     " with daily reports, long reads and photographs from the whole coast."
@@ -37,22 +36,12 @@ class Site:
     """A fetcher answering one page."""
 
     def __init__(self, body: str) -> None:
-        self.body = body.encode()
+        self.body = body
 
     def fetch(
         self, url: str, *, deadline: float | None = None, validators: Validators | None = None
     ) -> FetchResult:
-        return FetchResult(
-            URL,
-            FetchOutcome.OK,
-            "",
-            False,
-            final_url=URL,
-            http_status=200,
-            content_type="text/html; charset=utf-8",
-            body=self.body,
-            fetched_at=datetime.now(UTC),
-        )
+        return ok(self.body)
 
 
 def pipeline(tmp_path: Path, body: str) -> IngestPipeline:

@@ -9,6 +9,16 @@ from bench import report
 from bench.pagetypes import TYPES, confusion
 from bench.scoring import score_page, summarize
 
+#: What ``bench.machine.describe`` records, as the report reads it.
+MACHINE = {
+    "nproc": 2,
+    "cpu": "test",
+    "python": "3.12",
+    "trafilatura": "2.3.1",
+    "lxml": "6",
+    "date": "today",
+}
+
 
 def test_confusion_counts_every_label_against_every_prediction() -> None:
     rows = [
@@ -34,14 +44,7 @@ def test_report_section_shows_each_type_next_to_trafilatura(
     numbers = {"pages": 1, "ours": good, "trafilatura": poor}
     result = {
         "command": "python -m bench.pagetypes",
-        "machine": {
-            "nproc": 2,
-            "cpu": "test",
-            "python": "3.12",
-            "trafilatura": "2.3.1",
-            "lxml": "6",
-            "date": "today",
-        },
+        "machine": MACHINE,
         "pages": 2,
         "classifier_accuracy": 0.5,
         "confusion": confusion(

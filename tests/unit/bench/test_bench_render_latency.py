@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from bench.render_latency import summary
 from bench.report import render_latency
-
-MACHINE = {
-    "nproc": 2,
-    "cpu": "test",
-    "python": "3.12",
-    "trafilatura": "2.3.1",
-    "lxml": "6",
-    "date": "today",
-}
+from tests.unit.bench.test_bench_pagetypes import MACHINE
 
 
 def test_summary_in_milliseconds() -> None:
