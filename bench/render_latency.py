@@ -10,7 +10,9 @@ store read, decoding, the pool's extraction and the guided rendering included). 
 is bare ``trafilatura.extract(html, url=..., output_format=...)`` on the same pages in this
 process (what a hand-rolled script spends per page; no HTTP, no store), and the guided share is
 ``core.extract.rendering.render`` in this process with and without the Article's text as the
-guide. One unmeasured request per format warms the pool first. Nothing leaves 127.0.0.1.
+guide (CPU time, the two alternating page by page, three rounds). One unmeasured request per
+format warms the pool first, one unmeasured call each in-process part. Nothing leaves
+127.0.0.1.
 
 Run: ``python -m bench.render_latency [--step 15]``. Writes ``bench/out/render_latency.json``.
 """
@@ -68,23 +70,34 @@ def bare_seconds(pages: list[tuple[str, bytes, str]], output_format: str) -> lis
     import trafilatura
 
     seconds = []
-    for _, body, url in pages:
+    trafilatura.extract(pages[0][1].decode("utf-8", "replace"), output_format=output_format)
+    for _, body, url in pages:  # timed after a warm-up call (trafilatura loads lazily)
         started = time.perf_counter()
         trafilatura.extract(body.decode("utf-8", "replace"), url=url, output_format=output_format)
         seconds.append(time.perf_counter() - started)
     return seconds
 
 
-def render_seconds(pages: list[tuple[str, bytes, str]], guides: list[str | None]) -> list[float]:
-    """Wall seconds of our markdown rendering per page, in this process, with ``guides``."""
+def render_cpu(
+    pages: list[tuple[str, bytes, str]], guides: list[str | None], rounds: int = 3
+) -> tuple[list[float], list[float]]:
+    """CPU seconds of our markdown rendering per page and round, in this process, without and
+    with ``guides``: the two alternate page by page (the order swapped every page), so a
+    shared machine's load falls on both alike."""
     from core.extract.rendering import render
 
-    seconds = []
-    for (_, body, url), guide in zip(pages, guides, strict=True):
-        started = time.perf_counter()
-        render(body.decode("utf-8", "replace"), url, "markdown", None, guide)
-        seconds.append(time.perf_counter() - started)
-    return seconds
+    unguided: list[float] = []
+    guided: list[float] = []
+    render(pages[0][1].decode("utf-8", "replace"), None, "markdown", None, guides[0])
+    for round_ in range(rounds):
+        for index, ((_, body, url), guide) in enumerate(zip(pages, guides, strict=True)):
+            html = body.decode("utf-8", "replace")
+            runs = [(unguided, None), (guided, guide)]
+            for spent, given in runs if (index + round_) % 2 else runs[::-1]:
+                started = time.process_time()
+                render(html, url, "markdown", None, given)
+                spent.append(time.process_time() - started)
+    return unguided, guided
 
 
 def summary(seconds: list[float]) -> dict[str, float]:
@@ -127,10 +140,8 @@ def run(step: int) -> dict[str, Any]:
                     "other_status": sorted(set(statuses) - {200}),
                 }
     bare = {f: summary(bare_seconds(stored, f)) for f in ("txt", "markdown")}
-    in_process = {
-        "unguided": summary(render_seconds(stored, [None] * len(stored))),
-        "guided": summary(render_seconds(stored, guides)),
-    }
+    unguided, guided = render_cpu(stored, guides)
+    in_process = {"unguided": summary(unguided), "guided": summary(guided)}
     for output_format, numbers in routes.items():
         baseline = bare["markdown" if output_format != "txt" else "txt"]
         numbers["mean_vs_bare"] = round(numbers["mean_ms"] / baseline["mean_ms"], 2)
