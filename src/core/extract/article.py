@@ -15,7 +15,6 @@ read, and a page read before is read as before.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field, fields
 
 import trafilatura
@@ -28,7 +27,7 @@ from core.extract.markup import scan_markup
 from core.extract.metadata import Metadata, canonical, declared, described
 from core.extract.pagetype import classify
 from core.extract.profiles import profile_text
-from core.extract.textstats import MIN_ARTICLE_WORDS, word_count
+from core.extract.textstats import MIN_ARTICLE_WORDS, folded, word_count
 from core.extraction_options import ExtractionOptions
 from core.models import ArticleImage, ArticleLink, PageType
 from core.pins import require
@@ -37,7 +36,6 @@ require("trafilatura", trafilatura.__version__, __name__)
 
 logger = logging.getLogger(__name__)
 
-_SPACES = re.compile(r"\s+")
 #: A text this long has more than ``MIN_ARTICLE_WORDS`` words unless its words average 100
 #: characters: such a text is taken as it is, its words not counted (nearly free on every page).
 MAX_SHORT_CHARS = 2_000
@@ -56,7 +54,7 @@ class Extraction(Metadata):
 
 
 def _same_line(left: str, right: str) -> bool:
-    return _SPACES.sub(" ", left).strip().casefold() == _SPACES.sub(" ", right).strip().casefold()
+    return folded(left).casefold() == folded(right).casefold()
 
 
 def body_without_title(text: str, title: str | None) -> str:

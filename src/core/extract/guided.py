@@ -32,6 +32,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from trafilatura.xml import xmltotxt
 
 from core.extract.links import make_plain
+from core.extract.textstats import folded
 from core.pins import require
 
 require("trafilatura", trafilatura.__version__, __name__)
@@ -55,14 +56,9 @@ def guide_text(title: str | None, text: str | None) -> str | None:
     if not text:
         return None
     first = text.lstrip().partition("\n")[0]
-    if title and normal(first).casefold() != normal(title).casefold():
+    if title and folded(first).casefold() != folded(title).casefold():
         return f"{title}\n{text}"
     return text
-
-
-def normal(line: str) -> str:
-    """A line with its white space folded, as lines are compared."""
-    return " ".join(line.split())
 
 
 @dataclass
@@ -80,7 +76,7 @@ def page_cues(tree: etree._Element) -> Cues:
     for seen, element in enumerate(tree.iter("a", *_HEADINGS)):
         if seen >= MAX_CUES:
             break
-        text = normal(element.text_content()) if element.text is not None or len(element) else ""
+        text = folded(element.text_content()) if element.text is not None or len(element) else ""
         if not text or len(text) > MAX_CUE_CHARS:
             continue
         if element.tag == "a":
@@ -99,7 +95,7 @@ def _lines(element: etree._Element) -> list[str]:
     holder = etree.Element("body")  # ``make_plain`` unlinks a link inside, not the root itself
     holder.append(copy(element))
     text = str(xmltotxt(make_plain(holder), False))
-    return [line for line in (normal(raw) for raw in text.splitlines()) if line]
+    return [line for line in (folded(raw) for raw in text.splitlines()) if line]
 
 
 @dataclass
@@ -141,7 +137,7 @@ def _blocks(elements: Iterable[etree._Element]) -> list[_Block]:
 
 def _paragraph(line: str, cues: Cues) -> etree._Element:
     """A line no block holds, as a paragraph (or heading), linked when the page links it."""
-    key = normal(line)
+    key = folded(line)
     level = cues.headings.get(key)
     element = etree.Element("head" if level else "p")
     if level:
@@ -158,7 +154,7 @@ def guided_body(blocks_of: Iterable[etree._Element], text: str, cues: Cues) -> e
     """A new ``body`` holding ``text``'s lines in order, formatted as trafilatura's blocks
     ``blocks_of`` (spent: they move to the new body) where they hold them."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    wanted = Counter(normal(line) for line in lines)
+    wanted = Counter(folded(line) for line in lines)
     kept = [
         block for block in (_narrowed(b, wanted) for b in _blocks(blocks_of)) if block is not None
     ]
@@ -169,7 +165,7 @@ def guided_body(blocks_of: Iterable[etree._Element], text: str, cues: Cues) -> e
     body = etree.Element("body")
     placed: set[int] = set()
     for line in lines:
-        queue = holders.get(normal(line))
+        queue = holders.get(folded(line))
         if not queue:
             body.append(_paragraph(line, cues))
             continue

@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from core.extract.textstats import folded
 from core.models import ArticleImage, ArticleLink
 
 logger = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ def _web(url: str | None) -> bool:
 
 
 def _clip(text: str) -> str:
-    return " ".join(text.split())[:MAX_TEXT_CHARS]
+    return folded(text)[:MAX_TEXT_CHARS]
 
 
 def collect(body: etree._Element) -> tuple[list[ArticleLink], list[ArticleImage]]:

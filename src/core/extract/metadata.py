@@ -40,6 +40,7 @@ from trafilatura.utils import HTML_STRIP_TAGS, trim
 
 from core.extract.byline import markup_author
 from core.extract.loading import PARSER
+from core.extract.textstats import lower_words
 from core.pins import InternalsChanged, check_parameters, require
 
 require("trafilatura", trafilatura.__version__, __name__)
@@ -51,7 +52,6 @@ check_parameters(
 
 logger = logging.getLogger(__name__)
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 _SITE_NAME_URL = re.compile(r"https?://(?:www\.|w[0-9]+\.)?([^/]+)")
 # A headline is the page's title when at least this share of its words is in the declared one:
 # "most of its words", so a logo <h1> holding only the site name never qualifies on a long
@@ -91,7 +91,7 @@ def canonical(tree: HtmlElement, url: str | None) -> str | None:
 
 
 def _words(text: str | None) -> set[str]:
-    return set(_WORD.findall(text.lower())) if text else set()
+    return set(lower_words(text)) if text else set()
 
 
 def headline(tree: HtmlElement, declared: str | None) -> str | None:

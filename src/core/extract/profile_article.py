@@ -32,6 +32,7 @@ from trafilatura.xml import xmltotxt
 from core.extract.loading import TOP_LEVEL
 from core.extract.profile_sections import more_complete, section_lines
 from core.extract.text import main_content, main_text
+from core.extract.textstats import folded
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ MAX_WIDGET_CHARS = 200
 
 
 def _plain(element: HtmlElement) -> str:
-    return " ".join(element.text_content().split())
+    return folded(element.text_content())
 
 
 def body_lists(tree: HtmlElement) -> list[HtmlElement]:
@@ -127,7 +128,7 @@ def lost_list_chars(tree: HtmlElement, text: str) -> int:
     lists = body_lists(tree)
     if not lists:
         return 0
-    flat = " ".join(text.split())
+    flat = folded(text)
     proven: dict[HtmlElement, bool] = {}
     lost = 0
     budget = MAX_READS
@@ -214,8 +215,8 @@ def _closed(lines: list[str], text: str) -> list[str]:
     author, related posts), which trafilatura had left out (on the pages whose sections are
     taken, summed F1 +0.6 on the even pages, +0.3 on the odd; without the teaser headings the
     same on the even pages, nothing on the odd)."""
-    kept = {" ".join(line.split()) for line in text.split("\n")}
-    shared = [index for index, line in enumerate(lines) if " ".join(line.split()) in kept]
+    kept = {folded(line) for line in text.split("\n")}
+    shared = [index for index, line in enumerate(lines) if folded(line) in kept]
     if not shared:
         return lines
     for index in range(shared[-1] + 1, len(lines)):
@@ -228,7 +229,7 @@ def _closed(lines: list[str], text: str) -> list[str]:
 
 
 def _heading(line: str) -> str:
-    return " ".join(line.strip(_DECORATION).split()).lower()
+    return folded(line.strip(_DECORATION)).lower()
 
 
 def _short(line: str) -> bool:

@@ -50,6 +50,7 @@ from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
 from core.extract.profile_sections import section_lines
 from core.extract.text import main_text
+from core.extract.textstats import lower_words
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,6 @@ _CHROME = re.compile(
 )
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 
 #: A card group has at least this many members with a link and text.
 MIN_CARDS = 3
@@ -258,21 +258,17 @@ def page_cards(tree: HtmlElement) -> Cards:
     return Cards(heading(tree), texts)
 
 
-def _words(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower())
-
-
 def with_cards(text: str | None, found: Cards) -> str | None:
     """``text`` with the heading before it when missing, and after it each card whose words
     it mostly lacks."""
-    words = set(_words(text or ""))
+    words = set(lower_words(text or ""))
     lines: list[str] = []
-    if found.heading and not set(_words(found.heading)) <= words:
+    if found.heading and not set(lower_words(found.heading)) <= words:
         lines.append(found.heading)
     if text:
         lines.append(text)
     for card in found.cards:
-        tokens = _words(card)
+        tokens = lower_words(card)
         if tokens and sum(token not in words for token in tokens) > NEW_WORDS_SHARE * len(tokens):
             lines.append(card)
     return "\n".join(lines) if lines else text
@@ -280,8 +276,8 @@ def with_cards(text: str | None, found: Cards) -> str | None:
 
 def _covers(text: str, cards: tuple[str, ...]) -> bool:
     """Whether ``text`` holds at least ``GRID_COVERAGE`` of the cards' words (no cards: yes)."""
-    vocabulary = set(_words(text))
-    tokens = [token for card in cards for token in _words(card)]
+    vocabulary = set(lower_words(text))
+    tokens = [token for card in cards for token in lower_words(card)]
     return sum(token in vocabulary for token in tokens) >= GRID_COVERAGE * len(tokens)
 
 
@@ -301,7 +297,7 @@ def listing_text(tree: HtmlElement, url: str | None) -> str | None:
     if (
         sections
         and _covers(sections, found.cards)
-        and len(_words(sections)) >= WORDS_SHARE * len(_words(text or ""))
+        and len(lower_words(sections)) >= WORDS_SHARE * len(lower_words(text or ""))
     ):
         return sections
     logger.debug("sections of %s miss the card grid: trafilatura's text and the cards", url)

@@ -40,6 +40,7 @@ from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
 from core.extract.profile_product import MIN_DIALOG_WORDS, dialog_texts
 from core.extract.text import main_text
+from core.extract.textstats import folded, lower_words
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +130,6 @@ _BLOCKS = frozenset(
     }
 )
 _CONTAINER_TAGS = ("div", "article", "li", "section", "tr", "table")
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 _NUMBER = re.compile(r"\d+")
 _DESCRIPTION = etree.XPath(
     "//meta[@property='og:description' or @name='description' or @name='twitter:description']"
@@ -197,7 +197,7 @@ def post_text(post: HtmlElement, drop_comments: bool = True) -> str:
             pieces.append("\n")
         if element is not post and element.tail:
             pieces.append(element.tail)
-    lines = (" ".join(line.split()) for line in "".join(pieces).split("\n"))
+    lines = (folded(line) for line in "".join(pieces).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -284,8 +284,8 @@ def without_repeated_lines(posts: list[str]) -> list[str]:
 
 def covers(posts: str, text: str | None) -> bool:
     """Whether ``posts`` hold most of ``text`` (trafilatura's) and are not much shorter."""
-    theirs = Counter(_TOKEN.findall((text or "").lower()))
-    ours = Counter(_TOKEN.findall(posts.lower()))
+    theirs = Counter(lower_words(text or ""))
+    ours = Counter(lower_words(posts))
     total = sum(theirs.values())
     if not total:
         return bool(ours)
@@ -302,14 +302,14 @@ def without_dialogs(text: str | None, dialogs: frozenset[str]) -> str | None:
     kept = [
         line
         for line in text.split("\n")
-        if len(line.split()) < MIN_DIALOG_WORDS or " ".join(line.split()).casefold() not in dialogs
+        if len(line.split()) < MIN_DIALOG_WORDS or folded(line).casefold() not in dialogs
     ]
     return "\n".join(kept) or None
 
 
 def declared_description(tree: HtmlElement) -> str | None:
     """The longest description the page declares in its ``<meta>`` tags."""
-    found = [" ".join(str(value).split()) for value in _DESCRIPTION(tree)]
+    found = [folded(str(value)) for value in _DESCRIPTION(tree)]
     return max(found, key=len, default=None) or None
 
 

@@ -36,10 +36,10 @@ from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from trafilatura.xml import xmltotxt
 
 from core.extract.text import main_content
+from core.extract.textstats import folded, lower_words
 
 logger = logging.getLogger(__name__)
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 #: A heading that opens a section about other products or about the buyers, not this product.
 _OTHER_SECTION = re.compile(
     r"also (viewed|bought|like|liked|purchased)|you (may|might) (also )?(like|love)"
@@ -86,7 +86,7 @@ MAX_TITLE_CHARS = 200
 
 
 def _words(element: etree._Element) -> str:
-    return " ".join("".join(element.itertext()).split())
+    return folded("".join(element.itertext()))
 
 
 def _level(heading: etree._Element) -> int:
@@ -96,7 +96,7 @@ def _level(heading: etree._Element) -> int:
 
 
 def _folded(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    return folded(text).casefold()
 
 
 def _is_dialog(element: HtmlElement) -> bool:
@@ -174,7 +174,7 @@ def title_line(tree: HtmlElement) -> str:
             if element.tag not in _NOT_TEXT:
                 parts.append(element.text or "")
             parts.append(element.tail or "")
-        text = " ".join("".join(parts).split())
+        text = folded("".join(parts))
         if text:
             return text if len(text) <= MAX_TITLE_CHARS else ""
     return ""
@@ -182,11 +182,7 @@ def title_line(tree: HtmlElement) -> str:
 
 def with_title(text: str | None, title: str) -> str | None:
     """``text`` with ``title`` as its first line when it lacks any of its words."""
-    if (
-        not text
-        or not title
-        or set(_TOKEN.findall(title.lower())) <= set(_TOKEN.findall(text.lower()))
-    ):
+    if not text or not title or set(lower_words(title)) <= set(lower_words(text)):
         return text
     return f"{title}\n{text}"
 

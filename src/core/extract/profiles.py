@@ -53,6 +53,7 @@ from core.extract.profile_forum import forum_text
 from core.extract.profile_product import product_text
 from core.extract.profile_sections import sections_or_main
 from core.extract.text import main_text
+from core.extract.textstats import lower_words
 from core.models import PageType
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,6 @@ _LD_SCRIPTS = etree.XPath(
     "//script[translate(@type, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
     " = 'application/ld+json']"
 )
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 _TAGS = re.compile(r"<[^>]{0,500}>")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 #: Declared text is added when less than this share of its words is already in the text.
@@ -134,7 +134,7 @@ def declared_product(tree: HtmlElement) -> Declared:
 
 
 def _mostly_new(addition: str, words: set[str]) -> bool:
-    tokens = _TOKEN.findall(addition.lower())
+    tokens = lower_words(addition)
     if not tokens:
         return False
     return sum(token not in words for token in tokens) > NEW_WORDS_SHARE * len(tokens)
@@ -142,7 +142,7 @@ def _mostly_new(addition: str, words: set[str]) -> bool:
 
 def with_declared(text: str | None, declared: Declared) -> str | None:
     """``text`` followed by the declared description and specifications it lacks."""
-    words = set(_TOKEN.findall((text or "").lower()))
+    words = set(lower_words(text or ""))
     additions = [
         part
         for part in (declared.description, "\n".join(declared.specifications))
