@@ -75,20 +75,22 @@ def test_a_different_payload_under_a_live_key_is_refused(store: SqliteIdempotenc
 def test_a_retry_while_the_first_call_runs_is_refused_as_in_progress(
     store: SqliteIdempotencyStore,
 ) -> None:
+    from article_ingest.lambda_context import invocation
     from handlers import problems
     from handlers.idempotency import IdempotentCall, RequestInProgress
 
     seen: list[BaseException] = []
+    context = invocation("test", 30)  # as the API passes its own: Powertools reads the time left
 
     def work(body: dict[str, object]) -> dict[str, object]:
         try:  # the same key again while this call still holds its record
-            call("k", "caller", body)
+            call("k", "caller", body, context)
         except RequestInProgress as error:
             seen.append(error)
         return {"ok": True}
 
     call = IdempotentCall(store, work, name="test")
-    assert call("k", "caller", {"a": 1}) == ({"ok": True}, False)
+    assert call("k", "caller", {"a": 1}, context) == ({"ok": True}, False)
     assert [e.code for e in seen] == ["request_in_progress"]
     assert problems.STATUS_BY_CODE["request_in_progress"] == 409
     assert problems.RETRY_AFTER_BY_CODE["request_in_progress"] == "1"
