@@ -4,6 +4,7 @@ and a damaged or unwritable cache never in the way."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,29 +59,31 @@ def test_cold_then_warm_cache_give_py3langids_model(
     assert archive.stat().st_mtime_ns == written
 
 
+def cut_short(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+def flip_a_byte(data: bytes) -> bytes:
+    damaged = bytearray(data)
+    damaged[len(damaged) // 3] ^= 0xFF  # inside an array: the zip's CRC-32 no longer matches
+    return bytes(damaged)
+
+
+@pytest.mark.parametrize("damage", [cut_short, flip_a_byte])
 def test_a_damaged_cache_is_replaced(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference: Any
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    reference: Any,
+    damage: Callable[[bytes], bytes],
 ) -> None:
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     load_identifier()
     (archive,) = archives(tmp_path)
-    archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])  # cut short
+    archive.write_bytes(damage(archive.read_bytes()))
     assert_same_model(load_identifier(), reference)  # py3langid's own load
     assert not archives(tmp_path)  # removed: the next start writes it again
     assert_same_model(load_identifier(), reference)
     assert len(archives(tmp_path)) == 1
-
-
-def test_a_corrupted_byte_is_caught(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference: Any
-) -> None:
-    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
-    load_identifier()
-    (archive,) = archives(tmp_path)
-    data = bytearray(archive.read_bytes())
-    data[len(data) // 3] ^= 0xFF  # inside an array: the zip's CRC-32 no longer matches
-    archive.write_bytes(bytes(data))
-    assert_same_model(load_identifier(), reference)
 
 
 def test_an_older_models_archive_is_removed(
