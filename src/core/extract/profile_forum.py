@@ -129,6 +129,8 @@ _BLOCKS = frozenset(
         "dl",
     }
 )
+#: A class that names the post's own text (``messageText``, ``postcontent``, ``post-body``).
+_POST_BODY = re.compile(r"(?i:message|post|content|text|body)")
 _CONTAINER_TAGS = ("div", "article", "li", "section", "tr", "table")
 _NUMBER = re.compile(r"\d+")
 _DESCRIPTION = etree.XPath(
@@ -159,6 +161,10 @@ NUMBERED_WORDS = 2
 
 
 def _skipped(element: HtmlElement, drop_comments: bool) -> bool:
+    if element.tag == "blockquote":
+        # a quote of another post, unless its class names the post's own text: some forum
+        # engines draw each message as a ``<blockquote class="messageText">``
+        return not _POST_BODY.search(element.get("class") or "")
     if element.tag in _SKIPPED_TAGS:
         return True
     classes = (element.get("class") or "").lower()

@@ -123,6 +123,23 @@ def test_posts_declared_by_their_schema_type_are_all_read_whatever_their_class()
     assert text.split("\n") == [line for _, line in said]
 
 
+def test_posts_whose_text_is_drawn_in_a_blockquote_keep_it_but_not_their_quotes() -> None:
+    # an engine that draws each message as ``<blockquote class="messageText">``; a reply
+    # quotes the first post in a ``<blockquote class="quoteBox">``
+    said = (
+        "My apple tree drops half its fruit in June before any of it is ripe.",
+        "That is the June drop: the tree sheds what it cannot feed, thin the rest by hand.",
+    )
+    posts = (
+        f"<li class='message'><blockquote class='messageText SelectQuoteContainer'>{said[0]}"
+        "</blockquote></li>"
+        "<li class='message'><blockquote class='messageText SelectQuoteContainer'>"
+        f"<blockquote class='quoteBox'>{said[0]}</blockquote>{said[1]}</blockquote></li>"
+    )
+    text = thread_posts(load_html(f"<html><body><ol>{posts}</ol></body></html>")) or ""
+    assert text.split("\n") == list(said)
+
+
 def test_a_thread_drawn_by_scripts_gives_its_declared_opening_post() -> None:
     article = extracted(
         "forum-scripted", "https://cargo.example/t/winter-tyres-on-a-cargo-bike/812"
