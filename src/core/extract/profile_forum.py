@@ -34,6 +34,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from itertools import islice
 
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
@@ -131,6 +132,11 @@ _BLOCKS = frozenset(
 )
 #: A class that names the post's own text (``messageText``, ``postcontent``, ``post-body``).
 _POST_BODY = re.compile(r"(?i:message|post|content|text|body)")
+#: Who a quote's first line says wrote it ("Anna wrote:", "On 3/5 Bob said:").
+_ATTRIBUTION = re.compile(r"(?i:\b(wrote|said|writes|says)\s*:)")
+#: The attribution is looked for in a bare quote's first text pieces and characters.
+ATTRIBUTION_PIECES = 6
+ATTRIBUTION_CHARS = 150
 _CONTAINER_TAGS = ("div", "article", "li", "section", "tr", "table")
 _NUMBER = re.compile(r"\d+")
 _DESCRIPTION = etree.XPath(
@@ -160,11 +166,21 @@ REPEATED_POSTS = 3
 NUMBERED_WORDS = 2
 
 
+def _quoted(blockquote: HtmlElement) -> bool:
+    """Whether a ``<blockquote>`` quotes another post. Not when its class names the post's own
+    text (some engines draw each message as a ``<blockquote class="messageText">``), nor when it
+    is bare and names no one who "wrote:" or "said:" it (the poster quoting a source)."""
+    if _POST_BODY.search(blockquote.get("class") or ""):
+        return False
+    if blockquote.attrib:  # ``class="quote"``, ``cite=``, ``data-quote-author=``…
+        return True
+    head = "".join(islice(blockquote.itertext(), ATTRIBUTION_PIECES))[:ATTRIBUTION_CHARS]
+    return bool(_ATTRIBUTION.search(head))
+
+
 def _skipped(element: HtmlElement, drop_comments: bool) -> bool:
     if element.tag == "blockquote":
-        # a quote of another post, unless its class names the post's own text: some forum
-        # engines draw each message as a ``<blockquote class="messageText">``
-        return not _POST_BODY.search(element.get("class") or "")
+        return _quoted(element)
     if element.tag in _SKIPPED_TAGS:
         return True
     classes = (element.get("class") or "").lower()

@@ -140,6 +140,24 @@ def test_posts_whose_text_is_drawn_in_a_blockquote_keep_it_but_not_their_quotes(
     assert text.split("\n") == list(said)
 
 
+def test_a_bare_blockquote_stays_unless_it_names_who_wrote_it() -> None:
+    # the poster quotes a manual (kept); a reply quotes the poster ("… wrote:", dropped)
+    source = "Tighten the crank bolts to forty newton metres and check them after a week."
+    posts = (
+        "<div class='post'><p>The manual of my bike says:</p>"
+        f"<blockquote>{source}</blockquote><p>Is that enough for steel cranks?</p></div>"
+        "<div class='post'><blockquote><b>rider_kim wrote:</b> The manual of my bike says"
+        "</blockquote><p>Forty is right, steel or not.</p></div>"
+    )
+    text = thread_posts(load_html(f"<html><body>{posts}</body></html>")) or ""
+    assert text.split("\n") == [
+        "The manual of my bike says:",
+        source,
+        "Is that enough for steel cranks?",
+        "Forty is right, steel or not.",
+    ]
+
+
 def test_a_thread_drawn_by_scripts_gives_its_declared_opening_post() -> None:
     article = extracted(
         "forum-scripted", "https://cargo.example/t/winter-tyres-on-a-cargo-bike/812"
