@@ -10,7 +10,8 @@ comments included, whatever its comment search finds. A forum repeats one contai
    keeps the group of two or more outermost containers with the most text
    (``thread_posts``);
 2. writes each container's text in order, without what a reader does not read as the post:
-   quotes of other posts, signatures, vote counters, like/share/reply controls, tag lists,
+   quotes of other posts (a ``blockquote`` that is no post's own text and names its author
+   or carries a class), signatures, vote counters, like/share/reply controls, tag lists,
    avatars, menus, and on a Q&A page the comments under each post, named so by their class
    (unless the posts ARE comments), then without the short lines that three posts or more
    print word for word (a status, a rank, "Report post"); a form's text stays (some forums
