@@ -2,7 +2,7 @@
 
 trafilatura takes one block of a thread (often the first post or the last replies) and, with
 comments included, whatever its comment search finds. A forum repeats one container per post
-(``post``, ``message``, ``reply``, ``answer``… in its class), so the profile
+(``post``, ``message``, ``msg``, ``reply``, ``answer``… in its class), so the profile
 
 1. groups the elements whose class names a post (a word of it, or a camel-case part:
    ``cPost``, ``ipsComment``), by tag and those class words, and those that declare a
@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 
 #: A class word that names a post container (``message--post``, ``js-post``, ``postbit``…).
 _POST_CLASS = re.compile(
-    r"(?i:(?:^|[-_])(post|posts|message|comment|reply|answer|question|postbit|entry)(?:$|[-_]|\d))"
+    r"(?i:(?:^|[-_])(post|posts|message|msg|comment|reply|answer|question|postbit|entry)(?:$|[-_]|\d))"
     # or a capitalised part of a camel-case word (``cPost``, ``ipsComment``, ``lmgPost``)
     r"|(?<=[a-z])(Post|Posts|Message|Comment|Reply|Answer|Entry)(?:$|[-_A-Z]|\d)"
 )

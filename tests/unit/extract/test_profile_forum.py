@@ -158,6 +158,17 @@ def test_a_bare_blockquote_stays_unless_it_names_who_wrote_it() -> None:
     ]
 
 
+def test_posts_named_msg_are_read_as_posts() -> None:
+    said = (
+        "Does the cartridge version of the puzzle game have the bonus levels?",
+        "Yes, the bonus levels unlock after the last world on both versions.",
+        "Thanks, I will buy the cartridge then.",
+    )
+    posts = "".join(f"<div class='msg_body'><p>{line}</p></div>" for line in said)
+    text = thread_posts(load_html(f"<html><body>{posts}</body></html>")) or ""
+    assert text.split("\n") == list(said)
+
+
 def test_a_thread_drawn_by_scripts_gives_its_declared_opening_post() -> None:
     article = extracted(
         "forum-scripted", "https://cargo.example/t/winter-tyres-on-a-cargo-bike/812"
