@@ -2,7 +2,7 @@
 
 trafilatura takes one block of a thread (often the first post or the last replies) and, with
 comments included, whatever its comment search finds. A forum repeats one container per post
-(``post``, ``message``, ``reply``, ``answer``… in its class), so the profile
+(``post``, ``message``, ``msg``, ``reply``, ``answer``… in its class), so the profile
 
 1. groups the elements whose class names a post (a word of it, or a camel-case part:
    ``cPost``, ``ipsComment``), by tag and those class words, and those that declare a
@@ -10,7 +10,8 @@ comments included, whatever its comment search finds. A forum repeats one contai
    keeps the group of two or more outermost containers with the most text
    (``thread_posts``);
 2. writes each container's text in order, without what a reader does not read as the post:
-   quotes of other posts, signatures, vote counters, like/share/reply controls, tag lists,
+   quotes of other posts (a ``blockquote`` that is no post's own text and names its author
+   or carries a class), signatures, vote counters, like/share/reply controls, tag lists,
    avatars, menus, and on a Q&A page the comments under each post, named so by their class
    (unless the posts ARE comments), then without the short lines that three posts or more
    print word for word (a status, a rank, "Report post"); a form's text stays (some forums
@@ -34,6 +35,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from itertools import islice
 
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
@@ -46,7 +48,7 @@ logger = logging.getLogger(__name__)
 
 #: A class word that names a post container (``message--post``, ``js-post``, ``postbit``…).
 _POST_CLASS = re.compile(
-    r"(?i:(?:^|[-_])(post|posts|message|comment|reply|answer|question|postbit|entry)(?:$|[-_]|\d))"
+    r"(?i:(?:^|[-_])(post|posts|message|msg|comment|reply|answer|question|postbit|entry)(?:$|[-_]|\d))"
     # or a capitalised part of a camel-case word (``cPost``, ``ipsComment``, ``lmgPost``)
     r"|(?<=[a-z])(Post|Posts|Message|Comment|Reply|Answer|Entry)(?:$|[-_A-Z]|\d)"
 )
@@ -129,6 +131,13 @@ _BLOCKS = frozenset(
         "dl",
     }
 )
+#: A class that names the post's own text (``messageText``, ``postcontent``, ``post-body``).
+_POST_BODY = re.compile(r"(?i:message|post|content|text|body)")
+#: Who a quote's first line says wrote it ("Anna wrote:", "On 3/5 Bob said:").
+_ATTRIBUTION = re.compile(r"(?i:\b(wrote|said|writes|says)\s*:)")
+#: The attribution is looked for in a bare quote's first text pieces and characters.
+ATTRIBUTION_PIECES = 6
+ATTRIBUTION_CHARS = 150
 _CONTAINER_TAGS = ("div", "article", "li", "section", "tr", "table")
 _NUMBER = re.compile(r"\d+")
 _DESCRIPTION = etree.XPath(
@@ -158,7 +167,21 @@ REPEATED_POSTS = 3
 NUMBERED_WORDS = 2
 
 
+def _quoted(blockquote: HtmlElement) -> bool:
+    """Whether a ``<blockquote>`` quotes another post. Not when its class names the post's own
+    text (some engines draw each message as a ``<blockquote class="messageText">``), nor when it
+    is bare and names no one who "wrote:" or "said:" it (the poster quoting a source)."""
+    if _POST_BODY.search(blockquote.get("class") or ""):
+        return False
+    if blockquote.attrib:  # ``class="quote"``, ``cite=``, ``data-quote-author=``…
+        return True
+    head = "".join(islice(blockquote.itertext(), ATTRIBUTION_PIECES))[:ATTRIBUTION_CHARS]
+    return bool(_ATTRIBUTION.search(head))
+
+
 def _skipped(element: HtmlElement, drop_comments: bool) -> bool:
+    if element.tag == "blockquote":
+        return _quoted(element)
     if element.tag in _SKIPPED_TAGS:
         return True
     classes = (element.get("class") or "").lower()

@@ -123,6 +123,52 @@ def test_posts_declared_by_their_schema_type_are_all_read_whatever_their_class()
     assert text.split("\n") == [line for _, line in said]
 
 
+def test_posts_whose_text_is_drawn_in_a_blockquote_keep_it_but_not_their_quotes() -> None:
+    # an engine that draws each message as ``<blockquote class="messageText">``; a reply
+    # quotes the first post in a ``<blockquote class="quoteBox">``
+    said = (
+        "My apple tree drops half its fruit in June before any of it is ripe.",
+        "That is the June drop: the tree sheds what it cannot feed, thin the rest by hand.",
+    )
+    posts = (
+        f"<li class='message'><blockquote class='messageText SelectQuoteContainer'>{said[0]}"
+        "</blockquote></li>"
+        "<li class='message'><blockquote class='messageText SelectQuoteContainer'>"
+        f"<blockquote class='quoteBox'>{said[0]}</blockquote>{said[1]}</blockquote></li>"
+    )
+    text = thread_posts(load_html(f"<html><body><ol>{posts}</ol></body></html>")) or ""
+    assert text.split("\n") == list(said)
+
+
+def test_a_bare_blockquote_stays_unless_it_names_who_wrote_it() -> None:
+    # the poster quotes a manual (kept); a reply quotes the poster ("… wrote:", dropped)
+    source = "Tighten the crank bolts to forty newton metres and check them after a week."
+    posts = (
+        "<div class='post'><p>The manual of my bike says:</p>"
+        f"<blockquote>{source}</blockquote><p>Is that enough for steel cranks?</p></div>"
+        "<div class='post'><blockquote><b>rider_kim wrote:</b> The manual of my bike says"
+        "</blockquote><p>Forty is right, steel or not.</p></div>"
+    )
+    text = thread_posts(load_html(f"<html><body>{posts}</body></html>")) or ""
+    assert text.split("\n") == [
+        "The manual of my bike says:",
+        source,
+        "Is that enough for steel cranks?",
+        "Forty is right, steel or not.",
+    ]
+
+
+def test_posts_named_msg_are_read_as_posts() -> None:
+    said = (
+        "Does the cartridge version of the puzzle game have the bonus levels?",
+        "Yes, the bonus levels unlock after the last world on both versions.",
+        "Thanks, I will buy the cartridge then.",
+    )
+    posts = "".join(f"<div class='msg_body'><p>{line}</p></div>" for line in said)
+    text = thread_posts(load_html(f"<html><body>{posts}</body></html>")) or ""
+    assert text.split("\n") == list(said)
+
+
 def test_a_thread_drawn_by_scripts_gives_its_declared_opening_post() -> None:
     article = extracted(
         "forum-scripted", "https://cargo.example/t/winter-tyres-on-a-cargo-bike/812"
