@@ -13,7 +13,9 @@ from core.extract.assemble import assemble
 from core.extract.profile_product import (
     dialog_texts,
     drop_dialogs,
+    drop_notices,
     drop_other_sections,
+    product_text,
     title_line,
     with_title,
 )
@@ -253,3 +255,35 @@ def test_a_reviews_widget_naming_each_of_its_parts_is_read_once() -> None:
     assert "review number 299 of the daypack, written by a walker." in texts
     # more nested parts than MAX_DIALOGS came first, the cookie notice is still read
     assert "we use cookies to remember your basket." in texts
+
+
+def test_cookie_and_browser_notices_leave_and_a_products_cookies_stay() -> None:
+    long_block = "Our bakery bakes every batch by hand. " * 12 + "We use cookies from our oven."
+    tree = body(
+        "<p>We use cookies to improve your shopping and for marketing purposes.</p>",
+        "<p>Manage Cookie Preferences</p>",
+        "<list><item>Customize Your Cookie Settings</item></list>",
+        "<p>Please update your browser to keep shopping safely.</p>",
+        "<p>This browser does not support the HTML5 video element.</p>",
+        "<list><item>Flavor: Cookies &amp; Cream</item><item>Kiln-fired cookie jar</item></list>",
+        f"<p>{long_block}</p>",
+    )
+    drop_notices(tree)
+    assert ["".join(block.itertext()) for block in tree] == [
+        "Flavor: Cookies & CreamKiln-fired cookie jar",
+        long_block,
+    ]
+
+
+def test_a_product_whose_text_was_only_a_notice_keeps_its_name() -> None:
+    notice = (
+        "We use cookies to improve your web browsing experience, enhance site security, and for "
+        "marketing and promotional purposes. Cookies allow us to remember your preferences."
+    )
+    tree = page(
+        "<div class='top'><h1>Ridgeback Lantern Case</h1></div>"
+        f"<div class='note'><p>{notice}</p></div>"
+    )
+    assert product_text(tree, "https://lanterns.example/p/ridgeback-case") == (
+        "Ridgeback Lantern Case"
+    )
