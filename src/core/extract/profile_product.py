@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
@@ -176,39 +177,36 @@ def _notice(element: etree._Element) -> bool:
     return len(text.split()) <= MAX_NOTICE_WORDS and _NOTICE.search(text) is not None
 
 
-def drop_notices(body: etree._Element) -> bool:
-    """Remove from trafilatura's output ``body`` each block, list item or table row of at most
-    ``MAX_NOTICE_WORDS`` words that is a cookie or browser notice (``_NOTICE``); a list or
-    table left empty leaves too. Whether any left."""
+def _drop_blocks(body: etree._Element, leaves: Callable[[etree._Element], bool]) -> bool:
+    """Remove from trafilatura's output ``body`` each block, list item or table row for which
+    ``leaves`` holds; a list or table left empty leaves too. Whether any left."""
     dropped = False
     for block in list(body):
         if block.tag in ("list", "table"):
             for item in list(block):
-                if _notice(item):
+                if leaves(item):
                     block.remove(item)
                     dropped = True
             if not len(block):
                 body.remove(block)
-        elif _notice(block):
+        elif leaves(block):
             body.remove(block)
             dropped = True
     return dropped
 
 
+def drop_notices(body: etree._Element) -> bool:
+    """Remove from trafilatura's output ``body`` each block, list item or table row of at most
+    ``MAX_NOTICE_WORDS`` words that is a cookie or browser notice (``_NOTICE``); a list or
+    table left empty leaves too. Whether any left."""
+    return _drop_blocks(body, _notice)
+
+
 def drop_dialogs(body: etree._Element, dialogs: frozenset[str]) -> None:
     """Remove from trafilatura's output ``body`` each block, list item or table row whose
     text is a dialog's (``dialog_texts``); a list or table left empty leaves too."""
-    if not dialogs:
-        return
-    for block in list(body):
-        if block.tag in ("list", "table"):
-            for item in list(block):
-                if _in_dialog(item, dialogs):
-                    block.remove(item)
-            if not len(block):
-                body.remove(block)
-        elif _in_dialog(block, dialogs):
-            body.remove(block)
+    if dialogs:
+        _drop_blocks(body, lambda element: _in_dialog(element, dialogs))
 
 
 def title_line(tree: HtmlElement) -> str:
