@@ -2,13 +2,13 @@
 
 trafilatura keeps a product's title, price, description and specifications, and with them the
 sections a shop puts after the product: "customers also viewed" and "you may also like"
-carousels, sponsored items, and the customer reviews (the text a reader wants is the
-product's, not the other products' or the buyers'; on most WCXB development product pages the
-annotated text leaves reviews out). Those sections open with a heading, so the profile reads
-trafilatura's output tree (flat: headings, paragraphs, lists, tables) and drops each such
-heading (never the page's ``h1``, its title) with the blocks after it, up to the next heading
-of its level; and it drops a block whose text repeats one already kept (shops render one
-description for phones and one for desktops).
+carousels, sponsored items, the customer reviews, the shop's shipping and returns terms (the
+text a reader wants is the product's, not the other products' or the buyers'; on most WCXB
+development product pages the annotated text leaves reviews out). Those sections open with a
+heading, so the profile reads trafilatura's output tree (flat: headings, paragraphs, lists,
+tables) and drops each such heading (never the page's ``h1``, its title) with the blocks after
+it, up to the next heading of its level; and it drops a block whose text repeats one already
+kept (shops render one description for phones and one for desktops).
 
 It also drops the blocks of the page's dialogs — cookie and consent banners, sign-up and
 store-picker pop-ups: elements whose ARIA role is ``dialog`` or whose class or id names a
@@ -17,8 +17,10 @@ page's footer (a class or id with the word ``reviews`` or ``footer``: a widget w
 heading of its own; trafilatura drops most footers itself, not all). Their texts are read before
 trafilatura runs (it keeps no trace of where a block came from) and a block of trafilatura's
 output (or an item of its lists and tables) of at least ``MIN_DIALOG_WORDS`` words whose
-text is one of them leaves. Last, the product's name (the page's first ``h1``) goes first
-when trafilatura dropped it.
+text is one of them leaves. Cookie and browser notices drawn in markup that names none are
+told by their words (``_NOTICE``) and leave too, unless the page would then hold too few words
+to be kept. Last, the product's name (the page's first ``h1``) goes first when trafilatura
+dropped it, and stays alone when nothing else is left.
 
 Pruning those sections from the page before trafilatura runs was tried and not kept:
 trafilatura then often chose another block as the main content (docs/extraction.md).
@@ -30,13 +32,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from trafilatura.xml import xmltotxt
 
 from core.extract.text import main_content
-from core.extract.textstats import folded, lower_words
+from core.extract.textstats import MIN_ARTICLE_WORDS, folded, lower_words, word_count
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +49,8 @@ _OTHER_SECTION = re.compile(
     r"|related (products|items)|recommended (for you|products|items)|similar (items|products)"
     r"|recently viewed"
     r"|frequently bought|customers who|sponsored|complete the look|more from this"
-    r"|explore more|more items|shop similar|people also|reviews?\b",
+    r"|explore more|more items|shop similar|people also|reviews?\b"
+    r"|shipping (?:&|and) returns|returns (?:&|and) exchanges",
     re.IGNORECASE,
 )
 #: A heading longer than this is content that uses those words, not a section title (the
@@ -80,6 +84,20 @@ MAX_DIALOG_CHARS = 2_000_000
 #: (bounded work on a hostile page; the 144 WCXB development pages read as products have at
 #: most 40 such outermost dialogs, reviews and footers included).
 MAX_DIALOGS = 200
+#: A cookie or browser notice, told by what it says (for the banners whose markup names no
+#: cookie, consent or dialog): "we use cookies", "iFixit uses cookies", "Manage Cookie
+#: Preferences", "Customize Your Cookie Settings", "Please update your browser", "This browser
+#: does not support the HTML5 video element". Not a product's own words about cookies
+#: ("Flavor: Cookies & Cream"): on the 112 WCXB development pages read as products every block
+#: it matches is outside the annotated text (5 pages, 2 of them even-numbered).
+_NOTICE = re.compile(
+    r"\b(?:use|uses|using) cookies\b|\bcookies? (?:settings|preferences|policy|use)\b"
+    r"|\baccept (?:all )?cookies\b|\b(?:update|upgrade) your browser\b"
+    r"|\bbrowser does(?: not|n't) support\b",
+    re.IGNORECASE,
+)
+#: A notice is a few sentences: a longer block that says so is the page's content.
+MAX_NOTICE_WORDS = 80
 _NOT_TEXT = frozenset({"script", "style", "noscript", "template", "svg"})
 #: A product's name is a line: a longer ``h1`` is a block of text, not a name.
 MAX_TITLE_CHARS = 200
@@ -144,25 +162,51 @@ def dialog_texts(tree: HtmlElement) -> frozenset[str]:
     return frozenset(found)
 
 
+def too_short(text: str | None) -> bool:
+    """Whether ``text`` has fewer words than the pipeline keeps (``MIN_ARTICLE_WORDS``)."""
+    return not text or word_count(text) < MIN_ARTICLE_WORDS
+
+
 def _in_dialog(element: etree._Element, dialogs: frozenset[str]) -> bool:
     text = _folded("".join(element.itertext()))
     return len(text.split()) >= MIN_DIALOG_WORDS and text in dialogs
 
 
-def drop_dialogs(body: etree._Element, dialogs: frozenset[str]) -> None:
-    """Remove from trafilatura's output ``body`` each block, list item or table row whose
-    text is a dialog's (``dialog_texts``); a list or table left empty leaves too."""
-    if not dialogs:
-        return
+def _notice(element: etree._Element) -> bool:
+    text = _words(element)
+    return len(text.split()) <= MAX_NOTICE_WORDS and _NOTICE.search(text) is not None
+
+
+def _drop_blocks(body: etree._Element, leaves: Callable[[etree._Element], bool]) -> bool:
+    """Remove from trafilatura's output ``body`` each block, list item or table row for which
+    ``leaves`` holds; a list or table left empty leaves too. Whether any left."""
+    dropped = False
     for block in list(body):
         if block.tag in ("list", "table"):
             for item in list(block):
-                if _in_dialog(item, dialogs):
+                if leaves(item):
                     block.remove(item)
+                    dropped = True
             if not len(block):
                 body.remove(block)
-        elif _in_dialog(block, dialogs):
+        elif leaves(block):
             body.remove(block)
+            dropped = True
+    return dropped
+
+
+def drop_notices(body: etree._Element) -> bool:
+    """Remove from trafilatura's output ``body`` each block, list item or table row of at most
+    ``MAX_NOTICE_WORDS`` words that is a cookie or browser notice (``_NOTICE``); a list or
+    table left empty leaves too. Whether any left."""
+    return _drop_blocks(body, _notice)
+
+
+def drop_dialogs(body: etree._Element, dialogs: frozenset[str]) -> None:
+    """Remove from trafilatura's output ``body`` each block, list item or table row whose
+    text is a dialog's (``dialog_texts``); a list or table left empty leaves too."""
+    if dialogs:
+        _drop_blocks(body, lambda element: _in_dialog(element, dialogs))
 
 
 def title_line(tree: HtmlElement) -> str:
@@ -212,15 +256,23 @@ def drop_other_sections(body: etree._Element) -> None:
 
 def product_text(tree: HtmlElement, url: str | None) -> str | None:
     """trafilatura's text of the product page ``tree`` (which it prunes and so spends) without
-    the other products, the reviews, repeated blocks and the dialogs' text, the product's name
-    first."""
+    the other products, the reviews, repeated blocks, the dialogs' text and notices, the
+    product's name first (alone when nothing else is left)."""
     title = title_line(tree)  # both read before trafilatura prunes the tree
     dialogs = dialog_texts(tree)
     content = main_content(tree, url)
     if content is None:
         return None
     body, _ = content
+    found = len(body) > 0
     drop_other_sections(body)  # first: a dialog's heading must not end a dropped section
     drop_dialogs(body, dialogs)
     # plain text, as core.extract.text.main_text writes it (no formatting marks)
-    return with_title(str(xmltotxt(body, False)) or None, title)
+    text = str(xmltotxt(body, False)) or None
+    if drop_notices(body):
+        without = str(xmltotxt(body, False)) or None
+        if not too_short(with_title(without, title)):
+            text = without  # else the page would be refused as empty: the notice stays
+    if text is None and found:  # all of trafilatura's text was dropped: the name stays
+        return title or None
+    return with_title(text, title)

@@ -13,7 +13,9 @@ from core.extract.assemble import assemble
 from core.extract.profile_product import (
     dialog_texts,
     drop_dialogs,
+    drop_notices,
     drop_other_sections,
+    product_text,
     title_line,
     with_title,
 )
@@ -253,3 +255,84 @@ def test_a_reviews_widget_naming_each_of_its_parts_is_read_once() -> None:
     assert "review number 299 of the daypack, written by a walker." in texts
     # more nested parts than MAX_DIALOGS came first, the cookie notice is still read
     assert "we use cookies to remember your basket." in texts
+
+
+def test_cookie_and_browser_notices_leave_and_a_products_cookies_stay() -> None:
+    long_block = "Our bakery bakes every batch by hand. " * 12 + "We use cookies from our oven."
+    tree = body(
+        "<p>We use cookies to improve your shopping and for marketing purposes.</p>",
+        "<p>Manage Cookie Preferences</p>",
+        "<list><item>Customize Your Cookie Settings</item></list>",
+        "<p>Please update your browser to keep shopping safely.</p>",
+        "<p>This browser does not support the HTML5 video element.</p>",
+        "<list><item>Flavor: Cookies &amp; Cream</item><item>Kiln-fired cookie jar</item></list>",
+        f"<p>{long_block}</p>",
+    )
+    drop_notices(tree)
+    assert ["".join(block.itertext()) for block in tree] == [
+        "Flavor: Cookies & CreamKiln-fired cookie jar",
+        long_block,
+    ]
+
+
+NOTICE = (
+    "We use cookies to improve your web browsing experience, enhance site security, and for "
+    "marketing and promotional purposes. Cookies allow us to remember your preferences."
+)
+
+
+def test_a_notice_leaves_a_products_text() -> None:
+    description = (
+        "A hard case for two storm lanterns, lined with felt, with a brass latch and a strap "
+        "that carries it on a shoulder or a saddle. Each lantern sits in its own moulded bay."
+    )
+    tree = page(
+        "<div class='top'><h1>Ridgeback Lantern Case</h1></div>"
+        f"<div class='note'><p>{NOTICE}</p></div><div class='about'><p>{description}</p></div>"
+    )
+    text = product_text(tree, "https://lanterns.example/p/ridgeback-case")
+    assert text is not None
+    assert "We use cookies" not in text
+    assert "Ridgeback Lantern Case" in text
+    assert "brass latch" in text
+
+
+def test_a_notice_that_is_all_the_text_beside_the_name_stays() -> None:
+    # without it the page would hold too few words and be refused: the notice is kept
+    tree = page(
+        "<div class='top'><h1>Ridgeback Lantern Case</h1></div>"
+        f"<div class='note'><p>{NOTICE}</p></div>"
+    )
+    text = product_text(tree, "https://lanterns.example/p/ridgeback-case")
+    assert text == f"Ridgeback Lantern Case\n{NOTICE}"
+
+
+def test_the_name_stays_when_all_of_trafilaturas_text_was_another_products() -> None:
+    teaser = (
+        "The Fernhill lantern burns for twenty hours on one filling of lamp oil and "
+        "hangs from a folding bail."
+    )
+    tree = page(
+        "<div class='top'><h1>Ridgeback Lantern Case</h1></div><article>"
+        f"<h2>You may also like</h2><p>{teaser}</p><p>{teaser} Brass.</p><p>{teaser} Copper.</p>"
+        "</article>"
+    )
+    assert product_text(tree, "https://lanterns.example/p/ridgeback-case") == (
+        "Ridgeback Lantern Case"
+    )
+
+
+def test_a_shipping_and_returns_section_leaves() -> None:
+    tree = body(
+        "<p>Felt-lined, with a brass latch.</p>",
+        "<head rend='h2'>Shipping &amp; Returns</head>",
+        "<p>Orders ship within two days; returns are accepted within 30 days.</p>",
+        "<head rend='h2'>Care</head>",
+        "<p>Wipe the case with a damp cloth.</p>",
+    )
+    drop_other_sections(tree)
+    assert ["".join(block.itertext()) for block in tree] == [
+        "Felt-lined, with a brass latch.",
+        "Care",
+        "Wipe the case with a damp cloth.",
+    ]
