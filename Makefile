@@ -19,7 +19,11 @@ $(VENV)/.installed: pyproject.toml requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(UVPIP) --require-hashes -r requirements/dev.lock
-	$(UVPIP) --no-deps -e .
+	@# bytecode at install, not at each start: uv writes none by default, and where
+	@# PYTHONDONTWRITEBYTECODE is set every process compiled trafilatura & co. again (the
+	@# extract command ~1 s more CPU; docs/extraction.md, "What the command's time is made of")
+	$(UVPIP) --no-deps --compile-bytecode -e .
+	$(BIN)/python -m compileall -q src
 	@touch $@
 
 demo: install
