@@ -7,7 +7,10 @@ UV_VERSION := 0.13.9
 # Lambda runs Python 3.12; use it locally when present (pyenv keeps it outside PATH), else python3.
 PYTHON ?= $(shell for p in python3.12 $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) python3.13 python3; do \
             $$p -c 'import sys; assert sys.version_info >= (3, 11)' >/dev/null 2>&1 && { echo $$p; break; }; done)
-UVPIP := $(BIN)/uv pip install --quiet --python $(BIN)/python
+# --compile-bytecode: the installed modules' bytecode now, not at each start (uv writes none by
+# default, and where PYTHONDONTWRITEBYTECODE is set every process compiled trafilatura & co.
+# again: the extract command ~1 s more CPU; docs/extraction.md, "What the command's time is made of")
+UVPIP := $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python
 
 .PHONY: install demo test lint typecheck unit pr bench lock clean serve template-check sam-build \
 	deployed-test api-fuzz
@@ -20,6 +23,7 @@ $(VENV)/.installed: pyproject.toml requirements/dev.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(UVPIP) --require-hashes -r requirements/dev.lock
 	$(UVPIP) --no-deps -e .
+	$(BIN)/python -m compileall -q src
 	@touch $@
 
 demo: install

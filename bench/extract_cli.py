@@ -27,6 +27,7 @@ Run: ``python -m bench.extract_cli [--rounds N] [--pages N]``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import logging
 import os
@@ -132,6 +133,19 @@ def _warm_up(contenders: dict[str, list[str]], folder: Path, sources: list[Path]
             _once([str(one) if arg == str(folder) else arg for arg in argv])
 
 
+def bytecode() -> dict[str, bool]:
+    """Whether the commands start from compiled modules: trafilatura's bytecode is there, or
+    may be written (without it every process compiles its modules again at each start, our
+    command's fork server more of them than the bare trafilatura process)."""
+    spec = importlib.util.find_spec("trafilatura")
+    origin = spec.origin if spec is not None else None
+    compiled = origin is not None and Path(importlib.util.cache_from_source(origin)).is_file()
+    return {
+        "trafilatura_compiled": compiled,
+        "writes_bytecode": not os.environ.get("PYTHONDONTWRITEBYTECODE"),
+    }
+
+
 def run(pages: int, rounds: int) -> dict[str, Any]:
     """Interleaved timings of every contender on the first ``pages`` pages."""
     dataset = locate()
@@ -165,6 +179,7 @@ def run(pages: int, rounds: int) -> dict[str, Any]:
         "cpu_ratio_to_trafilatura": {name: s["cpu_ratio"]["median"] for name, s in summary.items()},
         "targets": {"default": 0.65, "jobs1": 1.10},
         "load_average": os.getloadavg(),
+        "bytecode": bytecode(),
         "machine": describe(),
         "command": command("bench.extract_cli"),
     }
@@ -179,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     result = run(args.pages, args.rounds)
     OUT.mkdir(exist_ok=True)
     (OUT / "extract_cli.json").write_text(json.dumps(result, indent=2))
+    print(f"bytecode: {result['bytecode']}")
     for name, summary in result["contenders"].items():
         wall, cpu = summary["wall_ratio"], summary["cpu_ratio"]
         print(

@@ -57,6 +57,10 @@ T = TypeVar("T")
 SLOW_PAGE_S = 1.0
 # How long a stopping worker is given to exit by itself before it is killed.
 STOP_GRACE_S = 2.0
+# How long a new worker may take to start (the fork, ``multiprocessing`` running the program's
+# main script again in it) before its first page's wall-clock budget starts: a pytest worker
+# on a loaded 2-core machine took over a second; one that has not started by then has crashed.
+START_S = 60.0
 PRELOAD = ["core.extraction_preload"]
 
 
@@ -126,6 +130,21 @@ class _Worker:
         finally:
             child.close()
         self.busy_since: float | None = None
+        self.ready = False
+
+    def await_ready(self, timeout: float) -> bool:
+        """Whether the worker serves: a new one's first message (``READY``) within ``timeout``
+        seconds; one that sends anything else or nothing in time is killed."""
+        if not self.ready:
+            from core.extraction_worker import READY
+
+            try:
+                self.ready = self.conn.poll(timeout) and self.conn.recv() == READY
+            except (EOFError, OSError):
+                self.ready = False
+            if not self.ready:
+                self.process.kill()
+        return self.ready
 
     @property
     def pid(self) -> int:
@@ -244,9 +263,11 @@ class ExtractionPool:
         """Send one request and wait for its reply; returns it and whether the worker lives."""
         budget = self.limits.wall_s
         try:
+            if not worker.await_ready(START_S):  # the page's budget starts once it serves
+                raise OSError("the worker did not start")
             worker.conn.send((task, args))
         except (OSError, ValueError):
-            pass  # it died while idle: its exit status tells how, below
+            pass  # it died while idle or starting: its exit status tells how, below
         else:
             if worker.conn.poll(budget):
                 try:

@@ -1,8 +1,9 @@
 """The loop of one extraction worker process (see ``core.extraction_pool``).
 
-A worker reads requests from its end of a ``multiprocessing`` pipe, one at a time, and answers
-each on the same pipe. It puts its own ceilings on itself before it reads anything: an address
-space limit (``RLIMIT_AS``: a page that needs more gets ``MemoryError``, answered
+A worker says ``READY`` on its end of a ``multiprocessing`` pipe once it has started (the pool
+starts a page's wall-clock budget after it), then reads requests from it, one at a time, and
+answers each on the same pipe. It puts its own ceilings on itself before it reads anything: an
+address space limit (``RLIMIT_AS``: a page that needs more gets ``MemoryError``, answered
 ``too_complex``, and the worker retires) and, before each page, a CPU limit of what it has used
 so far plus the page's budget (``RLIMIT_CPU``: the kernel stops it with ``SIGXCPU`` even when
 libxml2 never returns to Python, and even if the parent is gone). It never dumps core.
@@ -28,6 +29,8 @@ except ImportError:  # pragma: no cover
 from core.errors import ExtractionFailed
 
 Reply = tuple[Any, ...]
+#: A worker's first message, once it serves: the page budgets start after it.
+READY = "ready"
 
 
 def _assemble(page: Any) -> Any:
@@ -98,6 +101,10 @@ def serve(conn: Connection, memory_mb: int | None, cpu_s: float | None) -> None:
     _limit_memory(memory_mb)
     # Ctrl-C reaches the whole process group: the parent decides, the worker carries on.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        conn.send(READY)
+    except (OSError, ValueError):
+        return
     while True:
         try:
             request = conn.recv()

@@ -236,6 +236,41 @@ def _run_script(mode: str, prefix: list[str] | None = None, **env: str) -> list[
     return [int(pid) for pid in completed.stdout.split()]
 
 
+SLOW_START = textwrap.dedent(
+    """
+    import time
+
+    if __name__ == "__mp_main__":  # multiprocessing runs the main script again in each worker
+        time.sleep(2.5)
+    if __name__ == "__main__":
+        from core.extraction_pool import ExtractionPool, PoolLimits
+        from tests.integration import pool_tasks
+
+        pool = ExtractionPool(PoolLimits(size=1, spare=0, wall_s=1, cpu_s=60))
+        print(pool.call(pool_tasks.sleep, 0.1))
+    """
+)
+
+
+def test_a_slow_starting_worker_does_not_spend_its_first_page_budget(tmp_path: Path) -> None:
+    """The page's wall-clock budget starts when the worker serves, not when it is forked: a
+    worker that takes longer than the budget to start (its main script run again, a loaded
+    machine) still gets its whole budget for the page."""
+    script = tmp_path / "slow_start.py"
+    script.write_text(SLOW_START)
+    completed = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)])},
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.split() == ["0.1"]
+
+
 def test_no_worker_outlives_the_process_that_started_it() -> None:
     pids = _run_script("plain")
     assert len(pids) >= 1

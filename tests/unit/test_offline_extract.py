@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 from pathlib import Path
 
 import pytest
 
-from article_ingest.offline import _read, expand_paths, extract_file, read_ahead
+from article_ingest.offline import _read, expand_paths, extract_file, gunzip_within, read_ahead
 from core.models import ArticleStatus
 
 
@@ -78,3 +79,46 @@ def test_read_ahead_leaves_to_the_worker_what_it_cannot_read(
     (tmp_path / name).write_bytes(content)
     assert read_ahead(tmp_path / name, limit=2_000_000) is None
     assert read_ahead(tmp_path / "missing.html") is None
+
+
+_PAGE = b"<html><body><p>" + b"a page of text " * 400 + b"</p></body></html>"
+_ONE = gzip.compress(_PAGE, mtime=0)
+
+
+@pytest.mark.parametrize(
+    "packed",
+    [
+        _ONE,
+        _ONE + b"\x00" * 9,  # zero padding after the member, as tape archivers leave
+        gzip.compress(_PAGE[:7], mtime=0) + b"\x00\x00" + gzip.compress(_PAGE[7:], mtime=0),
+        gzip.compress(b"", mtime=0),
+        b"",
+    ],
+    ids=["one", "padded", "members", "empty-member", "empty-file"],
+)
+def test_gunzip_within_reads_what_gzip_reads(packed: bytes) -> None:
+    assert gunzip_within(packed, limit=len(_PAGE)) == gzip.decompress(packed)
+
+
+def test_gunzip_within_stops_past_the_limit() -> None:
+    assert gunzip_within(_ONE, limit=len(_PAGE)) == _PAGE
+    assert gunzip_within(_ONE, limit=len(_PAGE) - 1) is None
+    two = gzip.compress(_PAGE[:100], mtime=0) + gzip.compress(_PAGE[100:], mtime=0)
+    assert gunzip_within(two, limit=len(_PAGE) - 1) is None  # over it in the second member
+
+
+@pytest.mark.parametrize(
+    "packed",
+    [
+        _ONE[:-12],  # cut inside the deflate stream
+        _ONE[:-4],  # cut inside the trailer
+        _ONE[:-8] + b"\x00\x00\x00\x00" + _ONE[-4:],  # wrong CRC-32
+        _ONE + b"not gzip",  # something else after the member
+    ],
+    ids=["cut", "cut-trailer", "crc", "trailing-garbage"],
+)
+def test_gunzip_within_refuses_what_gzip_refuses(packed: bytes) -> None:
+    with pytest.raises((EOFError, gzip.BadGzipFile)):
+        gzip.decompress(packed)
+    with pytest.raises((EOFError, zlib.error)):
+        gunzip_within(packed, limit=10 * len(_PAGE))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import py_compile
 import subprocess
 import sys
 from pathlib import Path
 
-from bench.extract_cli import order, summarise
+import pytest
+from bench.extract_cli import bytecode, order, summarise
 from bench.proctree import Timed
 
 # A child that starts a grandchild burning CPU and exits at once, without waiting for it
@@ -74,3 +77,17 @@ def test_ratios_pair_each_run_with_the_same_rounds_baseline() -> None:
     assert ours["wall_ratio"] == {"median": 0.6, "min": 0.6, "max": 0.7}
     assert ours["cpu_ratio"]["median"] == 0.6
     assert ours["wall"] == {"median": 7, "min": 6, "max": 12}
+
+
+def test_the_report_says_whether_the_modules_were_compiled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path))  # where bytecode is looked for
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    assert bytecode() == {"trafilatura_compiled": False, "writes_bytecode": False}
+    spec = importlib.util.find_spec("trafilatura")
+    assert spec is not None
+    assert spec.origin is not None
+    py_compile.compile(spec.origin, cfile=importlib.util.cache_from_source(spec.origin))
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE")
+    assert bytecode() == {"trafilatura_compiled": True, "writes_bytecode": True}
