@@ -93,7 +93,8 @@ _CHROME = re.compile(
 )
 #: A line that is one of a listing's controls, not an item's text: buttons and links drawn as
 #: text ("Quick view", "Add to cart", "Sort by", "Load more", "Learn more"), loading and
-#: stock placeholders, a result count ("24 items"), a screen reader's "Unit price" label.
+#: stock placeholders, a result count ("24 items"), a filter's or a pager's state ("Filters
+#: (2)", "Showing 1-24 of 310"), a screen reader's "Unit price" label.
 #: Matched on the whole line, case and spaces folded. Chosen on the even-numbered WCXB
 #: development pages routed to this profile (each label kept only when it did not lose
 #: there), checked on the odd ones (docs/extraction.md).
@@ -103,6 +104,9 @@ _CONTROL_LINE = re.compile(
     r"|sold out|out of stock|close|filter (?:&|and) sort|sort(?: by)?:?|filters?:?|view"
     r"|see details|show more|load more|view all|shop now|learn more|read more|sign up"
     r"|results list|\d+ items?|unit price"
+    r"|(?:\d+ )?filters? (?:\(\d+\)|applied!?)"
+    r"|(?:showing|products|items|results) \d[\d,]*(?: ?[-–] ?\d[\d,]*)? of \d[\d,]*"
+    r"(?: (?:results|products|items))?"
 )
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")

@@ -283,8 +283,11 @@ def test_a_listing_leaves_out_the_lines_that_are_its_controls() -> None:
 
 
 def test_control_lines_are_whole_lines_case_and_spaces_folded() -> None:
-    text = "Lamps\n  QUICK   View \nSort by:\n24 items\nView\nLearn more about lamps\nAdd to cart"
-    assert without_controls(text) == "Lamps\nLearn more about lamps"
+    text = (
+        "Lamps\n  QUICK   View \nSort by:\n24 items\nView\nLearn more about lamps\nAdd to cart"
+        "\nFilters (2)\nShowing 1-24 of 310 results\nShowing our lamps"
+    )
+    assert without_controls(text) == "Lamps\nLearn more about lamps\nShowing our lamps"
 
 
 def test_what_trafilatura_keeps_above_the_heading_is_left_out(
