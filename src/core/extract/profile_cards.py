@@ -108,6 +108,9 @@ _CONTROL_LINE = re.compile(
     r"|(?:showing|products|items|results) \d[\d,]*(?: ?[-–] ?\d[\d,]*)? of \d[\d,]*"
     r"(?: (?:results|products|items))?"
 )
+#: Longer lines are never a control line (the longest the expression takes is about 45
+#: characters: a pager's state with large numbers); they are not folded or matched.
+MAX_CONTROL_CHARS = 60
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
 
@@ -300,20 +303,28 @@ def from_heading(text: str | None, title: str) -> str | None:
     keeps above a listing's heading is the site's menus, cart and sign-in links."""
     if not text or not title:
         return text
-    lines = text.split("\n")
-    for index, line in enumerate(lines):
-        if _SPACES.sub(" ", line).strip() == title:
-            return "\n".join(lines[index:]) if index else text
+    start = text.find(title)
+    while start >= 0:  # each place the heading's text is, until one is a whole line
+        end = start + len(title)
+        if (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n"):
+            return text[start:]
+        start = text.find(title, start + 1)
     return text
+
+
+def _control(line: str) -> bool:
+    if len(line) > MAX_CONTROL_CHARS:
+        return False
+    folded = line.strip().lower()
+    # most lines come folded (single ASCII spaces): the substitution is rare
+    if "  " in folded or "\t" in folded or not folded.isascii():
+        folded = _SPACES.sub(" ", folded)
+    return _CONTROL_LINE.fullmatch(folded) is not None
 
 
 def without_controls(text: str) -> str:
     """``text`` without the lines that are a listing's controls (``_CONTROL_LINE``)."""
-    return "\n".join(
-        line
-        for line in text.split("\n")
-        if not _CONTROL_LINE.fullmatch(_SPACES.sub(" ", line).strip().lower())
-    )
+    return "\n".join(line for line in text.split("\n") if not _control(line))
 
 
 def _covers(text: str, cards: tuple[str, ...]) -> bool:
