@@ -27,6 +27,10 @@ and each card whose words are mostly missing from trafilatura's text, one line p
 (``with_cards``). On the WCXB development pages (all 1,497, the classifier's routing) that took
 collection 0.633 → 0.674 and listing 0.683 → 0.732: trafilatura keeps one block of a grid, and
 the cards added after it came out of the page's order, one line each (docs/extraction.md).
+trafilatura's text is taken from its line that is the page's ``<h1>`` on (``from_heading``:
+above it trafilatura keeps menus, a basket, sign-in links), and either text loses the lines
+that are the listing's controls ("Quick view", "Add to cart", "Sort by", "Load more":
+``without_controls``).
 
 The classifier uses the same grid (``is_card_page``): an undeclared page whose grid is at
 least six linked cards, with at least half of the grid's text in links and the grid holding
@@ -87,6 +91,26 @@ _CHROME = re.compile(
     r"|navbar|nav|navigation|cookie-?banner|newsletter|modal|sidebar|footer|header|masthead"
     r"|social-?share|toolbar|drawer)(?!\S)"
 )
+#: A line that is one of a listing's controls, not an item's text: buttons and links drawn as
+#: text ("Quick view", "Add to cart", "Sort by", "Load more", "Learn more"), loading and
+#: stock placeholders, a result count ("24 items"), a filter's or a pager's state ("Filters
+#: (2)", "Showing 1-24 of 310"), a screen reader's "Unit price" label.
+#: Matched on the whole line, case and spaces folded. Chosen on the even-numbered WCXB
+#: development pages routed to this profile (each label kept only when it did not lose
+#: there), checked on the odd ones (docs/extraction.md).
+_CONTROL_LINE = re.compile(
+    r"quick ?view|add to (?:cart|bag|basket|wish ?list|compare)|compare"
+    r"|(?:choose|select|view) options|apply now|sponsored|loading(?:\.\.\.|…)?|coming soon"
+    r"|sold out|out of stock|close|filter (?:&|and) sort|sort(?: by)?:?|filters?:?|view"
+    r"|see details|show more|load more|view all|shop now|learn more|read more|sign up"
+    r"|results list|\d+ items?|unit price"
+    r"|(?:\d+ )?filters? (?:\(\d+\)|applied!?)"
+    r"|(?:showing|products|items|results) \d[\d,]*(?: ?[-–] ?\d[\d,]*)? of \d[\d,]*"
+    r"(?: (?:results|products|items))?"
+)
+#: Longer lines are never a control line (the longest the expression takes is about 45
+#: characters: a pager's state with large numbers); they are not folded or matched.
+MAX_CONTROL_CHARS = 60
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
 
@@ -274,6 +298,35 @@ def with_cards(text: str | None, found: Cards) -> str | None:
     return "\n".join(lines) if lines else text
 
 
+def from_heading(text: str | None, title: str) -> str | None:
+    """``text`` from its first line that is the page's heading (``title``) on: what trafilatura
+    keeps above a listing's heading is the site's menus, cart and sign-in links."""
+    if not text or not title:
+        return text
+    start = text.find(title)
+    while start >= 0:  # each place the heading's text is, until one is a whole line
+        end = start + len(title)
+        if (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n"):
+            return text[start:]
+        start = text.find(title, start + 1)
+    return text
+
+
+def _control(line: str) -> bool:
+    if len(line) > MAX_CONTROL_CHARS:
+        return False
+    folded = line.strip().lower()
+    # most lines come folded (single ASCII spaces): the substitution is rare
+    if "  " in folded or "\t" in folded or not folded.isascii():
+        folded = _SPACES.sub(" ", folded)
+    return _CONTROL_LINE.fullmatch(folded) is not None
+
+
+def without_controls(text: str) -> str:
+    """``text`` without the lines that are a listing's controls (``_CONTROL_LINE``)."""
+    return "\n".join(line for line in text.split("\n") if not _control(line))
+
+
 def _covers(text: str, cards: tuple[str, ...]) -> bool:
     """Whether ``text`` holds at least ``GRID_COVERAGE`` of the cards' words (no cards: yes)."""
     vocabulary = set(lower_words(text))
@@ -285,20 +338,23 @@ def listing_text(tree: HtmlElement, url: str | None) -> str | None:
     """The listing and collection profile: every section of the listing's region
     (``grid_region``, else the page's main region), its chrome left out (facets, filters,
     sort controls, pagination: ``_CHROME``), when that holds the card grid and is not much
-    shorter than trafilatura's text; else trafilatura's text with the heading and the cards
-    it dropped (``with_cards``). ``tree`` is spent."""
+    shorter than trafilatura's text (from its line that is the page's heading on:
+    ``from_heading``); else that text with the heading and the cards it dropped
+    (``with_cards``); either without the listing's control lines (``without_controls``).
+    ``tree`` is spent."""
     # both readings before trafilatura prunes the tree
     grid = card_grid(tree)
     headline, title = _headline(tree)
     found = Cards(title, tuple(text for text in map(card_text, grid.cards) if text) if grid else ())
     region = grid_region(grid, headline)
     sections = "\n".join(section_lines(tree, chrome=_CHROME, repeats=True, region=region))
-    text = main_text(tree, url)
+    text = from_heading(main_text(tree, url), title)
     if (
         sections
         and _covers(sections, found.cards)
         and len(lower_words(sections)) >= WORDS_SHARE * len(lower_words(text or ""))
     ):
-        return sections
+        return without_controls(sections)
     logger.debug("sections of %s miss the card grid: trafilatura's text and the cards", url)
-    return with_cards(text, found)
+    chosen = with_cards(text, found)
+    return without_controls(chosen) if chosen else chosen

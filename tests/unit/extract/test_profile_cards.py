@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import trafilatura
 from lxml.html import fromstring  # type: ignore[import-untyped]
 
@@ -15,11 +16,13 @@ from core.extract.profile_cards import (
     Cards,
     card_grid,
     card_text,
+    from_heading,
     grid_region,
     is_card_page,
     listing_text,
     page_cards,
     with_cards,
+    without_controls,
 )
 from core.models import Article, PageType
 from core.ports import PageInput
@@ -250,3 +253,64 @@ def test_the_grid_region_is_the_whole_page_only_when_nothing_smaller_holds_both(
         + "</body></html>"
     )
     assert grid_region(card_grid(flat), next(flat.iter("h1"))) is None
+
+
+KITCHEN = (("Copper kettle", "£34.00"), ("Enamel teapot", "£28.50"), ("Stoneware jug", "£19.00"))
+
+
+def _kitchen_shop() -> str:
+    cards = "".join(
+        f'<li class="product"><div><a href="/p/{n}">{name}</a></div><div>{price}</div>'
+        f'<div><a class="qv" href="/p/{n}#quick">Quick view</a></div><div>Sold out</div></li>'
+        for n, (name, price) in enumerate(KITCHEN)
+    )
+    return (
+        "<html><body><main><h1>Kitchen</h1><p>Pots, kettles and cloths for the kitchen.</p>"
+        f'<ul class="products">{cards}</ul><p><a href="?page=2">Load more</a></p>'
+        "<p>View from the shop window, a poem by our founder.</p></main></body></html>"
+    )
+
+
+def test_a_listing_leaves_out_the_lines_that_are_its_controls() -> None:
+    text = listing_text(fromstring(_kitchen_shop()), "https://kettle.example/kitchen") or ""
+    assert text.split("\n") == [
+        "Kitchen",
+        "Pots, kettles and cloths for the kitchen.",
+        *(line for card in KITCHEN for line in card),
+        # a line that only starts with a control's word is content
+        "View from the shop window, a poem by our founder.",
+    ]
+
+
+def test_control_lines_are_whole_lines_case_and_spaces_folded() -> None:
+    text = (
+        "Lamps\n  QUICK   View \nSort by:\n24 items\nView\nLearn more about lamps\nAdd to cart"
+        "\nFilters (2)\nShowing 1-24 of 310 results\nShowing our lamps"
+    )
+    assert without_controls(text) == "Lamps\nLearn more about lamps\nShowing our lamps"
+
+
+def test_what_trafilatura_keeps_above_the_heading_is_left_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the walk misses the grid (a boilerplate-named block), so trafilatura's text is used: the
+    # menu and the basket it kept above the page's heading go, the cards are added
+    chrome = "Quotation\n0 Items\nLogin\nGarden\nTools\nLamps"
+    monkeypatch.setattr(
+        "core.extract.profile_cards.main_text",
+        lambda tree, url: f"{chrome}\nHarbour news\nWho writes here and what they cover.",
+    )
+    text = listing_text(fromstring(_news_listing("social-grid")), "https://gazette.example/news")
+    lines = (text or "").split("\n")
+    assert lines[:2] == ["Harbour news", "Who writes here and what they cover."]
+    assert not {"Quotation", "0 Items", "Login", "Garden"} & set(lines)
+    for title, _ in STORIES:
+        assert title in (text or "")
+
+
+def test_a_text_is_cut_only_at_a_line_that_is_the_heading() -> None:
+    assert from_heading("Menu\nShoes\nBoots", "Shoes") == "Shoes\nBoots"
+    assert from_heading("Shoes\nMenu", "Shoes") == "Shoes\nMenu"
+    assert from_heading("Menu\nShoes for winter\nBoots", "Shoes") == "Menu\nShoes for winter\nBoots"
+    assert from_heading("Menu\nBoots", "") == "Menu\nBoots"
+    assert from_heading(None, "Shoes") is None
