@@ -11,6 +11,10 @@ These are htmldate's internals, not its API: htmldate is pinned (``core.pins``, 
 import), its cue patterns are checked to be plain literals at import (``_literals``), and each
 step's answer is checked to be a date string or nothing (``InternalsChanged`` otherwise).
 
+htmldate's searches of the serialised page and of its text that open with a digit class run
+through ``core.extract.anchored`` (tried only near a separator): the same matches, a third of
+the time or less; ``idiosyncrasies_search`` is called only where it can find something.
+
 Nothing here knows the rest of the extraction: ``core.extract.markup`` reads the cues below in
 its one pass over the page, and ``core.extract.article`` calls the two searches.
 """
