@@ -26,6 +26,7 @@ from core.extract.loading import load_html
 from core.extract.markup import scan_markup
 from core.extract.metadata import Metadata, canonical, declared, described
 from core.extract.pagetype import classify
+from core.extract.profile_cards import GridReading
 from core.extract.profiles import profile_text
 from core.extract.textstats import MIN_ARTICLE_WORDS, folded, word_count
 from core.extraction_options import ExtractionOptions
@@ -91,11 +92,12 @@ def extract_article(
     # the byline and the date searches read the same elements: one pass when both need it
     scan = None if found.author else scan_markup(tree, with_dates=date is None)
     metadata = described(tree, found, page_url, scan.bylines if scan else None)
-    page_type = classify(tree, url)
+    reading = GridReading(tree)  # the card grid: read once for the classifier and the profile
+    page_type = classify(tree, url, reading)
     links: list[ArticleLink] = []
     images: list[ArticleImage] = []
     if options is None or extraction_default(options):
-        text = profile_text(tree, url, page_type)  # trafilatura prunes the tree in place
+        text = profile_text(tree, url, page_type, reading)  # trafilatura prunes it in place
     else:  # options chosen by the request take the place of the type's profile
         content = chosen_content(tree, url, options)
         text = content.text if content else None

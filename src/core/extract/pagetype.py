@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
-from core.extract.profile_cards import card_grid, is_card_page
+from core.extract.profile_cards import GridReading, grid_reading, is_card_page
 from core.models import PageType
 
 _LD_TYPE = re.compile(r'"@type"\s*:\s*\[?\s*"([^"]{1,60})"')
@@ -335,13 +335,13 @@ def _short_sections(tree: HtmlElement) -> bool:
     return not any(len(p.text_content().strip()) >= LONG_PARAGRAPH for p in tree.iter("p"))
 
 
-def _unclaimed_type(signals: Signals, tree: HtmlElement) -> PageType:
+def _unclaimed_type(signals: Signals, tree: HtmlElement, reading: GridReading) -> PageType:
     """The type of an undeclared page that no signal claimed: a card grid that is the page
     (``profile_cards.is_card_page``) is a listing, short sections are a service, anything else
     an article. Read only for such pages."""
     if _declared_article(signals):
         return PageType.ARTICLE
-    if is_card_page(card_grid(tree)):
+    if is_card_page(reading.grid):
         return PageType.LISTING
     if _short_sections(tree):
         return PageType.SERVICE
@@ -361,10 +361,11 @@ def _listing_or_collection(signals: Signals, page_type: PageType) -> PageType:
     return page_type
 
 
-def classify(tree: HtmlElement, url: str | None) -> PageType:
-    """The page type of the parsed page ``tree`` (read, not modified) at ``url``."""
+def classify(tree: HtmlElement, url: str | None, reading: GridReading | None = None) -> PageType:
+    """The page type of the parsed page ``tree`` (read, not modified) at ``url``; ``reading``
+    keeps the card grid it may read for the listing profile."""
     signals = read_signals(tree, url)
     page_type = classify_signals(signals)
     if page_type is PageType.ARTICLE:
-        page_type = _unclaimed_type(signals, tree)
+        page_type = _unclaimed_type(signals, tree, grid_reading(tree, reading))
     return _listing_or_collection(signals, page_type)

@@ -48,7 +48,7 @@ from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
 from core.extract.pagetype import MAX_LD_CHARS
 from core.extract.profile_article import article_text
-from core.extract.profile_cards import listing_text
+from core.extract.profile_cards import GridReading, listing_text
 from core.extract.profile_forum import forum_text
 from core.extract.profile_product import product_text
 from core.extract.profile_sections import sections_or_main
@@ -153,8 +153,11 @@ def with_declared(text: str | None, declared: Declared) -> str | None:
     return "\n".join(filter(None, (text, *additions)))
 
 
-def profile_text(tree: HtmlElement, url: str | None, page_type: PageType) -> str | None:
-    """The main text of ``tree`` (which trafilatura prunes and so spends) for ``page_type``."""
+def profile_text(
+    tree: HtmlElement, url: str | None, page_type: PageType, reading: GridReading | None = None
+) -> str | None:
+    """The main text of ``tree`` (which trafilatura prunes and so spends) for ``page_type``;
+    ``reading``: the card grid the classifier read, if it did."""
     if page_type is PageType.ARTICLE:
         return article_text(tree, url)
     if page_type is PageType.FORUM:
@@ -163,7 +166,7 @@ def profile_text(tree: HtmlElement, url: str | None, page_type: PageType) -> str
         declared = declared_product(tree)
         return with_declared(product_text(tree, url), declared)
     if page_type in (PageType.LISTING, PageType.COLLECTION):
-        return listing_text(tree, url)
+        return listing_text(tree, url, reading)
     if page_type is PageType.SERVICE:
         return sections_or_main(tree, url)
     if page_type is PageType.DOCUMENTATION:

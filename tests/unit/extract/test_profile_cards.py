@@ -9,11 +9,14 @@ import pytest
 import trafilatura
 from lxml.html import fromstring  # type: ignore[import-untyped]
 
+from core.extract import pagetype, profile_cards
 from core.extract.assemble import assemble
 from core.extract.loading import load_html
 from core.extract.pagetype import classify
 from core.extract.profile_cards import (
+    CardGrid,
     Cards,
+    GridReading,
     card_grid,
     card_text,
     from_heading,
@@ -314,3 +317,24 @@ def test_a_text_is_cut_only_at_a_line_that_is_the_heading() -> None:
     assert from_heading("Menu\nShoes for winter\nBoots", "Shoes") == "Menu\nShoes for winter\nBoots"
     assert from_heading("Menu\nBoots", "") == "Menu\nBoots"
     assert from_heading(None, "Shoes") is None
+
+
+def test_a_listing_page_walks_its_card_grid_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The classifier and the listing profile share one walk of the unpruned tree."""
+    walks: list[object] = []
+
+    def counted(tree: object) -> CardGrid | None:
+        walks.append(tree)
+        return card_grid(tree)
+
+    monkeypatch.setattr(profile_cards, "card_grid", counted)
+    monkeypatch.setattr(pagetype, "card_grid", counted, raising=False)  # where it was imported
+    article = extracted("jobs-board", "https://harbourwork.example/board")
+    assert article.page_type is PageType.LISTING  # read as a listing from its card grid
+    assert len(walks) == 1
+
+
+def test_a_grid_reading_of_another_tree_is_refused() -> None:
+    reading = GridReading(fromstring(_news_listing("stories")))
+    with pytest.raises(ValueError, match="another tree"):
+        listing_text(fromstring(_news_listing("stories")), "https://gazette.example/news", reading)
