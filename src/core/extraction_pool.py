@@ -131,6 +131,7 @@ class _Worker:
             child.close()
         self.busy_since: float | None = None
         self.ready = False
+        self.start_timed_out = False
 
     def await_ready(self, timeout: float) -> bool:
         """Whether the worker serves: a new one's first message (``READY``) within ``timeout``
@@ -139,9 +140,11 @@ class _Worker:
             from core.extraction_worker import READY
 
             try:
-                self.ready = self.conn.poll(timeout) and self.conn.recv() == READY
+                answered = self.conn.poll(timeout)
+                self.ready = answered and self.conn.recv() == READY
             except (EOFError, OSError):
-                self.ready = False
+                answered, self.ready = True, False
+            self.start_timed_out = not answered
             if not self.ready:
                 self.process.kill()
         return self.ready
@@ -288,6 +291,8 @@ class ExtractionPool:
         message = f"the extraction worker {_death(exitcode)}"
         if self._closed:
             message = "the extraction pool was closed during the extraction"
+        elif worker.start_timed_out:
+            message = f"the extraction worker did not start within {START_S:g} s"
         elif exitcode == -signal.SIGKILL:
             message += " (out of memory?)"
         logger.warning("%s (pid %s)", message, worker.pid)

@@ -243,23 +243,28 @@ SLOW_START = textwrap.dedent(
     if __name__ == "__mp_main__":  # multiprocessing runs the main script again in each worker
         time.sleep(2.5)
     if __name__ == "__main__":
+        import sys
+
+        from core import extraction_pool
+        from core.errors import ExtractionFailed
         from core.extraction_pool import ExtractionPool, PoolLimits
         from tests.integration import pool_tasks
 
+        extraction_pool.START_S = float(sys.argv[1])
         pool = ExtractionPool(PoolLimits(size=1, spare=0, wall_s=1, cpu_s=60))
-        print(pool.call(pool_tasks.sleep, 0.1))
+        try:
+            print(pool.call(pool_tasks.sleep, 0.1))
+        except ExtractionFailed as failed:
+            print(failed.code, "|", failed)
     """
 )
 
 
-def test_a_slow_starting_worker_does_not_spend_its_first_page_budget(tmp_path: Path) -> None:
-    """The page's wall-clock budget starts when the worker serves, not when it is forked: a
-    worker that takes longer than the budget to start (its main script run again, a loaded
-    machine) still gets its whole budget for the page."""
+def _slow_start(tmp_path: Path, start_s: float) -> str:
     script = tmp_path / "slow_start.py"
     script.write_text(SLOW_START)
     completed = subprocess.run(
-        [sys.executable, str(script)],
+        [sys.executable, str(script), str(start_s)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -268,7 +273,21 @@ def test_a_slow_starting_worker_does_not_spend_its_first_page_budget(tmp_path: P
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.split() == ["0.1"]
+    return completed.stdout.strip()
+
+
+def test_a_slow_starting_worker_does_not_spend_its_first_page_budget(tmp_path: Path) -> None:
+    """The page's wall-clock budget starts when the worker serves, not when it is forked: a
+    worker that takes longer than the budget to start (its main script run again, a loaded
+    machine) still gets its whole budget for the page."""
+    assert _slow_start(tmp_path, 60) == "0.1"
+
+
+def test_a_worker_that_does_not_start_in_time_fails_its_page_saying_so(tmp_path: Path) -> None:
+    """Not "killed (out of memory?)": the page failed because its worker never started."""
+    assert _slow_start(tmp_path, 0.5) == (
+        "extraction_crashed | the extraction worker did not start within 0.5 s"
+    )
 
 
 def test_no_worker_outlives_the_process_that_started_it() -> None:
