@@ -72,6 +72,7 @@ _BOILER_WORDS = frozenset(
         "navigation",
         "menu",
         "megamenu",
+        "dropdown",
         "footer",
         "cookie",
         "cookies",
