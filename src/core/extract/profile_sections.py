@@ -10,7 +10,7 @@ most of the rest (on the 165 WCXB service pages its precision is 0.87 and its re
 share of the page's text, else ``<body>``) in document order, one line per block element, and
 leaves out what is not content: scripts, styles, forms' controls, ``<nav>``/``<footer>``/
 ``<aside>``, hidden elements, elements whose ARIA role is navigation, banner, contentinfo,
-dialog, search or complementary, and elements whose class or id names navigation, menus,
+dialog, search or complementary, and elements whose class or id names navigation, menus, dropdowns,
 footers, cookie or consent banners (``cookie``, ``consent``, ``gdpr``, ``onetrust`` anywhere in
 the value: ``CybotCookiebotDialog``), breadcrumbs, sidebars, pop-ups, newsletters, sharing
 widgets or comments — unless such an element holds most of the region's text (a page wrapper

@@ -234,3 +234,14 @@ def test_a_wrapper_named_like_a_dialog_is_not_chrome() -> None:
     words = "Our clinic treats adults and children with care and patience every day."
     tree = page(f'<div class="dialog-off-canvas-main-canvas"><h1>Clinic</h1><p>{words}</p></div>')
     assert profile_sections.chrome_share(tree, words, "") == 0.0
+
+
+def test_a_dropdown_picker_is_left_out() -> None:
+    picker = "".join(f'<li><a href="/s{i}">Audit service {i}</a></li>' for i in range(8))
+    words = "We audit the books of small companies every spring and autumn. " * 4
+    words = words.strip()
+    tree = page(
+        f'<section><h1>Audits</h1><div class="hero-select__dropdown"><ul>{picker}</ul></div>'
+        f"<p>{words}</p></section>"
+    )
+    assert section_lines(tree) == ["Audits", words]
