@@ -30,7 +30,7 @@ from trafilatura.settings import Extractor
 from trafilatura.xml import xmltotxt
 
 from core.extract.loading import TOP_LEVEL
-from core.extract.profile_sections import more_complete, section_lines
+from core.extract.profile_sections import CHROME_SHARE, chrome_share, more_complete, section_lines
 from core.extract.text import main_content, main_text
 from core.extract.textstats import folded
 
@@ -192,7 +192,8 @@ SECTIONS_GAIN = 2
 def sections_text(tree: HtmlElement, text: str) -> str | None:
     """The page's sections (``core.extract.profile_sections``) where ``text`` is a small part of
     them: trafilatura kept one block of a page of short sections (a service or product page, a
-    listing, an article in parts), else None. The walk runs only on a short text that holds
+    listing, an article in parts) or where ``text`` is the page's chrome (a menu, pop-ups:
+    ``profile_sections.chrome_share``), else None. The walk runs only on a short text that holds
     little of the page (``SECTIONS_MAX_WORDS``, ``SECTIONS_MAX_SHARE``). ``tree`` may have been
     through trafilatura, which prunes little of it (comment sections): on 922 of the 932 WCXB
     pages read as articles the walk reads the same text before and after."""
@@ -204,7 +205,9 @@ def sections_text(tree: HtmlElement, text: str) -> str | None:
         return None
     lines = section_lines(tree)
     sections = "\n".join(lines)
-    if len(_WORDS.findall(sections)) < SECTIONS_GAIN * words or not more_complete(sections, text):
+    if (
+        len(_WORDS.findall(sections)) < SECTIONS_GAIN * words or not more_complete(sections, text)
+    ) and not (sections and chrome_share(tree, text, sections) >= CHROME_SHARE):
         return None
     return "\n".join(_closed(lines, text))
 

@@ -93,3 +93,20 @@ def test_sections_not_twice_the_text_leave_it_alone(monkeypatch: pytest.MonkeyPa
     assert tree is not None
     assert sections_text(tree, text) is None
     assert walks == [1]
+
+
+def test_a_text_that_is_the_pages_pop_ups_gives_way_to_its_sections() -> None:
+    # trafilatura read the pop-ups' offers; the walk leaves them out and reads fewer words
+    offers = [f"Add a coaching session number {i} to your order today" for i in range(6)]
+    popups = "".join(f'<div class="site-popup"><p>{offer}</p></div>' for offer in offers)
+    content = "We write resumes for every career stage. " * 3
+    tree = load_html(
+        f"<html><body><h1>Resume writing</h1><p>{content}</p>"
+        f"<div>{'<p>Another section of the page with its own words.</p>' * 30}</div>"
+        f"{popups}</body></html>"
+    )
+    assert tree is not None
+    text = sections_text(tree, "\n".join(offers))
+    assert text is not None
+    assert "We write resumes" in text
+    assert "coaching session" not in text

@@ -192,3 +192,56 @@ def test_a_comment_section_is_left_out() -> None:
         "</div></main>"
     )
     assert section_lines(tree, documentation=True) == ["Setting up replication", words]
+
+
+def test_trafilatura_text_in_the_navigation_gives_way_to_the_sections(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # trafilatura settled on the long menu: the sections (fewer words, few of the menu's) win
+    menu = "".join(
+        f'<li><a href="/s{i}">Service number {i} for your business</a></li>' for i in range(30)
+    )
+    tree = page(
+        f"<nav><ul>{menu}</ul></nav><h1>Boiler repair</h1><p>We fix boilers the same day.</p>"
+        f"<h2>Prices</h2><p>{'A visit costs sixty pounds, parts extra. ' * 30}</p>"
+    )
+    chrome = "\n".join(f"Service number {i} for your business" for i in range(30))
+    monkeypatch.setattr(profile_sections, "main_text", lambda tree, url: chrome)
+    text = sections_or_main(tree, "https://heating.example/services/")
+    assert text is not None
+    assert "We fix boilers the same day." in text
+    assert "Service number 3" not in text
+
+
+def test_trafilatura_text_in_pop_ups_is_chrome_and_content_is_not() -> None:
+    offer = "Book a free consultation with our career coach this week"
+    writers = "Our writers craft resumes."
+    tree = page(
+        f"<main><h1>Resume writing</h1><p>{writers * 20}</p></main>"
+        f'<div class="elementor-location-popup"><p>{offer}</p></div>'
+        '<div class="modality-grid"><p>Our partners and offices are listed here</p></div>'
+    )
+    sections = "\n".join(section_lines(tree))
+    assert offer not in sections
+    assert profile_sections.chrome_share(tree, offer, sections) == 1.0
+    assert profile_sections.chrome_share(tree, f"{offer}\n{writers}", sections) > 0.5
+    assert profile_sections.chrome_share(tree, writers, sections) == 0.0
+    # "modality" holds the letters of "modal" but names no pop-up
+    partners = "Our partners and offices are listed here"
+    assert profile_sections.chrome_share(tree, partners, "") == 0.0
+
+
+def test_a_wrapper_named_like_a_dialog_is_not_chrome() -> None:
+    # Drupal wraps the whole page in ``dialog-off-canvas-main-canvas``: its text is content
+    words = "Our clinic treats adults and children with care and patience every day."
+    tree = page(f'<div class="dialog-off-canvas-main-canvas"><h1>Clinic</h1><p>{words}</p></div>')
+    assert profile_sections.chrome_share(tree, words, "") == 0.0
+
+
+def test_a_dropdown_picker_is_left_out() -> None:
+    picker = "".join(f'<li><a href="/s{i}">Audit service {i}</a></li>' for i in range(8))
+    words = "We audit the books of small companies every spring and autumn. " * 4
+    words = words.strip()
+    tree = page(
+        f'<section><h1>Audits</h1><div class="hero-select__dropdown"><ul>{picker}</ul></div>'
+        f"<p>{words}</p></section>"
+    )
+    assert section_lines(tree) == ["Audits", words]
