@@ -36,6 +36,12 @@ for an article, gives its declared description (``core.extract.article``): the t
 classified ``article`` that had no text before (entries ``null``) now have the hash of their
 description, computed with ``bench.extraction_digest.outcome`` and ``text_hash`` on those
 pages; no other entry changed.
+
+On branch ``service4`` (merged on main at 79e1025) the page's sections replace trafilatura's
+text when that text is mostly chrome the walk leaves out (menus, pop-ups, consent banners;
+``profile_sections``), in the article profile's sections fallback too: the three pages
+classified ``article`` whose text it changes (wcxb-dev-other-types 3052, 3076, 4247; none of
+the article folder) have their new hashes, computed the same way; no other entry changed.
 """
 
 from __future__ import annotations
