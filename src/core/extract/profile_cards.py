@@ -55,7 +55,7 @@ from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
 from core.extract.profile_sections import section_lines
 from core.extract.text import main_text
-from core.extract.textstats import lower_words
+from core.extract.textstats import folded, lower_words
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,6 @@ _CONTROL_LINE = re.compile(
 #: characters: a pager's state with large numbers); they are not folded or matched.
 MAX_CONTROL_CHARS = 60
 _DIGITS = re.compile(r"\d+")
-_SPACES = re.compile(r"\s+")
 
 #: A card group has at least this many members with a link and text.
 MIN_CARDS = 3
@@ -259,13 +258,13 @@ def card_text(card: HtmlElement) -> str:
                 parts.append(element.text)
         elif element is not card and element.tail:
             parts.append(element.tail)
-    return _SPACES.sub(" ", " ".join(parts)).strip()
+    return folded(" ".join(parts))
 
 
 def _headline(tree: HtmlElement) -> tuple[HtmlElement | None, str]:
     """The page's first non-empty ``<h1>`` and its text."""
     for element in tree.iter("h1"):
-        text = _SPACES.sub(" ", element.text_content()).strip()
+        text = folded(element.text_content())
         if text:
             return element, str(text)
     return None, ""
@@ -339,11 +338,7 @@ def from_heading(text: str | None, title: str) -> str | None:
 def _control(line: str) -> bool:
     if len(line) > MAX_CONTROL_CHARS:
         return False
-    folded = line.strip().lower()
-    # most lines come folded (single ASCII spaces): the substitution is rare
-    if "  " in folded or "\t" in folded or not folded.isascii():
-        folded = _SPACES.sub(" ", folded)
-    return _CONTROL_LINE.fullmatch(folded) is not None
+    return _CONTROL_LINE.fullmatch(folded(line).lower()) is not None
 
 
 def without_controls(text: str) -> str:

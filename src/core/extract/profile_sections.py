@@ -40,6 +40,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
 from core.extract.text import main_text
+from core.extract.textstats import folded
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +104,6 @@ _DOCS_WORDS = _BOILER_WORDS | {"pagination", "pager", "prev", "next", "edit", "f
 #: misses; the product profile's dialog names).
 _BANNER_NAMES = re.compile(r"cookie|consent|gdpr|onetrust")
 _CLASS_TOKENS = re.compile(r"[\s_]+")
-_SPACES = re.compile(r"\s+")
 _WORDS = re.compile(r"\w+")
 #: A boilerplate-named element holding more than this share of the region's text is kept.
 WRAPPER_SHARE = 0.5
@@ -202,7 +202,7 @@ def _lines(chunks: list[str | tuple[str]], repeats: bool = False) -> list[str]:
             flowing.append(chunk)
             continue
         for raw in "".join(flowing).split("\n"):
-            line = _SPACES.sub(" ", raw).strip()
+            line = folded(raw)
             if line and (line not in seen or (repeats and " " not in line)):
                 seen.add(line)
                 lines.append(line)
@@ -266,7 +266,7 @@ def _from_headline(lines: list[str], region: HtmlElement) -> list[str]:
     headline = next(region.iter("h1"), None)
     if headline is None:
         return lines
-    text = _SPACES.sub(" ", headline.text_content()).strip()
+    text = folded(headline.text_content())
     return lines[lines.index(text) :] if text in lines else lines
 
 
@@ -315,7 +315,7 @@ def _chrome_texts(tree: HtmlElement, total: int) -> list[str]:
             break
         text = element.text_content()
         if len(text) <= WRAPPER_SHARE * total:
-            texts.append(_SPACES.sub(" ", text).strip())
+            texts.append(folded(text))
     return texts
 
 
@@ -323,11 +323,11 @@ def chrome_share(tree: HtmlElement, text: str, sections: str) -> float:
     """The share of ``text``'s words in lines that the walk left out (not in ``sections``)
     and that are found in the page's chrome: navigation, templates, dialogs, pop-ups and
     consent banners (where trafilatura settled on a menu or on the page's pop-ups). The chrome
-    is looked for only when enough of the text is left out (most pages: no XPath run)."""
+    is looked for only when enough of the text is left out (most pages: no walk for it)."""
     left_out: list[tuple[str, int]] = []
     total = 0
     for line in text.split("\n"):
-        line = _SPACES.sub(" ", line).strip()
+        line = folded(line)
         words = len(_WORDS.findall(line))
         total += words
         if words and line not in sections:
