@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import trafilatura
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import fromstring  # type: ignore[import-untyped]
@@ -234,6 +235,34 @@ def test_a_wrapper_named_like_a_dialog_is_not_chrome() -> None:
     words = "Our clinic treats adults and children with care and patience every day."
     tree = page(f'<div class="dialog-off-canvas-main-canvas"><h1>Clinic</h1><p>{words}</p></div>')
     assert profile_sections.chrome_share(tree, words, "") == 0.0
+
+
+def test_the_chrome_search_has_a_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text of many lines, each searched for in the whole of the sections, is quadratic: past
+    ``MAX_SEARCHED_CHARS`` the question is left unanswered (0: trafilatura's text stands), and
+    lines that are the sections' own lines cost no search."""
+    offer = "Book a free consultation with our career coach this week"
+    tree = page(
+        f"<main><h1>Resume writing</h1><p>{'Our writers craft resumes. ' * 20}</p></main>"
+        f'<div class="elementor-location-popup"><p>{offer}</p></div>'
+    )
+    sections = "\n".join(section_lines(tree))
+    searched: list[int] = []
+
+    class Counted(str):
+        def __contains__(self, line: object) -> bool:
+            searched.append(len(self))
+            return super().__contains__(line)  # type: ignore[operator]
+
+    monkeypatch.setattr(profile_sections, "MAX_SEARCHED_CHARS", 4 * len(sections))
+    assert profile_sections.chrome_share(tree, offer, sections) == 1.0
+    many = "\n".join([offer] * 10)
+    assert profile_sections.chrome_share(tree, many, Counted(sections)) == 0.0
+    assert sum(searched) <= 4 * len(sections)
+    searched.clear()
+    own = "\n".join([sections.split("\n")[0]] * 10)  # the sections' own line: no search
+    assert profile_sections.chrome_share(tree, own, Counted(sections)) == 0.0
+    assert searched == []
 
 
 def test_a_dropdown_picker_is_left_out() -> None:
