@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from bench import report
-from bench.pagetypes import TYPES, confusion
+from bench.pagetypes import GROUPS, TYPES, confusion, group_rows
 from bench.scoring import score_page, summarize
 
 #: What ``bench.machine.describe`` records, as the report reads it.
@@ -34,6 +34,19 @@ def test_confusion_counts_every_label_against_every_prediction() -> None:
     assert sum(sum(row.values()) for row in matrix.values()) == len(rows)
 
 
+def test_groups_leave_out_pages_without_a_truth_only_where_they_say_so() -> None:
+    rows = [
+        {"label": "article", "has_truth": True},
+        {"label": "forum", "has_truth": False},
+        {"label": "forum", "has_truth": True},
+    ]
+    assert group_rows(rows, "all") == rows
+    assert group_rows(rows, "all with a truth") == [rows[0], rows[2]]
+    assert group_rows(rows, "forum") == rows[1:]
+    assert group_rows(rows, "other six") == rows[1:]
+    assert set(GROUPS) >= {*TYPES, "all", "all with a truth"}
+
+
 def test_report_section_shows_each_type_next_to_trafilatura(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -50,11 +63,17 @@ def test_report_section_shows_each_type_next_to_trafilatura(
         "confusion": confusion(
             [{"label": "forum", "predicted": "forum"}, {"label": "listing", "predicted": "article"}]
         ),
-        "per_type": {"forum": numbers, "listing": numbers, "all": numbers},
+        "per_type": {
+            "forum": numbers,
+            "listing": numbers,
+            "all": numbers,
+            "all with a truth": numbers,
+        },
         "speed_ratio": 1.04,
     }
     text = "\n".join(report.pagetypes(result))
     assert "| forum | 1 | 1.000 | 0.333 | 1.000 / 0.000 | 0.000 / 1.000 |" in text
+    assert "| **all with a truth** | 1 | 1.000 | 0.333 |" in text
     assert "| listing | 1 | 0 |" in text  # columns: the predicted types, article and forum
     assert "**0.500**" in text
     assert "**1.040**" in text
