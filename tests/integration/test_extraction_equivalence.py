@@ -42,6 +42,12 @@ text when that text is mostly chrome the walk leaves out (menus, pop-ups, consen
 ``profile_sections``), in the article profile's sections fallback too: the three pages
 classified ``article`` whose text it changes (wcxb-dev-other-types 3052, 3076, 4247; none of
 the article folder) have their new hashes, computed the same way; no other entry changed.
+
+On branch ``article5`` (on main 8ec2911) the article profile drops control and teaser lines
+wherever they stand and cuts at more closing headings (``profile_article.without_controls``,
+``_CLOSING``, ``_TEASERS``): the 120 pages classified ``article`` whose text it changes (101
+of the article folder) have their new hashes (``text_hash`` of the text ``core.extract.assemble``
+gives at the branch's code); no other entry changed.
 """
 
 from __future__ import annotations

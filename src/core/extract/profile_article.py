@@ -1,4 +1,4 @@
-"""The article profile: trafilatura's text, lists it lost, no repeats, no closing blocks.
+"""The article profile: trafilatura's text, lists it lost; no repeats, closing blocks or controls.
 
 trafilatura's balanced extraction (``core.extract.text``) sometimes settles on a small part of
 an article and rebuilds the rest from its stray ``<p>`` elements: the article's lists (steps,
@@ -14,6 +14,8 @@ accordion copy) is kept once (``without_repeats``), and the blocks pages put aft
 are cut from its end (``without_closing``): a closing heading (share, about the author, a
 newsletter or comment form) and what follows it, a heading over teasers of other pages
 (related posts, tags) followed by short lines only, and the lines widgets print at the end.
+Last, the lines that are a page's controls or labels (``without_controls``: a button, a table of
+contents' heading, a reading time, a "Related: <title>" teaser) are dropped wherever they stand.
 
 Measured on the 793 WCXB development articles (``python -m bench.pagetypes --types article``);
 the thresholds were chosen on the even-numbered pages and checked on the odd ones
@@ -66,14 +68,19 @@ _CLOSING = re.compile(
     r"|(?:sign up|subscribe)(?: (?:to|for) (?:our|the) newsletter)?|(?:join our )?newsletter"
     r"|leave a (?:reply|comment)|comments?|media contacts?"
     r"|discover more from .+|follow (?:us|me)(?: on .+)?"
+    r"|contact (?:us|info|information)|get in touch|share your \w+(?: \w+)?"
+    r"|rate this (?:article|post)|was this (?:article|page|post) (?:helpful|useful)\??"
 )
 #: A heading over teasers of other pages: it ends the article when only titles follow it.
 _TEASERS = re.compile(
     r"related(?: (?:posts?|articles?|reads?|stories|content|reading|news|links|topics"
     r"|guides|resources))?"
-    r"|you (?:may|might) also (?:like|enjoy|be interested in)"
-    r"|more (?:from \S+(?: \S+)?|like this|stories|articles|news|posts)"
-    r"|read (?:more|next|also)|also read|further reading|recommended(?: for you| reading)?"
+    r"|(?:you (?:may|might) )?also (?:like|enjoy|be interested in)"
+    r"|if you (?:liked|enjoyed) this (?:post|article),? you (?:may|might) also (?:like|enjoy)"
+    r"|related (?:posts|articles) (?:that )?(?:may|might) interest you|other posts"
+    r"|more (?:from \S+(?: \S+)?|like this|stories|articles|news|posts|to explore|reading)"
+    r"|explore more(?: .+)?|keep reading|up next|(?:what to )?read (?:this )?next"
+    r"|read (?:more|also)|also read|further reading|recommended(?: for you| reading)?"
     r"|(?:popular|recent|latest) (?:posts?|articles?|stories)|tags?|topics|filed under|categories"
 )
 #: A line a widget prints after the article (a form's status messages, an ad's label, the
@@ -86,6 +93,33 @@ _WIDGET_LINE = re.compile(
     r"|start (?:a|your) free trial|free \d+-day trial.*"
 )
 _DECORATION = "-*•–—#:.!| \t"
+#: A line that is a page's control or label, wherever it stands in the text: a button ("Learn
+#: more", "Book a demo"), a table of contents' heading (its entries are the article's own
+#: headings), a reading time, a share or byline label.
+_CONTROL_LINE = re.compile(
+    r"(?:request|book|schedule|get) (?:a |your )?(?:free )?(?:demo|quote|consultation)"
+    r"(?: today| now)?|get started(?: today| now| for free)?|(?:contact|call) us(?: today| now)?"
+    r"|sign up(?: now| today| for free)?|subscribe(?: now| today)?|see more"
+    r"|try (?:it )?(?:for )?free(?: today)?|download (?:now|the (?:guide|ebook|report))"
+    r"|join (?:now|today)|read more|view more|show more|load more|continue reading"
+    r"|(?:table of )?contents|in this (?:article|post|guide)|on this page|jump to(?: section)?"
+    r"|\d+\+? (?:min|mins|minutes?)(?: read| reading(?: time)?)?|\d+ (?:min|mins|minutes?) to read"
+    r"|(?:estimated )?reading time:? ?\d+ ?(?:min|mins|minutes?)(?: read)?"
+    r"|back to (?:blog|all posts|articles|news|resources)|written by|posted (?:on|by)"
+    r"|share(?: this (?:post|article|story))?|advertisement|sponsored|author"
+)
+#: ... at most this long (a button or a label, not a sentence; as ``MAX_HEADING_CHARS``) ...
+MAX_CONTROL_CHARS = 60
+#: A teaser of another page set in the article ("Related: <title>", "Also read: <title>").
+_TEASER_LINE = re.compile(
+    r"(?:related(?: (?:post|article|story|reading))?|also read|read (?:more|next|also)"
+    r"|see also|must read)\s*:\s*\S.*",
+    re.IGNORECASE,
+)
+#: ... at most this long (a label and one title: on the even WCXB pages read as articles the 45
+#: such lines have at most 104 characters; a longer line is prose that starts with the label).
+MAX_TEASER_LINE_CHARS = 150
+
 #: Closing headings are looked for in this many last lines (even WCXB pages: 10 and 25
 #: lines gained the same within 0.0002 of mean F1).
 TAIL_LINES = 15
@@ -271,6 +305,24 @@ def without_closing(text: str) -> str:
     return text if end == len(lines) else "\n".join(lines[:end])
 
 
+def without_controls(text: str) -> str:
+    """``text`` without its lines that are a page's controls or labels (``_CONTROL_LINE``) or
+    teasers of other pages (``_TEASER_LINE``), wherever they stand."""
+    lines = text.split("\n")
+    kept = [
+        line
+        for line in lines
+        if not (
+            (len(line) <= MAX_CONTROL_CHARS and _CONTROL_LINE.fullmatch(_heading(line)))
+            or (
+                len(line) <= MAX_TEASER_LINE_CHARS
+                and _TEASER_LINE.fullmatch(line.strip(_DECORATION))
+            )
+        )
+    ]
+    return text if len(kept) == len(lines) else "\n".join(kept)
+
+
 def article_text(tree: HtmlElement, url: str | None) -> str | None:
     """The main text of an article page (``tree`` is pruned by trafilatura and so spent)."""
     text = main_text(tree, url) or ""
@@ -286,9 +338,9 @@ def article_text(tree: HtmlElement, url: str | None) -> str | None:
             text = recalled
     if not text:  # no text is no text (trafilatura gave up on the page): no walk either
         return None
-    text = without_closing(without_repeats(text))
+    text = without_controls(without_closing(without_repeats(text)))
     sections = sections_text(tree, text)
     if sections is not None:
         logger.debug("sections of %s kept: trafilatura's text holds a small part", url)
-        return sections
+        return without_controls(sections)
     return text
