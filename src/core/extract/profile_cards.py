@@ -17,9 +17,11 @@ The profile's text (``listing_text``) is the listing's region read whole, sectio
 leaves out rails, menus and blocks beside the list; the page's main region when only ``<body>``
 holds both), as the service profile reads it (``core.extract.profile_sections.section_lines``:
 heading, intro, each card's title, snippet, price and date on their own lines, in the page's
-order), with the chrome above also left out (facets, filters, sort controls, pagination) and
+order), with the chrome above also left out (facets, filters, sort controls, pagination),
 each one-word line kept every time it comes (a card's "Remote", "Full-time" or price: the
-service walk keeps a line once, which left every card after the first without them) — when that
+service walk keeps a line once, which left every card after the first without them) and an
+inline element read apart from the sibling before it (a card's ``<span>Brand</span><span>Name
+</span>`` is "Brand Name": glued, both words were lost to the reader and the index) — when that
 text holds at least half of the card grid's words and at least 0.3 of trafilatura's word count.
 Otherwise the walk missed the grid or lost the page (content inside an element it leaves out, an
 empty ``<main>``), and the text is trafilatura's, the page's ``<h1>`` when trafilatura lacks it,
@@ -368,7 +370,9 @@ def listing_text(
     headline, title = _headline(tree)
     found = Cards(title, tuple(text for text in map(card_text, grid.cards) if text) if grid else ())
     region = grid_region(grid, headline)
-    sections = "\n".join(section_lines(tree, chrome=_CHROME, repeats=True, region=region))
+    sections = "\n".join(
+        section_lines(tree, chrome=_CHROME, repeats=True, region=region, spaced=True)
+    )
     text = from_heading(main_text(tree, url), title)
     if (
         sections
