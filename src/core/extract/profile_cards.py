@@ -97,7 +97,9 @@ _CHROME = re.compile(
 #: A line that is one of a listing's controls, not an item's text: buttons and links drawn as
 #: text ("Quick view", "Add to cart", "Sort by", "Load more", "Learn more"), loading and
 #: stock placeholders, a result count ("24 items"), a filter's or a pager's state ("Filters
-#: (2)", "Showing 1-24 of 310"), a screen reader's "Unit price" label.
+#: (2)", "Showing 1-24 of 310"), a sort control's state ("Sort: Best Match"), a screen
+#: reader's "Unit price" or "Regular price" label, a card's badge ("Top rated", "Best seller",
+#: "Sale!") and its review count alone on a line ("(132)", "48 reviews").
 #: Matched on the whole line, case and spaces folded. Chosen on the even-numbered WCXB
 #: development pages routed to this profile (each label kept only when it did not lose
 #: there), checked on the odd ones (docs/extraction.md).
@@ -106,8 +108,11 @@ _CONTROL_LINE = re.compile(
     r"|(?:choose|select|view) options|apply now|sponsored|loading(?:\.\.\.|…)?|coming soon"
     r"|sold out|out of stock|close|filter (?:&|and) sort|sort(?: by)?:?|filters?:?|view"
     r"|see details|show more|load more|view all|shop now|learn more|read more|sign up"
-    r"|results list|\d+ items?|unit price"
+    r"|results list|\d+ items?|(?:regular|sale|original|current|unit) price:?"
     r"|(?:\d+ )?filters? (?:\(\d+\)|applied!?)"
+    r"|sort (?:options|and filter)|sort ?: ?.{1,30}|skip to (?:main )?content|sale!?"
+    r"|top rated|best ?seller|new arrivals?|award winner"
+    r"|\(\d[\d,]*\)|\(?\d[\d,]* (?:reviews?|ratings?)\)?"
     r"|(?:showing|products|items|results) \d[\d,]*(?: ?[-–] ?\d[\d,]*)? of \d[\d,]*"
     r"(?: (?:results|products|items))?"
 )

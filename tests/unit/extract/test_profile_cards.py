@@ -367,3 +367,18 @@ def test_a_cards_brand_and_name_in_sibling_spans_are_two_words_not_one() -> None
     for title in ("Fellcraft Ridge Mid Boot", "Tarnstep Scree Runner", "Gillwork Beck Approach"):
         assert title in text
     assert "FellcraftRidge" not in text
+
+
+def test_a_cards_badges_review_counts_and_price_labels_are_control_lines() -> None:
+    text = (
+        "Tents\nTop Rated\nBest Seller\nRidgeline 2 Tent\nRegular price\n£240.00\n(132)"
+        "\n48 reviews\nSale!\nSort : Best Match\nSort and filter\nSale of the season on tents"
+        "\nSorting the pegs: a guide for beginners who camp in the rain"
+    )
+    assert without_controls(text).split("\n") == [
+        "Tents",
+        "Ridgeline 2 Tent",
+        "£240.00",
+        "Sale of the season on tents",
+        "Sorting the pegs: a guide for beginners who camp in the rain",
+    ]
