@@ -17,9 +17,11 @@ The profile's text (``listing_text``) is the listing's region read whole, sectio
 leaves out rails, menus and blocks beside the list; the page's main region when only ``<body>``
 holds both), as the service profile reads it (``core.extract.profile_sections.section_lines``:
 heading, intro, each card's title, snippet, price and date on their own lines, in the page's
-order), with the chrome above also left out (facets, filters, sort controls, pagination) and
+order), with the chrome above also left out (facets, filters, sort controls, pagination),
 each one-word line kept every time it comes (a card's "Remote", "Full-time" or price: the
-service walk keeps a line once, which left every card after the first without them) — when that
+service walk keeps a line once, which left every card after the first without them) and an
+inline element read apart from the sibling before it (a card's ``<span>Brand</span><span>Name
+</span>`` is "Brand Name": glued, both words were lost to the reader and the index) — when that
 text holds at least half of the card grid's words and at least 0.3 of trafilatura's word count.
 Otherwise the walk missed the grid or lost the page (content inside an element it leaves out, an
 empty ``<main>``), and the text is trafilatura's, the page's ``<h1>`` when trafilatura lacks it,
@@ -95,7 +97,9 @@ _CHROME = re.compile(
 #: A line that is one of a listing's controls, not an item's text: buttons and links drawn as
 #: text ("Quick view", "Add to cart", "Sort by", "Load more", "Learn more"), loading and
 #: stock placeholders, a result count ("24 items"), a filter's or a pager's state ("Filters
-#: (2)", "Showing 1-24 of 310"), a screen reader's "Unit price" label.
+#: (2)", "Showing 1-24 of 310"), a sort control's state ("Sort: Best Match"), a screen
+#: reader's "Unit price" or "Regular price" label, a card's badge ("Top rated", "Best seller",
+#: "Sale!") and its review count alone on a line ("(132)", "48 reviews").
 #: Matched on the whole line, case and spaces folded. Chosen on the even-numbered WCXB
 #: development pages routed to this profile (each label kept only when it did not lose
 #: there), checked on the odd ones (docs/extraction.md).
@@ -104,8 +108,11 @@ _CONTROL_LINE = re.compile(
     r"|(?:choose|select|view) options|apply now|sponsored|loading(?:\.\.\.|…)?|coming soon"
     r"|sold out|out of stock|close|filter (?:&|and) sort|sort(?: by)?:?|filters?:?|view"
     r"|see details|show more|load more|view all|shop now|learn more|read more|sign up"
-    r"|results list|\d+ items?|unit price"
+    r"|results list|\d+ items?|(?:regular|sale|original|current|unit) price:?"
     r"|(?:\d+ )?filters? (?:\(\d+\)|applied!?)"
+    r"|sort (?:options|and filter)|sort ?: ?.{1,30}|skip to (?:main )?content|sale!?"
+    r"|top rated|best ?seller|new arrivals?|award winner"
+    r"|\(\d[\d,]*\)|\(?\d[\d,]* (?:reviews?|ratings?)\)?"
     r"|(?:showing|products|items|results) \d[\d,]*(?: ?[-–] ?\d[\d,]*)? of \d[\d,]*"
     r"(?: (?:results|products|items))?"
 )
@@ -368,7 +375,9 @@ def listing_text(
     headline, title = _headline(tree)
     found = Cards(title, tuple(text for text in map(card_text, grid.cards) if text) if grid else ())
     region = grid_region(grid, headline)
-    sections = "\n".join(section_lines(tree, chrome=_CHROME, repeats=True, region=region))
+    sections = "\n".join(
+        section_lines(tree, chrome=_CHROME, repeats=True, region=region, spaced=True)
+    )
     text = from_heading(main_text(tree, url), title)
     if (
         sections

@@ -338,3 +338,47 @@ def test_a_grid_reading_of_another_tree_is_refused() -> None:
     reading = GridReading(fromstring(_news_listing("stories")))
     with pytest.raises(ValueError, match="another tree"):
         listing_text(fromstring(_news_listing("stories")), "https://gazette.example/news", reading)
+
+
+def _brand_cards_page() -> str:
+    cards = "".join(
+        f'<li class="tile"><a href="/p/{n}"><h2><span class="brand">{brand}</span>'
+        f'<span class="name">{name}</span></h2></a><span class="price">${price}</span>'
+        f"<p>Rated by {n * 17} walkers who took it up the hill and back again.</p></li>"
+        for n, (brand, name, price) in enumerate(
+            (
+                ("Fellcraft", "Ridge Mid Boot", "180.00"),
+                ("Tarnstep", "Scree Runner", "140.00"),
+                ("Gillwork", "Beck Approach Shoe", "120.00"),
+                ("Fellcraft", "Corrie Low Boot", "160.00"),
+            ),
+            start=1,
+        )
+    )
+    return (
+        "<html><body><main><h1>Hiking boots</h1>"
+        f'<ul class="results">{cards}</ul></main></body></html>'
+    )
+
+
+def test_a_cards_brand_and_name_in_sibling_spans_are_two_words_not_one() -> None:
+    # <span>Fellcraft</span><span>Ridge Mid Boot</span> reads "Fellcraft Ridge Mid Boot"
+    text = listing_text(fromstring(_brand_cards_page()), "https://fell.example/boots") or ""
+    for title in ("Fellcraft Ridge Mid Boot", "Tarnstep Scree Runner", "Gillwork Beck Approach"):
+        assert title in text
+    assert "FellcraftRidge" not in text
+
+
+def test_a_cards_badges_review_counts_and_price_labels_are_control_lines() -> None:
+    text = (
+        "Tents\nTop Rated\nBest Seller\nRidgeline 2 Tent\nRegular price\n£240.00\n(132)"
+        "\n48 reviews\nSale!\nSort : Best Match\nSort and filter\nSale of the season on tents"
+        "\nSorting the pegs: a guide for beginners who camp in the rain"
+    )
+    assert without_controls(text).split("\n") == [
+        "Tents",
+        "Ridgeline 2 Tent",
+        "£240.00",
+        "Sale of the season on tents",
+        "Sorting the pegs: a guide for beginners who camp in the rain",
+    ]
