@@ -4,7 +4,8 @@ Signals, strongest first:
 
 1. the page's own declarations: JSON-LD ``@type`` (``DiscussionForumPosting``, ``Product``,
    ``CollectionPage``, ``TechArticle``…) and Open Graph ``og:type`` (``product``,
-   ``product.group``);
+   ``product.group``); a page read as a collection whose title (``h1``) is the ``name`` of a
+   ``Product`` it declares is that product's page (``names_its_product``);
 2. the URL's shape: ``/threads/``, ``/t/slug/123``, ``/comments/<id>/``, ``/questions/`` and a
    ``topic=<n>`` query for forums, ``/products/`` (and ``/p/``, unless ``og:type`` says
    ``article``) for products, ``/collections/`` and ``/c/`` for collections, ``docs.`` hosts and
@@ -29,16 +30,21 @@ the WCXB development pages is in ``docs/benchmarks.md`` (``python -m bench.paget
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
 from core.extract.profile_cards import GridReading, grid_reading, is_card_page
+from core.extract.profile_product import title_line
+from core.extract.textstats import folded
 from core.models import PageType
 
 _LD_TYPE = re.compile(r'"@type"\s*:\s*\[?\s*"([^"]{1,60})"')
@@ -48,6 +54,8 @@ _LD_SCRIPTS = etree.XPath(
 )
 #: A JSON-LD block longer than this is read only this far (bounded work on hostile pages).
 MAX_LD_CHARS = 200_000
+#: At most this many JSON-LD objects are visited per page (bounded work on hostile pages).
+MAX_LD_NODES = 2_000
 
 _LD_ARTICLE = {
     "article",
@@ -143,6 +151,49 @@ class Signals:
 
 def _ld_type_names(text: str) -> list[str]:
     return [t.lower() for t in _LD_TYPE.findall(text[:MAX_LD_CHARS])]
+
+
+def _ld_nodes(value: Any, budget: list[int]) -> Iterator[dict[str, Any]]:
+    """Every JSON object in ``value``, depth first, while the budget lasts."""
+    stack = [value]
+    while stack and budget[0] > 0:
+        item = stack.pop()
+        if isinstance(item, dict):
+            budget[0] -= 1
+            yield item
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+
+
+def _node_types(node: dict[str, Any]) -> set[str]:
+    kind = node.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {k.lower() for k in kinds if isinstance(k, str)}
+
+
+def declared_products(tree: HtmlElement) -> Iterator[dict[str, Any]]:
+    """The page's JSON-LD objects typed as a product, parsed (at most ``MAX_LD_NODES``
+    objects visited, each block read up to ``MAX_LD_CHARS``)."""
+    budget = [MAX_LD_NODES]
+    for script in _LD_SCRIPTS(tree):
+        try:
+            data = json.loads((script.text or "")[:MAX_LD_CHARS])
+        except ValueError:
+            continue
+        for node in _ld_nodes(data, budget):
+            if _node_types(node) & _LD_PRODUCT:
+                yield node
+
+
+def names_its_product(tree: HtmlElement) -> bool:
+    """Whether the page's title (its first ``h1``) is the name of a product it declares: the
+    product's own page, not a category whose cards declare theirs."""
+    title = title_line(tree).casefold()
+    return bool(title) and any(
+        isinstance(name := node.get("name"), str) and folded(name).casefold() == title
+        for node in declared_products(tree)
+    )
 
 
 def declared_types(tree: HtmlElement) -> frozenset[str]:
@@ -361,11 +412,20 @@ def _listing_or_collection(signals: Signals, page_type: PageType) -> PageType:
     return page_type
 
 
+def _product_on_category_path(signals: Signals, page_type: PageType) -> bool:
+    """A page that declares a product (JSON-LD) read as a collection (a category-like path,
+    ``/shop/<a>/<b>/``, or a declared catalog): a shop's product page, or a category whose
+    cards declare their products (``names_its_product`` tells them apart)."""
+    return page_type is PageType.COLLECTION and bool(signals.ld_types & _LD_PRODUCT)
+
+
 def classify(tree: HtmlElement, url: str | None, reading: GridReading | None = None) -> PageType:
     """The page type of the parsed page ``tree`` (read, not modified) at ``url``; ``reading``
     keeps the card grid it may read for the listing profile."""
     signals = read_signals(tree, url)
     page_type = classify_signals(signals)
+    if _product_on_category_path(signals, page_type) and names_its_product(tree):
+        return PageType.PRODUCT
     if page_type is PageType.ARTICLE:
         page_type = _unclaimed_type(signals, tree, grid_reading(tree, reading))
     return _listing_or_collection(signals, page_type)

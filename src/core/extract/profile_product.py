@@ -17,7 +17,8 @@ page's footer (a class or id with the word ``reviews`` or ``footer``: a widget w
 heading of its own; trafilatura drops most footers itself, not all). Their texts are read before
 trafilatura runs (it keeps no trace of where a block came from) and a block of trafilatura's
 output (or an item of its lists and tables) of at least ``MIN_DIALOG_WORDS`` words whose
-text is one of them leaves. Cookie and browser notices drawn in markup that names none are
+text is one of them leaves, and so do shorter ones four or more in a row (a settings panel's
+labels). Cookie and browser notices drawn in markup that names none are
 told by their words (``_NOTICE``) and leave too, unless the page would then hold too few words
 to be kept. Last, the product's name (the page's first ``h1``) goes first when trafilatura
 dropped it, and stays alone when nothing else is left.
@@ -204,9 +205,37 @@ def drop_notices(body: etree._Element) -> bool:
 
 def drop_dialogs(body: etree._Element, dialogs: frozenset[str]) -> None:
     """Remove from trafilatura's output ``body`` each block, list item or table row whose
-    text is a dialog's (``dialog_texts``); a list or table left empty leaves too."""
+    text is a dialog's (``dialog_texts``) of ``MIN_DIALOG_WORDS`` or more, and the runs of
+    shorter ones (``drop_dialog_runs``); a list or table left empty leaves too."""
     if dialogs:
         _drop_blocks(body, lambda element: _in_dialog(element, dialogs))
+        drop_dialog_runs(body, dialogs)
+
+
+#: A dialog's short lines (a settings panel's "Privacy Settings", "Always on", "Site
+#: customization"; a size chart's numbers) leave when at least this many consecutive blocks of
+#: trafilatura's output are each a dialog's text: one such line alone ("Close", a size) may be
+#: the product's. Chosen on the even-numbered WCXB development pages read as products (runs of
+#: 2, 3, 4 and 5 blocks: summed F1 +0.022, +0.029, +0.035, +0.035), checked on the odd ones
+#: (+0.128 at 4; docs/extraction.md).
+MIN_DIALOG_RUN = 4
+
+
+def drop_dialog_runs(body: etree._Element, dialogs: frozenset[str]) -> None:
+    """Remove from trafilatura's output ``body`` each run of at least ``MIN_DIALOG_RUN``
+    consecutive top-level blocks (not lists or tables) whose texts, however short, are a
+    dialog's (``dialog_texts``)."""
+    run: list[etree._Element] = []
+    for block in [*body, None]:  # None ends the last run
+        if block is not None and block.tag not in ("list", "table"):
+            text = _folded("".join(block.itertext()))
+            if text and text in dialogs:
+                run.append(block)
+                continue
+        if len(run) >= MIN_DIALOG_RUN:
+            for member in run:
+                body.remove(member)
+        run = []
 
 
 def title_line(tree: HtmlElement) -> str:

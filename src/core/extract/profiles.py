@@ -36,17 +36,14 @@ for the types without a rule of their own is in docs/extraction.md.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
-from core.extract.pagetype import MAX_LD_CHARS
+from core.extract.pagetype import declared_products
 from core.extract.profile_article import article_text
 from core.extract.profile_cards import GridReading, listing_text
 from core.extract.profile_forum import forum_text
@@ -58,17 +55,10 @@ from core.models import PageType
 
 logger = logging.getLogger(__name__)
 
-_LD_SCRIPTS = etree.XPath(
-    "//script[translate(@type, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-    " = 'application/ld+json']"
-)
 _TAGS = re.compile(r"<[^>]{0,500}>")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 #: Declared text is added when less than this share of its words is already in the text.
 NEW_WORDS_SHARE = 0.5
-#: At most this many JSON-LD objects are visited per page (bounded work on hostile pages).
-MAX_LD_NODES = 2_000
-_PRODUCT_TYPES = {"product", "productgroup", "productmodel", "individualproduct"}
 
 
 @dataclass(frozen=True)
@@ -77,25 +67,6 @@ class Declared:
 
     description: str = ""
     specifications: tuple[str, ...] = ()
-
-
-def _nodes(value: Any, budget: list[int]) -> Iterator[dict[str, Any]]:
-    """Every JSON object in ``value``, depth first, while the budget lasts."""
-    stack = [value]
-    while stack and budget[0] > 0:
-        item = stack.pop()
-        if isinstance(item, dict):
-            budget[0] -= 1
-            yield item
-            stack.extend(reversed(list(item.values())))
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
-
-
-def _types(node: dict[str, Any]) -> set[str]:
-    kind = node.get("@type")
-    kinds = kind if isinstance(kind, list) else [kind]
-    return {k.lower() for k in kinds if isinstance(k, str)}
 
 
 def _plain(value: Any) -> str:
@@ -110,26 +81,18 @@ def _plain(value: Any) -> str:
 def declared_product(tree: HtmlElement) -> Declared:
     """The description and specifications of the page's JSON-LD ``Product`` (read before
     trafilatura prunes the scripts away)."""
-    budget = [MAX_LD_NODES]
     description = ""
     specifications: list[str] = []
-    for script in _LD_SCRIPTS(tree):
-        try:
-            data = json.loads((script.text or "")[:MAX_LD_CHARS])
-        except ValueError:
-            continue
-        for node in _nodes(data, budget):
-            if not _types(node) & _PRODUCT_TYPES:
-                continue
-            text = _plain(node.get("description"))
-            if len(text) > len(description):
-                description = text
-            properties = node.get("additionalProperty")
-            for prop in properties if isinstance(properties, list) else []:
-                if isinstance(prop, dict):
-                    name, value = _plain(prop.get("name")), _plain(prop.get("value"))
-                    if name and value:
-                        specifications.append(f"{name}: {value}")
+    for node in declared_products(tree):
+        text = _plain(node.get("description"))
+        if len(text) > len(description):
+            description = text
+        properties = node.get("additionalProperty")
+        for prop in properties if isinstance(properties, list) else []:
+            if isinstance(prop, dict):
+                name, value = _plain(prop.get("name")), _plain(prop.get("value"))
+                if name and value:
+                    specifications.append(f"{name}: {value}")
     return Declared(description, tuple(dict.fromkeys(specifications)))
 
 

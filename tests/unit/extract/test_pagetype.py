@@ -198,3 +198,23 @@ def test_a_page_typed_before_any_count_is_asked_skips_the_containers(
     undeclared = fromstring(page.replace(b"NewsArticle", b"WebPage"))
     assert classify(undeclared, "https://forum.example.org/some-thread") is PageType.ARTICLE
     assert read == [undeclared]
+
+
+def _shop_page(h1: str) -> str:
+    return (
+        '<html><head><script type="application/ld+json">'
+        '[{"@type": "Product", "name": "Iris Linen Dress", "offers": {"price": "99"}},'
+        ' {"@type": "Product", "name": "Aspen Hemp Trousers"}]'
+        f"</script></head><body><h1>{h1}</h1><p>Made of linen.</p></body></html>"
+    )
+
+
+def test_a_product_page_on_a_category_path_is_a_product() -> None:
+    # a shop's product page under /shop/<category>/<slug>/: its title is the declared product
+    page = fromstring(_shop_page("Iris  Linen DRESS"))
+    assert classify(page, "https://shop.example/shop/dresses/iris-linen-dress/") is PageType.PRODUCT
+
+
+def test_a_category_whose_cards_declare_products_stays_a_collection() -> None:
+    page = fromstring(_shop_page("Dresses"))
+    assert classify(page, "https://shop.example/shop/dresses/") is PageType.COLLECTION

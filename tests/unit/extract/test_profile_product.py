@@ -12,6 +12,7 @@ from lxml.html import HtmlElement, fromstring  # type: ignore[import-untyped]
 from core.extract.assemble import assemble
 from core.extract.profile_product import (
     dialog_texts,
+    drop_dialog_runs,
     drop_dialogs,
     drop_notices,
     drop_other_sections,
@@ -174,6 +175,35 @@ def test_only_dialog_blocks_of_five_words_or_more_leave_the_text() -> None:
     )
     drop_dialogs(tree, dialogs)
     assert ["|".join(block.itertext()) for block in tree] == ["Size: large", "Two wool layers"]
+
+
+def test_a_run_of_a_dialogs_short_lines_leaves_and_one_alone_stays() -> None:
+    dialogs = dialog_texts(
+        page(
+            "<div role='alertdialog'><h2>Privacy settings</h2><p>Site functions</p>"
+            "<p>Always on</p><p>Personal ads</p><button>Close</button></div>"
+            + "<p>Filler text of the page that is not a dialog at all.</p>"
+            * 3
+        )
+    )
+    tree = body(
+        "<p>Close</p>",
+        "<p>Hand-thrown stoneware mug</p>",
+        "<head rend='h2'>Privacy settings</head>",
+        "<p>Site functions</p>",
+        "<p>Always on</p>",
+        "<p>Personal ads</p>",
+        "<p>Dishwasher safe</p>",
+    )
+    drop_dialogs(tree, dialogs)
+    assert ["".join(block.itertext()) for block in tree] == [
+        "Close",
+        "Hand-thrown stoneware mug",
+        "Dishwasher safe",
+    ]
+    short_run = body("<p>Site functions</p>", "<p>Always on</p>", "<p>Personal ads</p>")
+    drop_dialog_runs(short_run, dialogs)  # three in a row: may be the product's, they stay
+    assert len(short_run) == 3
 
 
 def test_the_product_name_is_the_first_h1_when_the_text_lacks_it() -> None:
