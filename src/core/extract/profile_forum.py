@@ -24,7 +24,8 @@ comments included, whatever its comment search finds. A forum repeats one contai
    ``core.extract.profile_product.dialog_texts``);
 4. a page whose thread is drawn by scripts (the HTML holds a loading screen) gives no text or
    a line like "please enable JavaScript"; when that is shorter than the page's declared
-   description (the opening post's first lines), the description is the text.
+   description (the opening post's first lines), posts longer than the description are the
+   thread (trafilatura read a consent panel's headings), else the description is the text.
 
 Calibrated on the WCXB development forum pages with an even number, checked on the odd ones
 (docs/extraction.md has the numbers).
@@ -344,9 +345,13 @@ def forum_text(tree: HtmlElement, url: str | None) -> str | None:
     dialogs = dialog_texts(tree)  # read before trafilatura prunes the tree
     text = without_dialogs(main_text(tree, url, with_comments=True), dialogs)
     found = _joined(posts)
+    # trafilatura's text shorter than the page's own summary is a loading screen or a consent
+    # panel's headings, not the thread: then posts longer than that summary are the thread
+    summary = len(description.split()) if description else 0
+    missed = len((text or "").split()) < summary
     # whether they are the thread is judged on the posts as printed, furniture included
-    if found is not None and covers(found, text):
+    if found is not None and (covers(found, text) or (missed and len(found.split()) > summary)):
         return _joined(without_repeated_lines(posts)) or found
-    if description and len((text or "").split()) < len(description.split()):
+    if missed:
         return description  # shorter than its own summary: a loading screen, not the thread
     return text

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from core.extract import profile_forum
 from core.extract.assemble import assemble
 from core.extract.loading import load_html
 from core.extract.profile_forum import MAX_CANDIDATES, covers, forum_text, thread_posts
@@ -213,3 +216,29 @@ def test_a_page_of_endless_posts_is_read_only_up_to_the_cap() -> None:
     lines = text.split("\n")
     assert lines[0] == "reply number 0"
     assert len(lines) == MAX_CANDIDATES  # the posts after the cap are not looked at
+
+
+def test_posts_stand_when_trafilatura_finds_less_than_the_pages_summary(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    summary = "Does anyone know what the two round holes in the back of this case are for?"
+    said = (
+        ("Rabbids", summary + " The manual says nothing about them, yet they look deliberate."),
+        ("DevBiker", "The rear one is for the lighting hub's cable, the bottom one for a fan hub."),
+    )
+    posts = "".join(
+        f"<article class='cPost'><h3>{who}</h3><div class='cPost_content'><p>{text}</p></div>"
+        "</article>"
+        for who, text in said
+    )
+    head = f"<head><meta name='description' content='{summary}'></head>"
+    page = f"<html>{head}<body>{posts}</body></html>"
+    # trafilatura reads a consent manager's headings (a page it cannot read as a thread)
+    monkeypatch.setattr(
+        profile_forum, "main_text", lambda *_a, **_k: "Privacy Preference Center\nManage Consent"
+    )
+    text = forum_text(load_html(page), "https://cases.example/forums/topic/1-holes/")
+    assert text is not None
+    assert "The rear one is for the lighting hub" in text  # the reply, not only the summary
+    assert "Rabbids" in text
+    assert "Privacy" not in text
