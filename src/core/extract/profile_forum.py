@@ -6,9 +6,10 @@ comments included, whatever its comment search finds. A forum repeats one contai
 
 1. groups the elements whose class names a post (a word of it, or a camel-case part:
    ``cPost``, ``ipsComment``), by tag and those class words, and those that declare a
-   schema.org post type (``itemtype``: ``Comment``, ``Answer``…), by tag and that type, and
-   keeps the group of two or more outermost containers with the most text
-   (``thread_posts``);
+   schema.org post type (``itemtype``: ``Comment``, ``Answer``…), by tag and that type,
+   joins the groups that share a class name (an opening post drawn in a ``div`` among reply
+   ``article``s, a highlighted answer) and keeps the group of two or more outermost
+   containers with the most text (``thread_posts``);
 2. writes each container's text in order, without what a reader does not read as the post:
    quotes of other posts (a ``blockquote`` that is no post's own text and names its author
    or carries a class), signatures, vote counters, like/share/reply controls, tag lists,
@@ -237,9 +238,11 @@ def _keys(element: HtmlElement) -> list[str]:
     return keys
 
 
-def _groups(tree: HtmlElement) -> dict[tuple[str, str], list[HtmlElement]]:
+def _groups(
+    tree: HtmlElement, position: dict[HtmlElement, int]
+) -> dict[tuple[str, str], list[HtmlElement]]:
     """Post-like elements by tag and post class words (or declared post type), outermost
-    ones only, in page order."""
+    ones only, in page order (each one's place in ``position``)."""
     groups: dict[tuple[str, str], list[HtmlElement]] = {}
     seen = 0
     for element in tree.iter(_CONTAINER_TAGS):
@@ -249,6 +252,7 @@ def _groups(tree: HtmlElement) -> dict[tuple[str, str], list[HtmlElement]]:
         seen += 1
         if seen > MAX_CANDIDATES:
             break
+        position[element] = seen
         for key in keys:
             members = groups.setdefault((element.tag, key), [])
             # page order: a member nested in the previous one is a reply drawn inside it
@@ -258,11 +262,43 @@ def _groups(tree: HtmlElement) -> dict[tuple[str, str], list[HtmlElement]]:
     return groups
 
 
+def _families(tree: HtmlElement) -> list[tuple[str, list[HtmlElement]]]:
+    """The groups whose post class names overlap, as one (the opening post drawn as a
+    ``div class="js-post"`` and the replies as ``article class="reply js-post"``, a highlighted
+    answer ``ipsComment ipsComment_highlighted`` among ``ipsComment`` ones): their class words
+    and their outermost members in page order."""
+    position: dict[HtmlElement, int] = {}
+    groups = _groups(tree, position)
+    family: dict[tuple[str, str], tuple[str, str]] = {key: key for key in groups}
+
+    def root(key: tuple[str, str]) -> tuple[str, str]:
+        while family[key] != key:
+            key = family[key]
+        return key
+
+    by_word: dict[str, tuple[str, str]] = {}
+    for key in groups:
+        for word in key[1].split(" ") if not key[1].startswith("itemtype ") else [key[1]]:
+            other = by_word.setdefault(word, key)
+            if root(other) != root(key):
+                family[root(key)] = root(other)
+    merged: dict[tuple[str, str], tuple[set[str], set[HtmlElement]]] = {}
+    for key, members in groups.items():
+        words, elements = merged.setdefault(root(key), (set(), set()))
+        words.add(key[1])
+        elements.update(members)
+    found = []
+    for words, elements in merged.values():
+        outermost = [e for e in elements if not any(a in elements for a in e.iterancestors())]
+        found.append((" ".join(sorted(words)), sorted(outermost, key=position.__getitem__)))
+    return found
+
+
 def _posts(tree: HtmlElement) -> list[str]:
     """Each post's text, in page order (none when the page repeats no post container)."""
     best: tuple[str, list[HtmlElement]] | None = None
     most = 0
-    for (_, words), members in _groups(tree).items():
+    for words, members in _families(tree):
         if len(members) < 2:
             continue
         size = sum(len(member.text_content()) for member in members)

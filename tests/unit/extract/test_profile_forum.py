@@ -242,3 +242,37 @@ def test_posts_stand_when_trafilatura_finds_less_than_the_pages_summary(
     assert "The rear one is for the lighting hub" in text  # the reply, not only the summary
     assert "Rabbids" in text
     assert "Privacy" not in text
+
+
+def test_an_opening_post_drawn_in_another_container_than_the_replies_is_kept() -> None:
+    opening = "<div class='card js-post'><p>My sourdough starter smells of nail varnish.</p></div>"
+    replies = "".join(
+        f"<article class='reply js-post'><p>{said}</p></article>"
+        for said in (
+            "That smell means it is hungry: feed it twice a day.",
+            "Discard more of it before each feed, then it calms down.",
+        )
+    )
+    text = thread_posts(load_html(f"<html><body>{opening}{replies}</body></html>")) or ""
+    assert text.split("\n") == [
+        "My sourdough starter smells of nail varnish.",
+        "That smell means it is hungry: feed it twice a day.",
+        "Discard more of it before each feed, then it calms down.",
+    ]
+
+
+def test_a_highlighted_answer_joins_the_other_answers() -> None:
+    answers = "".join(
+        f"<div class='answer{extra}'><p>{said}</p><p>{said} Really.</p></div>"
+        for extra, said in (
+            ("", "Use a rubber mallet."),
+            (" answer_accepted", "Glue the joint first."),
+            ("", "Clamp it overnight."),
+        )
+    )
+    meta = "".join(
+        f"<div class='answer_meta'><p>{i} votes, asked by someone</p></div>" for i in range(3)
+    )
+    text = thread_posts(load_html(f"<html><body>{answers}{meta}</body></html>")) or ""
+    assert "Glue the joint first." in text
+    assert "Use a rubber mallet." in text
