@@ -12,11 +12,13 @@ comments included, whatever its comment search finds. A forum repeats one contai
    containers with the most text (``thread_posts``);
 2. writes each container's text in order, without what a reader does not read as the post:
    quotes of other posts (a ``blockquote`` that is no post's own text and names its author
-   or carries a class), signatures, vote counters, like/share/reply controls, tag lists,
-   avatars, menus, and on a Q&A page the comments under each post, named so by their class
-   (unless the posts ARE comments), then without the short lines that three posts or more
-   print word for word (a status, a rank, "Report post"); a form's text stays (some forums
-   draw each comment inside the form that edits it), its controls do not;
+   or carries a class) when the page shows the quoted text (a quote of a post on another
+   page is the only copy of what the reply answers: it stays), signatures, vote counters,
+   like/share/reply controls, tag lists, avatars, menus, and on a Q&A page the comments
+   under each post, named so by their class (unless the posts ARE comments), then without
+   the short lines that three posts or more print word for word (a status, a rank, "Report
+   post"); a form's text stays (some forums draw each comment inside the form that edits
+   it), its controls do not;
 3. uses those posts when they hold most of trafilatura's own text (``COVERED_SHARE``) and are
    not much shorter (``LENGTH_SHARE``): the posts then are the thread, and trafilatura's text
    a part of it; otherwise the repeated containers were something else (a menu, related
@@ -88,6 +90,7 @@ _NOT_CONTENT = frozenset(
         "taglist",
     }
 )
+_NOT_QUOTE = _NOT_CONTENT - {"quote"}
 _COMMENT_PARTS = frozenset({"comment", "comments"})
 _SKIPPED_TAGS = frozenset(
     {
@@ -163,10 +166,39 @@ REPEATED_WORDS = 12
 #: … (2 posts +0.29 on the even pages at 12 words, 3 +0.33, 4 +0.24: a user's name on two
 #: of their posts is not furniture).
 REPEATED_POSTS = 3
+#: A quote is the only copy of what a reply answers (a post not on this page) unless half its
+#: lines of at least this many words are in the page's posts (even development forum pages,
+#: summed F1 gained over dropping every quote: 2 words -0.01, 3 +0.04, 4 +0.03, 6 +0.03; odd
+#: pages +0.03, +0.09, +0.04, +0.04; shorter lines are "Bob said:", "Click to expand...").
+QUOTED_LINE_WORDS = 4
 #: A line of at most this many words is compared with its numbers aside ("Reply 7", "#3", a
 #: score; the same 12 words and 3 posts, even pages: any length +0.35 more, 2 words +0.39,
 #: 3 +0.29, 4 +0.30; odd +0.31, +0.26, +0.30, +0.30).
 NUMBERED_WORDS = 2
+
+
+def _named_not_content(element: HtmlElement, words: frozenset[str] = _NOT_CONTENT) -> bool:
+    """Whether the element's class or id names a part of a post that is not its content."""
+    classes = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    return any(part in words or part.startswith("vote") for part in _PARTS.split(classes))
+
+
+def _shown(blockquote: HtmlElement, shown: str) -> bool:
+    """Whether the quote's text is in ``shown`` (the page's posts without their quotes, as
+    ``_spaced`` words): half its lines of ``QUOTED_LINE_WORDS`` words or more, or it has none."""
+    lines = [_spaced(_unattributed(line)) for line in post_text(blockquote).split("\n")]
+    lines = [line for line in lines if line.count(" ") > QUOTED_LINE_WORDS]
+    return not lines or 2 * sum(line in shown for line in lines) >= len(lines)
+
+
+def _unattributed(line: str) -> str:
+    """``line`` without who it says wrote it ("Anna wrote: …")."""
+    found = _ATTRIBUTION.search(line)
+    return line[found.end() :] if found else line
+
+
+def _spaced(text: str) -> str:
+    return f" {' '.join(lower_words(text))} "
 
 
 def _quoted(blockquote: HtmlElement) -> bool:
@@ -181,23 +213,26 @@ def _quoted(blockquote: HtmlElement) -> bool:
     return bool(_ATTRIBUTION.search(head))
 
 
-def _skipped(element: HtmlElement, drop_comments: bool) -> bool:
+def _skipped(element: HtmlElement, drop_comments: bool, shown: str | None) -> bool:
     if element.tag == "blockquote":
-        return _quoted(element)
-    if element.tag in _SKIPPED_TAGS:
+        # a quote of a post on this page is left out; of one that is not, it is kept
+        return _quoted(element) and (
+            shown is None
+            or _named_not_content(element, _NOT_QUOTE)  # a signature drawn as a quote
+            or _shown(element, shown)
+        )
+    if element.tag in _SKIPPED_TAGS or _named_not_content(element):
         return True
     classes = (element.get("class") or "").lower()
-    for part in _PARTS.split(f"{classes} {element.get('id') or ''}".lower()):
-        if part in _NOT_CONTENT or part.startswith("vote"):
-            return True
     # the comments under a post are named by their class; an id such as ``comment-123_wrap``
     # names the post itself on some forums
     return drop_comments and any(part in _COMMENT_PARTS for part in _PARTS.split(classes))
 
 
-def post_text(post: HtmlElement, drop_comments: bool = True) -> str:
+def post_text(post: HtmlElement, drop_comments: bool = True, shown: str | None = None) -> str:
     """The text of one post container, one line per block, without its quotes, signature,
-    controls and (with ``drop_comments``) the comments under it."""
+    controls and (with ``drop_comments``) the comments under it. With ``shown`` (the page's
+    posts without quotes, as ``_spaced`` words) a quote whose text is not there stays."""
     pieces: list[str] = []
     walker = etree.iterwalk(post, events=("start", "end"))
     skipping: HtmlElement | None = None
@@ -207,7 +242,7 @@ def post_text(post: HtmlElement, drop_comments: bool = True) -> str:
                 pieces.append(element.tail)
             continue
         if event == "start":
-            if element is not post and _skipped(element, drop_comments):
+            if element is not post and _skipped(element, drop_comments, shown):
                 walker.skip_subtree()
                 skipping = element
                 continue
@@ -308,7 +343,15 @@ def _posts(tree: HtmlElement) -> list[str]:
         return []
     words, members = best
     drop_comments = "comment" not in words
-    return [post_text(member, drop_comments) for member in members]
+    posts = [post_text(member, drop_comments) for member in members]
+    # a quote stays when the post it quotes is not on the page: read again with the page's text
+    shown = _spaced("\n".join(posts))
+    return [
+        post_text(member, drop_comments, shown)
+        if member.find(".//blockquote") is not None
+        else post
+        for member, post in zip(members, posts, strict=True)
+    ]
 
 
 def _joined(posts: list[str]) -> str | None:

@@ -276,3 +276,23 @@ def test_a_highlighted_answer_joins_the_other_answers() -> None:
     text = thread_posts(load_html(f"<html><body>{answers}{meta}</body></html>")) or ""
     assert "Glue the joint first." in text
     assert "Use a rubber mallet." in text
+
+
+def test_a_quote_of_a_post_not_on_the_page_stays_but_a_signature_does_not() -> None:
+    # the first reply quotes a post of an earlier page (its only copy here); the second quotes
+    # the first reply, which the page shows; a signature drawn as a quote is never the post's
+    earlier = "Hang the shed door on three hinges or the frame will sag within a winter."
+    said = "Two stout hinges are enough for a light door of cedar boards."
+    posts = (
+        f"<div class='post'><blockquote class='quote'><b>mo wrote:</b><p>{earlier}</p>"
+        f"</blockquote><p>{said}</p>"
+        "<blockquote class='signature'><p>Sheds built to last since nineteen ninety</p>"
+        "</blockquote></div>"
+        f"<div class='post'><blockquote class='quote'><b>jo wrote:</b><p>{said}</p></blockquote>"
+        "<p>Cedar is light, agreed.</p></div>"
+    )
+    text = thread_posts(load_html(f"<html><body>{posts}</body></html>")) or ""
+    assert earlier in text
+    assert text.count(said) == 1
+    assert "Sheds built to last" not in text
+    assert "Cedar is light, agreed." in text
