@@ -14,7 +14,8 @@ comments included, whatever its comment search finds. A forum repeats one contai
    quotes of other posts (a ``blockquote`` that is no post's own text and names its author
    or carries a class) when the page shows the quoted text (a quote of a post on another
    page is the only copy of what the reply answers: it stays), signatures, vote counters,
-   like/share/reply controls, tag lists, avatars, menus, and on a Q&A page the comments
+   like/share/reply controls, tag lists, avatars, menus, the poster's panel but its first
+   line (the name, not the rank or join date), and on a Q&A page the comments
    under each post, named so by their class (unless the posts ARE comments), then without
    the short lines that three posts or more print word for word (a status, a rank, "Report
    post"); a form's text stays (some forums draw each comment inside the form that edits
@@ -91,6 +92,11 @@ _NOT_CONTENT = frozenset(
     }
 )
 _NOT_QUOTE = _NOT_CONTENT - {"quote"}
+#: Class or id words of a post's panel of who wrote it: only its first line, the name, is read
+#: (not the rank, join date, post count, location). On the development forum pages, summed F1
+#: gained: ``user`` even +0.14, odd +0.21; with ``author`` +0.13, +0.21; all five +0.23, +0.28
+#: (22 pages up, 3 down: annotations that keep a rank).
+_USER_PANEL = frozenset({"user", "userinfo", "author", "poster", "postprofile"})
 _COMMENT_PARTS = frozenset({"comment", "comments"})
 _SKIPPED_TAGS = frozenset(
     {
@@ -243,6 +249,12 @@ def post_text(post: HtmlElement, drop_comments: bool = True, shown: str | None =
             continue
         if event == "start":
             if element is not post and _skipped(element, drop_comments, shown):
+                walker.skip_subtree()
+                skipping = element
+                continue
+            if element is not post and _named_not_content(element, _USER_PANEL):
+                name = post_text(element, drop_comments, shown).split("\n", 1)[0]
+                pieces.extend(("\n", name, "\n"))
                 walker.skip_subtree()
                 skipping = element
                 continue

@@ -296,3 +296,25 @@ def test_a_quote_of_a_post_not_on_the_page_stays_but_a_signature_does_not() -> N
     assert text.count(said) == 1
     assert "Sheds built to last" not in text
     assert "Cedar is light, agreed." in text
+
+
+def test_a_posts_user_panel_gives_only_the_posters_name() -> None:
+    panel = (
+        "<div class='message-user'><h4>{who}</h4><p>{rank}</p><dl><dt>Joined</dt>"
+        "<dd>{joined}</dd><dt>Messages</dt><dd>{count}</dd></dl></div>"
+    )
+    posts = "".join(
+        f"<div class='message'>{panel.format(who=who, rank=rank, joined=joined, count=count)}"
+        f"<div class='message-body'><p>{said}</p></div></div>"
+        for who, rank, joined, count, said in (
+            ("ana", "Well-known member", "Mar 3, 2011", "4,120", "My kiln trips its breaker."),
+            ("bo", "Newcomer", "Jun 9, 2024", "12", "Check the element for a short."),
+        )
+    )
+    text = thread_posts(load_html(f"<html><body>{posts}</body></html>")) or ""
+    assert text.split("\n") == [
+        "ana",
+        "My kiln trips its breaker.",
+        "bo",
+        "Check the element for a short.",
+    ]
