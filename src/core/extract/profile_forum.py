@@ -184,9 +184,13 @@ NUMBERED_WORDS = 2
 
 
 def _named_not_content(element: HtmlElement, words: frozenset[str] = _NOT_CONTENT) -> bool:
-    """Whether the element's class or id names a part of a post that is not its content."""
-    classes = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
-    return any(part in words or part.startswith("vote") for part in _PARTS.split(classes))
+    """Whether the element's class or id names a part of a post that is not its content
+    (``words``, or a word that starts with ``vote``)."""
+    classes, key = element.get("class"), element.get("id")
+    if not classes and not key:
+        return False
+    parts = _PARTS.split(f"{classes or ''} {key or ''}".lower())
+    return not words.isdisjoint(parts) or any(part.startswith("vote") for part in parts)
 
 
 def _shown(blockquote: HtmlElement, shown: str) -> bool:
@@ -229,10 +233,12 @@ def _skipped(element: HtmlElement, drop_comments: bool, shown: str | None) -> bo
         )
     if element.tag in _SKIPPED_TAGS or _named_not_content(element):
         return True
-    classes = (element.get("class") or "").lower()
+    classes = element.get("class")
     # the comments under a post are named by their class; an id such as ``comment-123_wrap``
     # names the post itself on some forums
-    return drop_comments and any(part in _COMMENT_PARTS for part in _PARTS.split(classes))
+    return bool(
+        drop_comments and classes and not _COMMENT_PARTS.isdisjoint(_PARTS.split(classes.lower()))
+    )
 
 
 def post_text(post: HtmlElement, drop_comments: bool = True, shown: str | None = None) -> str:
