@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from core.extract import profile_forum
 from core.extract.assemble import assemble
 from core.extract.loading import load_html
 from core.extract.profile_forum import MAX_CANDIDATES, covers, forum_text, thread_posts
@@ -213,3 +216,105 @@ def test_a_page_of_endless_posts_is_read_only_up_to_the_cap() -> None:
     lines = text.split("\n")
     assert lines[0] == "reply number 0"
     assert len(lines) == MAX_CANDIDATES  # the posts after the cap are not looked at
+
+
+def test_posts_stand_when_trafilatura_finds_less_than_the_pages_summary(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    summary = "Does anyone know what the two round holes in the back of this case are for?"
+    said = (
+        ("Rabbids", summary + " The manual says nothing about them, yet they look deliberate."),
+        ("DevBiker", "The rear one is for the lighting hub's cable, the bottom one for a fan hub."),
+    )
+    posts = "".join(
+        f"<article class='cPost'><h3>{who}</h3><div class='cPost_content'><p>{text}</p></div>"
+        "</article>"
+        for who, text in said
+    )
+    head = f"<head><meta name='description' content='{summary}'></head>"
+    page = f"<html>{head}<body>{posts}</body></html>"
+    # trafilatura reads a consent manager's headings (a page it cannot read as a thread)
+    monkeypatch.setattr(
+        profile_forum, "main_text", lambda *_a, **_k: "Privacy Preference Center\nManage Consent"
+    )
+    text = forum_text(load_html(page), "https://cases.example/forums/topic/1-holes/")
+    assert text is not None
+    assert "The rear one is for the lighting hub" in text  # the reply, not only the summary
+    assert "Rabbids" in text
+    assert "Privacy" not in text
+
+
+def test_an_opening_post_drawn_in_another_container_than_the_replies_is_kept() -> None:
+    opening = "<div class='card js-post'><p>My sourdough starter smells of nail varnish.</p></div>"
+    replies = "".join(
+        f"<article class='reply js-post'><p>{said}</p></article>"
+        for said in (
+            "That smell means it is hungry: feed it twice a day.",
+            "Discard more of it before each feed, then it calms down.",
+        )
+    )
+    text = thread_posts(load_html(f"<html><body>{opening}{replies}</body></html>")) or ""
+    assert text.split("\n") == [
+        "My sourdough starter smells of nail varnish.",
+        "That smell means it is hungry: feed it twice a day.",
+        "Discard more of it before each feed, then it calms down.",
+    ]
+
+
+def test_a_highlighted_answer_joins_the_other_answers() -> None:
+    answers = "".join(
+        f"<div class='answer{extra}'><p>{said}</p><p>{said} Really.</p></div>"
+        for extra, said in (
+            ("", "Use a rubber mallet."),
+            (" answer_accepted", "Glue the joint first."),
+            ("", "Clamp it overnight."),
+        )
+    )
+    meta = "".join(
+        f"<div class='answer_meta'><p>{i} votes, asked by someone</p></div>" for i in range(3)
+    )
+    text = thread_posts(load_html(f"<html><body>{answers}{meta}</body></html>")) or ""
+    assert "Glue the joint first." in text
+    assert "Use a rubber mallet." in text
+
+
+def test_a_quote_of_a_post_not_on_the_page_stays_but_a_signature_does_not() -> None:
+    # the first reply quotes a post of an earlier page (its only copy here); the second quotes
+    # the first reply, which the page shows; a signature drawn as a quote is never the post's
+    earlier = "Hang the shed door on three hinges or the frame will sag within a winter."
+    said = "Two stout hinges are enough for a light door of cedar boards."
+    posts = (
+        f"<div class='post'><blockquote class='quote'><b>mo wrote:</b><p>{earlier}</p>"
+        f"</blockquote><p>{said}</p>"
+        "<blockquote class='signature'><p>Sheds built to last since nineteen ninety</p>"
+        "</blockquote></div>"
+        f"<div class='post'><blockquote class='quote'><b>jo wrote:</b><p>{said}</p></blockquote>"
+        "<p>Cedar is light, agreed.</p></div>"
+    )
+    text = thread_posts(load_html(f"<html><body>{posts}</body></html>")) or ""
+    assert earlier in text
+    assert text.count(said) == 1
+    assert "Sheds built to last" not in text
+    assert "Cedar is light, agreed." in text
+
+
+def test_a_posts_user_panel_gives_only_the_posters_name() -> None:
+    panel = (
+        "<div class='message-user'><h4>{who}</h4><p>{rank}</p><dl><dt>Joined</dt>"
+        "<dd>{joined}</dd><dt>Messages</dt><dd>{count}</dd></dl></div>"
+    )
+    posts = "".join(
+        f"<div class='message'>{panel.format(who=who, rank=rank, joined=joined, count=count)}"
+        f"<div class='message-body'><p>{said}</p></div></div>"
+        for who, rank, joined, count, said in (
+            ("ana", "Well-known member", "Mar 3, 2011", "4,120", "My kiln trips its breaker."),
+            ("bo", "Newcomer", "Jun 9, 2024", "12", "Check the element for a short."),
+        )
+    )
+    text = thread_posts(load_html(f"<html><body>{posts}</body></html>")) or ""
+    assert text.split("\n") == [
+        "ana",
+        "My kiln trips its breaker.",
+        "bo",
+        "Check the element for a short.",
+    ]
