@@ -5,10 +5,12 @@ category), the content is the grid of cards: each item's title, snippet, price o
 trafilatura drops most of them as link-heavy boilerplate. This module finds the card grid in
 one pass over the tree, before trafilatura prunes it:
 
-- chrome is skipped: ``nav``, ``header``, ``footer``, ``aside``, form controls, hidden
-  elements, and elements whose class or id token names a breadcrumb, pagination, filters,
-  facets, sort controls, menus, sidebars, a header or footer (``_CHROME``);
-- the children of each element are grouped by signature (tag and classes, digits ignored);
+- chrome is skipped: ``nav``, ``header`` (unless inside an ``<article>``: a post's own
+  header, its linked title), ``footer``, ``aside``, form controls, hidden elements, and
+  elements whose class or id token names a breadcrumb, pagination, filters, facets, sort
+  controls, menus, sidebars, a header or footer (``_CHROME``);
+- the children of each element are grouped by signature (tag and classes, digits and the
+  per-item taxonomy tokens WordPress writes, ``category-*``, ``tag-*``…, ignored);
   a group of at least three members that carry a link and text is a card group, and the one
   with the most text is the page's grid (``card_grid``).
 
@@ -50,7 +52,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from lxml import etree  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
@@ -120,6 +122,15 @@ _CONTROL_LINE = re.compile(
 #: characters: a pager's state with large numbers); they are not folded or matched.
 MAX_CONTROL_CHARS = 60
 _DIGITS = re.compile(r"\d+")
+#: Class tokens that tell one item from its siblings, not what the item is: the taxonomy terms
+#: and states WordPress's ``post_class()`` (and WooCommerce's product classes) write on each
+#: post or product (``category-recipes``, ``tag-easy``, ``product_cat-shoes``,
+#: ``status-publish``, ``has-post-thumbnail``, ``first``, ``instock``). Left out of a card's
+#: signature, or every post of a category page, each with its own terms, is a group of one.
+_ITEM_TOKENS = re.compile(
+    r"(?<!\S)(?:(?:category|tag|product_cat|product_tag|format|status)-\S*"
+    r"|has-post-thumbnail|sticky|first|last|instock|outofstock|onbackorder|sale|featured)(?!\S)"
+)
 
 #: A card group has at least this many members with a link and text.
 MIN_CARDS = 3
@@ -152,6 +163,12 @@ class CardGrid:
     page_chars: int
 
 
+def _in_article(element: HtmlElement) -> bool:
+    """Whether ``element`` lies inside an ``<article>``: a ``<header>`` there is the post's own
+    (its linked title, as WordPress themes write ``entry-header``), not the site's."""
+    return any(ancestor.tag == "article" for ancestor in element.iterancestors())
+
+
 def _skipped(element: HtmlElement) -> bool:
     tag = element.tag
     if not isinstance(tag, str):  # comments and processing instructions
@@ -159,7 +176,9 @@ def _skipped(element: HtmlElement) -> bool:
     if tag in _KEEP_TAGS:
         return False
     get = element.get
-    if tag in _SKIP_TAGS or get("hidden") is not None or get("aria-hidden") == "true":
+    if tag in _SKIP_TAGS and not (tag == "header" and _in_article(element)):
+        return True
+    if get("hidden") is not None or get("aria-hidden") == "true":
         return True
     css, identifier = get("class"), get("id")
     if not css and not identifier:  # most elements: no token to read
@@ -168,9 +187,16 @@ def _skipped(element: HtmlElement) -> bool:
     return _CHROME.search(f"{css or ''} {identifier or ''}".lower()) is not None
 
 
+@lru_cache(maxsize=4_096)
+def _kind(css: str) -> str:
+    """A class value's tokens sorted, per-item tokens (``_ITEM_TOKENS``) and digits left out
+    (cached: a page's cards repeat the same few values)."""
+    return _DIGITS.sub("", " ".join(sorted(_ITEM_TOKENS.sub(" ", css).split())))
+
+
 def _signature(element: HtmlElement) -> str:
-    classes = " ".join(sorted((element.get("class") or "").split()))
-    return f"{element.tag}|{_DIGITS.sub('', classes)}"
+    css = element.get("class")
+    return f"{element.tag}|{_kind(css) if css else ''}"
 
 
 def card_grid(tree: HtmlElement) -> CardGrid | None:

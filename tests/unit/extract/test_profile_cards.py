@@ -382,3 +382,60 @@ def test_a_cards_badges_review_counts_and_price_labels_are_control_lines() -> No
         "Sale of the season on tents",
         "Sorting the pegs: a guide for beginners who camp in the rain",
     ]
+
+
+def _post(n: int, terms: str) -> str:
+    return (
+        f'<article class="post-{n} post type-post status-publish {terms} entry">'
+        '<header class="entry-header"><h2 class="entry-title">'
+        f'<a href="/recipe-{n}">Crisp garden recipe number {n}</a></h2></header>'
+        f"<p>Ready in twenty minutes with what the allotment gives this week.</p></article>"
+    )
+
+
+def test_posts_with_their_own_category_and_tag_classes_are_one_grid() -> None:
+    # WordPress writes each post's taxonomy terms and states into its classes: the posts of a
+    # category page differ there, and are still the page's cards; each post's linked title is
+    # in its own <header>, which is not the site's header
+    terms = (
+        "category-dinner tag-quick has-post-thumbnail",
+        "category-dinner category-vegan tag-easy",
+        "category-lunch format-standard sticky",
+        "category-dinner tag-summer has-post-thumbnail",
+        "category-soups first",
+        "category-dinner tag-quick last",
+    )
+    posts = "".join(_post(n, value) for n, value in enumerate(terms))
+    aside = "".join(
+        f'<div class="promo"><a href="/shop/{n}">Our best cast iron pan, on sale</a></div>'
+        for n in range(3)
+    )
+    tree = fromstring(f"<html><body><main><h1>Dinner</h1>{posts}</main>{aside}</body></html>")
+    grid = card_grid(tree)
+    assert grid is not None
+    assert len(grid.cards) == len(terms)
+    assert {card.tag for card in grid.cards} == {"article"}
+    assert card_text(grid.cards[0]).startswith("Crisp garden recipe number 0 Ready in")
+
+
+def test_a_header_is_chrome_outside_an_article_only() -> None:
+    site = '<header class="site"><a href="/">Home of the garden kitchen magazine</a></header>'
+    posts = "".join(
+        f'<div class="teaser"><header><a href="/p/{n}">A teaser title number {n}</a></header>'
+        "<p>A line of summary.</p></div>"
+        for n in range(3)
+    )
+    tree = fromstring(f"<html><body>{site}<main>{posts}</main></body></html>")
+    assert card_grid(tree) is None  # outside an <article>, a <header> is still left out
+
+
+def test_classes_that_name_the_card_still_tell_groups_apart() -> None:
+    kinds = ("event", "event", "event", "venue", "venue", "venue", "venue")
+    cards = "".join(
+        f'<div class="{kind}-card"><a href="/{kind}/{n}">A {kind} worth a look, number {n}</a>'
+        "</div>"
+        for n, kind in enumerate(kinds)
+    )
+    grid = card_grid(fromstring(f"<html><body><main>{cards}</main></body></html>"))
+    assert grid is not None
+    assert {card.get("class") for card in grid.cards} == {"venue-card"}
