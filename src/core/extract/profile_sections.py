@@ -139,25 +139,31 @@ def _hidden(element: HtmlElement) -> bool:
     return "display:none" in (element.get("style") or "").replace(" ", "").lower()
 
 
-def _region(tree: HtmlElement) -> HtmlElement:
+def _region(tree: HtmlElement) -> tuple[HtmlElement, int | None]:
+    """The main region and, when it was measured to choose it, its text's length."""
     body = tree.find("body")
     if body is None:
         body = tree
     main = next(tree.iter("main"), None)
     if main is None:
         main = next((e for e in tree.iter("div", "section") if e.get("role") == "main"), None)
-    if main is not None and len(main.text_content()) >= MAIN_SHARE * len(body.text_content()):
-        return main
-    return body
+    if main is None:
+        return body, None
+    main_chars, body_chars = len(main.text_content()), len(body.text_content())
+    return (main, main_chars) if main_chars >= MAIN_SHARE * body_chars else (body, body_chars)
 
 
 class _Walk:
     """One pass over a region: its block texts, boilerplate left out."""
 
     def __init__(
-        self, region: HtmlElement, words: frozenset[str], chrome: re.Pattern[str] | None = None
+        self,
+        region: HtmlElement,
+        words: frozenset[str],
+        chrome: re.Pattern[str] | None = None,
+        total: int | None = None,
     ) -> None:
-        self.total = len(region.text_content())
+        self.total = len(region.text_content()) if total is None else total
         self.measures = MAX_MEASURES
         self.words = words
         self.chrome = chrome
@@ -228,9 +234,10 @@ def section_lines(
     ``repeats``, a one-word line is kept each time it comes (a card's "Remote", "Full-time"
     or price, repeated down a grid); ``region``, when given, is read instead of the main
     region."""
+    total = None  # the region's text length, when choosing it measured it (read once)
     if region is None:
-        region = _region(tree)
-    walk = _Walk(region, _DOCS_WORDS if documentation else _BOILER_WORDS, chrome)
+        region, total = _region(tree)
+    walk = _Walk(region, _DOCS_WORDS if documentation else _BOILER_WORDS, chrome, total)
     chunks: list[str | tuple[str]] = [region.text or ""]
     events = etree.iterwalk(region, events=("start", "end"))
     skipped: set[HtmlElement] = set()
