@@ -30,7 +30,13 @@ from trafilatura.settings import Extractor
 from trafilatura.xml import xmltotxt
 
 from core.extract.loading import TOP_LEVEL
-from core.extract.profile_sections import CHROME_SHARE, chrome_share, more_complete, section_lines
+from core.extract.profile_sections import (
+    CHROME_SHARE,
+    body_chars,
+    chrome_share,
+    more_complete,
+    section_lines,
+)
 from core.extract.text import main_content, main_text
 from core.extract.textstats import at_least_words, folded, word_count
 
@@ -200,14 +206,14 @@ def sections_text(tree: HtmlElement, text: str) -> str | None:
     if at_least_words(text, SECTIONS_MAX_WORDS):  # most articles: their words not all counted
         return None
     words = word_count(text)
-    body = tree.find("body")
-    if len(text) >= SECTIONS_MAX_SHARE * len((tree if body is None else body).text_content()):
+    page_chars = body_chars(tree)  # the tree is only read from here on: measured once
+    if len(text) >= SECTIONS_MAX_SHARE * page_chars:
         return None
-    lines = section_lines(tree)
+    lines = section_lines(tree, body_length=page_chars)
     sections = "\n".join(lines)
     if (
         len(_WORDS.findall(sections)) < SECTIONS_GAIN * words or not more_complete(sections, text)
-    ) and not (sections and chrome_share(tree, text, sections) >= CHROME_SHARE):
+    ) and not (sections and chrome_share(tree, text, sections, page_chars) >= CHROME_SHARE):
         return None
     return "\n".join(_closed(lines, text))
 
