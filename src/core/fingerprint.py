@@ -121,7 +121,7 @@ def _word_hashes(chunk: str, tables: _Tables) -> NDArray[np.uint64]:
     import numpy as np
 
     code_points = _code_points(chunk)
-    is_word = tables.is_word[np.minimum(code_points, _BMP - 1)]
+    is_word = tables.is_word.take(code_points, mode="clip")  # astral ones: the last entry
     astral = code_points >= _BMP
     if astral.any():  # e.g. CJK extensions (words) and emoji (not words)
         is_word[astral] = np.char.isalnum(code_points[astral].view("U1"))

@@ -145,6 +145,14 @@ def meta_tags(tree: HtmlElement) -> Any:
 
 
 _JSON_SCRIPT_TYPES = ("application/ld+json", "application/settings+json")
+# trafilatura's JSON_MINIFY (white space outside the JSON strings removed), with possessive
+# runs: a string's characters split into its items one way only, so giving some back never
+# finds a closing quote, and the same strings match at the same places without the alternation
+# tried per character; a run of white space goes at once, as each of its characters did. The
+# blocks of 300 WCXB articles: 0.27 -> 0.12 ms a page. Checked against trafilatura's at import.
+_MINIFY = re.compile(r'("(?:[^"\\]++|\\.)*+")|\s+')
+if JSON_MINIFY.pattern != r'("(?:\\.|[^"\\])*")|\s' or JSON_MINIFY.flags != re.UNICODE:
+    raise InternalsChanged(f"trafilatura's JSON_MINIFY changed: check {__name__}")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
@@ -175,7 +183,7 @@ def meta_json(tree: HtmlElement, metadata: Any) -> Any:
         if element.get("type") not in _JSON_SCRIPT_TYPES or not element.text:
             continue
         try:
-            text = _normalize_json(JSON_MINIFY.sub(r"\1", element.text))
+            text = _normalize_json(_MINIFY.sub(r"\1", element.text))
             try:
                 # strict=False: as trafilatura, control characters are not refused
                 schema = json.loads(text, strict=False)

@@ -32,9 +32,15 @@ from trafilatura.settings import Extractor
 from trafilatura.xml import xmltotxt
 
 from core.extract.loading import TOP_LEVEL
-from core.extract.profile_sections import CHROME_SHARE, chrome_share, more_complete, section_lines
+from core.extract.profile_sections import (
+    CHROME_SHARE,
+    body_chars,
+    chrome_share,
+    more_complete,
+    section_lines,
+)
 from core.extract.text import main_content, main_text
-from core.extract.textstats import folded
+from core.extract.textstats import at_least_words, folded, word_count
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +211,7 @@ def without_repeats(text: str) -> str:
     for line, key in zip(lines, keys, strict=True):
         if key in seen:
             continue
-        if len(_WORDS.findall(key)) >= MIN_REPEAT_WORDS:
+        if at_least_words(key, MIN_REPEAT_WORDS):
             seen.add(key)
         kept.append(line)
     return "\n".join(kept)
@@ -231,17 +237,17 @@ def sections_text(tree: HtmlElement, text: str) -> str | None:
     little of the page (``SECTIONS_MAX_WORDS``, ``SECTIONS_MAX_SHARE``). ``tree`` may have been
     through trafilatura, which prunes little of it (comment sections): on 922 of the 932 WCXB
     pages read as articles the walk reads the same text before and after."""
-    words = len(_WORDS.findall(text))
-    if words >= SECTIONS_MAX_WORDS:
+    if at_least_words(text, SECTIONS_MAX_WORDS):  # most articles: their words not all counted
         return None
-    body = tree.find("body")
-    if len(text) >= SECTIONS_MAX_SHARE * len((tree if body is None else body).text_content()):
+    words = word_count(text)
+    page_chars = body_chars(tree)  # the tree is only read from here on: measured once
+    if len(text) >= SECTIONS_MAX_SHARE * page_chars:
         return None
-    lines = section_lines(tree)
+    lines = section_lines(tree, body_length=page_chars)
     sections = "\n".join(lines)
     if (
         len(_WORDS.findall(sections)) < SECTIONS_GAIN * words or not more_complete(sections, text)
-    ) and not (sections and chrome_share(tree, text, sections) >= CHROME_SHARE):
+    ) and not (sections and chrome_share(tree, text, sections, page_chars) >= CHROME_SHARE):
         return None
     return "\n".join(_closed(lines, text))
 

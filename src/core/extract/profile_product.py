@@ -40,7 +40,7 @@ from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from trafilatura.xml import xmltotxt
 
 from core.extract.text import main_content
-from core.extract.textstats import MIN_ARTICLE_WORDS, folded, lower_words, word_count
+from core.extract.textstats import MIN_ARTICLE_WORDS, at_least_words, folded, lower_words
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ def dialog_texts(tree: HtmlElement) -> frozenset[str]:
 
 def too_short(text: str | None) -> bool:
     """Whether ``text`` has fewer words than the pipeline keeps (``MIN_ARTICLE_WORDS``)."""
-    return not text or word_count(text) < MIN_ARTICLE_WORDS
+    return not text or not at_least_words(text, MIN_ARTICLE_WORDS)
 
 
 def _in_dialog(element: etree._Element, dialogs: frozenset[str]) -> bool:

@@ -139,25 +139,42 @@ def _hidden(element: HtmlElement) -> bool:
     return "display:none" in (element.get("style") or "").replace(" ", "").lower()
 
 
-def _region(tree: HtmlElement) -> HtmlElement:
+def _body(tree: HtmlElement) -> HtmlElement:
     body = tree.find("body")
-    if body is None:
-        body = tree
+    return tree if body is None else body
+
+
+def body_chars(tree: HtmlElement) -> int:
+    """The length of the text of ``tree``'s ``<body>`` (of ``tree`` when it has none)."""
+    return len(_body(tree).text_content())
+
+
+def _region(tree: HtmlElement, body_length: int | None = None) -> tuple[HtmlElement, int | None]:
+    """The main region and its text's length when known (``body_length``: ``body_chars``, if
+    the caller has it; a region chosen by measuring is measured)."""
+    body = _body(tree)
     main = next(tree.iter("main"), None)
     if main is None:
         main = next((e for e in tree.iter("div", "section") if e.get("role") == "main"), None)
-    if main is not None and len(main.text_content()) >= MAIN_SHARE * len(body.text_content()):
-        return main
-    return body
+    if main is None:
+        return body, body_length
+    if body_length is None:
+        body_length = len(body.text_content())
+    main_chars = len(main.text_content())
+    return (main, main_chars) if main_chars >= MAIN_SHARE * body_length else (body, body_length)
 
 
 class _Walk:
     """One pass over a region: its block texts, boilerplate left out."""
 
     def __init__(
-        self, region: HtmlElement, words: frozenset[str], chrome: re.Pattern[str] | None = None
+        self,
+        region: HtmlElement,
+        words: frozenset[str],
+        chrome: re.Pattern[str] | None = None,
+        total: int | None = None,
     ) -> None:
-        self.total = len(region.text_content())
+        self.total = len(region.text_content()) if total is None else total
         self.measures = MAX_MEASURES
         self.words = words
         self.chrome = chrome
@@ -220,6 +237,7 @@ def section_lines(
     repeats: bool = False,
     region: HtmlElement | None = None,
     spaced: bool = False,
+    body_length: int | None = None,
 ) -> list[str]:
     """The text of every section of ``tree``'s main region, one line per block, each line once
     (``tree`` is read, not modified); ``<pre>`` blocks keep their lines. With
@@ -229,10 +247,12 @@ def section_lines(
     ``repeats``, a one-word line is kept each time it comes (a card's "Remote", "Full-time"
     or price, repeated down a grid); ``region``, when given, is read instead of the main
     region; with ``spaced``, an inline element that follows a sibling is read apart from it
-    (a card's ``<span>Brand</span><span>Name</span>`` is "Brand Name", not "BrandName")."""
+    (a card's ``<span>Brand</span><span>Name</span>`` is "Brand Name", not "BrandName");
+    ``body_length``: ``body_chars(tree)``, when the caller has it."""
+    total = None  # the region's text length, when known (each text serialised once)
     if region is None:
-        region = _region(tree)
-    walk = _Walk(region, _DOCS_WORDS if documentation else _BOILER_WORDS, chrome)
+        region, total = _region(tree, body_length)
+    walk = _Walk(region, _DOCS_WORDS if documentation else _BOILER_WORDS, chrome, total)
     chunks: list[str | tuple[str]] = [region.text or ""]
     events = etree.iterwalk(region, events=("start", "end"))
     skipped: set[HtmlElement] = set()
@@ -347,12 +367,15 @@ def _found_in(lines: list[tuple[str, int]], text: str, budget: int) -> list[tupl
     return found
 
 
-def chrome_share(tree: HtmlElement, text: str, sections: str) -> float:
+def chrome_share(
+    tree: HtmlElement, text: str, sections: str, body_length: int | None = None
+) -> float:
     """The share of ``text``'s words in lines that the walk left out (not in ``sections``)
     and that are found in the page's chrome: navigation, templates, dialogs, pop-ups and
     consent banners (where trafilatura settled on a menu or on the page's pop-ups). The chrome
     is looked for only when enough of the text is left out (most pages: no walk for it); 0
-    when the searches would read over ``MAX_SEARCHED_CHARS`` (trafilatura's text stands)."""
+    when the searches would read over ``MAX_SEARCHED_CHARS`` (trafilatura's text stands);
+    ``body_length``: ``body_chars(tree)``, when the caller has it."""
     lines: list[tuple[str, int]] = []
     total = 0
     for line in text.split("\n"):
@@ -368,8 +391,9 @@ def chrome_share(tree: HtmlElement, text: str, sections: str) -> float:
     left_out = [entry for entry in lines if entry not in held]
     if sum(words for _, words in left_out) < CHROME_SHARE * total:
         return 0.0
-    body = tree.find("body")
-    chrome = "\n".join(_chrome_texts(tree, len((tree if body is None else body).text_content())))
+    if body_length is None:
+        body_length = body_chars(tree)
+    chrome = "\n".join(_chrome_texts(tree, body_length))
     in_chrome = _found_in(left_out, chrome, MAX_SEARCHED_CHARS)
     return 0.0 if in_chrome is None else sum(words for _, words in in_chrome) / total
 

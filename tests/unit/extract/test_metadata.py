@@ -300,3 +300,26 @@ def test_json_ld_is_read_as_trafilatura_reads_it() -> None:
     assert said.title == "Café opens at 6 / 7 & more"  # the escaped surrogates removed
     assert said.author == "Jo Grower"
     assert said.categories == ["Broken"]  # from the malformed block
+
+
+def test_json_minify_is_trafilaturas() -> None:
+    """``metadata._MINIFY`` removes what trafilatura's ``JSON_MINIFY`` removes: random strings
+    of quotes, backslashes, white space and newlines (unclosed strings, escaped quotes, a
+    backslash before a newline) and a JSON-LD block."""
+    import random
+
+    from trafilatura.metadata import JSON_MINIFY
+
+    from core.extract.metadata import _MINIFY
+
+    rng = random.Random(11)
+    alphabet = "a \"\\\n\t {}:,'<\u00a0"
+    samples = [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(20_000)
+    ]
+    samples += [
+        '{ "@type" : "NewsArticle",\n  "headline": "Say \\"hi\\"\\\\ ok", "a b": [ 1, 2 ] }',
+        '"unclosed \\\n string  " x "y z"',
+    ]
+    for sample in samples:
+        assert _MINIFY.sub(r"\1", sample) == JSON_MINIFY.sub(r"\1", sample), sample

@@ -5,6 +5,7 @@ text is most of its page keeps it, and the sections walk does not even run."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trafilatura
@@ -55,9 +56,9 @@ def _walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     walks: list[int] = []
     lines = profile_article.section_lines
 
-    def counted(tree: object, documentation: bool = False) -> list[str]:
+    def counted(tree: object, *args: Any, **kwargs: Any) -> list[str]:
         walks.append(1)
-        return lines(tree, documentation)
+        return lines(tree, *args, **kwargs)
 
     monkeypatch.setattr(profile_article, "section_lines", counted)
     return walks
