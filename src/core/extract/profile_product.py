@@ -283,6 +283,65 @@ def drop_other_sections(body: etree._Element) -> None:
             seen.add(key)
 
 
+#: A tab panel or an accordion's part, named so by its class or id (``tab-pane``,
+#: ``tabs-content-panel``, ``accordion-item``, ``collapse``) or its ARIA role ``tabpanel``.
+_PANEL_NAMES = re.compile(r"tab-?pane|tab-?panel|tabs?-content|accordion|collaps", re.IGNORECASE)
+#: The elements a page hides until clicked: trafilatura drops them, shown or not.
+_HIDDEN = etree.XPath(
+    ".//*[@hidden or @aria-hidden='true'"
+    " or contains(@style, 'display:none') or contains(@style, 'display: none')]"
+)
+
+
+def _panel(element: HtmlElement | None) -> bool:
+    if element is None or not isinstance(element.tag, str):
+        return False
+    get = element.get
+    names = f"{get('class') or ''} {get('id') or ''}"
+    return (get("role") or "").lower() == "tabpanel" or _PANEL_NAMES.search(names) is not None
+
+
+#: A panel whose links hold more than this share of its text is a menu (a footer's or the
+#: site's navigation folded into an accordion), not the product's text.
+MAX_PANEL_LINK_SHARE = 0.5
+
+
+def _menu(element: HtmlElement) -> bool:
+    total = len(element.text_content())
+    linked = sum(len(link.text_content()) for link in element.iter("a"))
+    return linked > MAX_PANEL_LINK_SHARE * total
+
+
+def _other_heading(line: str) -> bool:
+    """Whether ``line`` (a section's first) titles a section about other products or the
+    buyers, or the shop's terms (``_OTHER_SECTION``)."""
+    return len(line) <= MAX_HEADING_CHARS and _OTHER_SECTION.search(line) is not None
+
+
+def hidden_panels(tree: HtmlElement) -> list[str]:
+    """The texts of the hidden tab panels and closed accordion parts of ``tree`` (a hidden
+    element that is, or is the child of, a panel: ``_panel``), one line per text node, the
+    outermost only: trafilatura drops hidden elements, and shops keep a product's description
+    and specifications there. ``tree`` is read, not modified."""
+    texts: list[str] = []
+    inside: set[HtmlElement] = set()
+    for element in _HIDDEN(tree):
+        if element in inside or not (_panel(element) or _panel(element.getparent())):
+            continue
+        inside.update(element.iter())
+        if _menu(element):
+            continue
+        lines = [
+            line
+            for node in element.xpath(".//text()[not(ancestor::script or ancestor::style)]")
+            if (line := folded(str(node)))
+        ]
+        text = "\n".join(lines)
+        if lines and not (_other_heading(lines[0]) or _NOTICE.search(text)):
+            texts.append(text)
+    return texts
+
+
 def product_text(tree: HtmlElement, url: str | None) -> str | None:
     """trafilatura's text of the product page ``tree`` (which it prunes and so spends) without
     the other products, the reviews, repeated blocks, the dialogs' text and notices, the

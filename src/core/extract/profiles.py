@@ -47,7 +47,7 @@ from core.extract.pagetype import declared_products
 from core.extract.profile_article import article_text
 from core.extract.profile_cards import GridReading, listing_text
 from core.extract.profile_forum import forum_text
-from core.extract.profile_product import product_text
+from core.extract.profile_product import hidden_panels, product_text
 from core.extract.profile_sections import sections_or_main
 from core.extract.text import main_text
 from core.extract.textstats import lower_words
@@ -103,6 +103,14 @@ def _mostly_new(addition: str, words: set[str]) -> bool:
     return sum(token not in words for token in tokens) > NEW_WORDS_SHARE * len(tokens)
 
 
+def with_new(text: str | None, parts: list[str]) -> str | None:
+    """``text`` followed by each of ``parts`` whose words are mostly new to it."""
+    for part in parts:
+        if _mostly_new(part, set(lower_words(text or ""))):
+            text = f"{text}\n{part}" if text else part
+    return text
+
+
 def with_declared(text: str | None, declared: Declared) -> str | None:
     """``text`` followed by the declared description and specifications it lacks."""
     words = set(lower_words(text or ""))
@@ -127,7 +135,8 @@ def profile_text(
         return forum_text(tree, url)
     if page_type is PageType.PRODUCT:
         declared = declared_product(tree)
-        return with_declared(product_text(tree, url), declared)
+        panels = hidden_panels(tree)  # read before trafilatura prunes the tree
+        return with_new(with_declared(product_text(tree, url), declared), panels)
     if page_type in (PageType.LISTING, PageType.COLLECTION):
         return listing_text(tree, url, reading)
     if page_type is PageType.SERVICE:

@@ -16,6 +16,7 @@ from core.extract.profile_product import (
     drop_dialogs,
     drop_notices,
     drop_other_sections,
+    hidden_panels,
     product_text,
     title_line,
     with_title,
@@ -366,3 +367,54 @@ def test_a_shipping_and_returns_section_leaves() -> None:
         "Care",
         "Wipe the case with a damp cloth.",
     ]
+
+
+TABBED_PAGE = b"""<html><head><title>Fernhill Wool Blanket</title></head><body>
+<main><h1>Fernhill Wool Blanket</h1><p>$89.00</p>
+<p>A heavy blanket woven from undyed mountain wool on a slow loom in a small mill, warm on cold
+nights and soft enough for a sofa, with a blanket-stitched edge that keeps its shape for years.</p>
+<p>Each blanket is washed once after weaving so it will not shrink at home, then brushed by hand
+to raise a light nap; the natural grey and cream stripes come from the sheep themselves.</p>
+<ul class="tabs"><li>Description</li><li>Care</li><li>Reviews</li></ul>
+<div class="tab-panes">
+<div class="tab-pane" style="display: none">
+<p>Dimensions: 150 by 200 centimetres, weight 1.9 kilograms.</p>
+<p>Wash cold by hand with a lanolin soap and dry flat away from radiators.</p></div>
+<div class="tab-pane" style="display:none"><h3>Customer reviews</h3><p>Lovely and warm, but it took
+three weeks to arrive at my door, and the box was dented badly.</p></div>
+</div>
+<div class="accordion"><div style="display:none"><a href="/help">Help centre</a>
+<a href="/stores">Find a store near you</a><a href="/jobs">Careers at the mill</a></div></div>
+</main></body></html>"""
+
+
+def test_a_hidden_tab_panels_text_joins_a_product_and_its_reviews_and_menus_stay_out() -> None:
+    article = assemble(
+        PageInput(body=TABBED_PAGE, url="https://fernhill.example/products/blanket", article_id="a")
+    )
+    assert article is not None
+    assert article.page_type is PageType.PRODUCT
+    assert article.text is not None
+    assert "150 by 200 centimetres" in article.text
+    assert "lanolin soap" in article.text
+    assert "three weeks to arrive" not in article.text
+    assert "Careers at the mill" not in article.text
+
+
+def test_hidden_panels_reads_hidden_panels_only_and_leaves_the_tree_as_it_was() -> None:
+    tree = fromstring(TABBED_PAGE)
+    before = etree.tostring(tree)
+    panels = hidden_panels(tree)
+    assert panels == [
+        "Dimensions: 150 by 200 centimetres, weight 1.9 kilograms.\n"
+        "Wash cold by hand with a lanolin soap and dry flat away from radiators."
+    ]
+    assert etree.tostring(tree) == before
+    shown = fromstring(
+        b"<html><body><div class='tab-pane'><p>Shown already</p></div></body></html>"
+    )
+    assert hidden_panels(shown) == []
+    role = fromstring(
+        b"<html><body><div role='tabpanel' aria-hidden='true'><p>By role</p></div></body></html>"
+    )
+    assert hidden_panels(role) == ["By role"]
