@@ -86,11 +86,13 @@ def test_a_long_text_is_kept_without_a_walk(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_sections_not_twice_the_text_leave_it_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a dated page (an undated one needs 1.2 times its words: test_profile_article_undated)
     walks = _walks(monkeypatch)
     text = "The one paragraph trafilatura kept, a block of the page of some length."
     other = "<p>A shorter second paragraph it left out.</p>"
     scripts = "<script>" + "var x = 1;" * 200 + "</script>"  # body text, not a section
-    tree = load_html(f"<html><body><p>{text}</p>{other}{scripts}</body></html>")
+    date = '<time datetime="2026-01-02">2 January</time>'
+    tree = load_html(f"<html><body>{date}<p>{text}</p>{other}{scripts}</body></html>")
     assert tree is not None
     assert sections_text(tree, text) is None
     assert walks == [1]
