@@ -45,7 +45,6 @@ from core.extract.textstats import at_least_words, folded, word_count
 logger = logging.getLogger(__name__)
 
 _RECALL = Extractor(output_format="python", comments=False, dedup=False, recall=True, fast=True)
-_WORDS = re.compile(r"\w+")
 
 #: The recall pass runs when the lost list text is over this share of the text's length (on
 #: the even WCXB pages: 0.1 gained the same with 12% more recall passes, 0.02 and 0.05 a tenth
@@ -269,7 +268,7 @@ def sections_text(tree: HtmlElement, text: str) -> str | None:
         return None
     lines = section_lines(tree, body_length=page_chars)
     sections = "\n".join(lines)
-    gained = len(_WORDS.findall(sections))
+    gained = word_count(sections)
     gain = SECTIONS_GAIN if gained < SECTIONS_GAIN * words and dated(tree) else UNDATED_GAIN
     if (gained < gain * words or not more_complete(sections, text)) and not (
         sections and chrome_share(tree, text, sections, page_chars) >= CHROME_SHARE

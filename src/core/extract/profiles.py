@@ -105,9 +105,11 @@ def _mostly_new(addition: str, words: set[str]) -> bool:
 
 def with_new(text: str | None, parts: list[str]) -> str | None:
     """``text`` followed by each of ``parts`` whose words are mostly new to it."""
+    words = set(lower_words(text or ""))
     for part in parts:
-        if _mostly_new(part, set(lower_words(text or ""))):
+        if _mostly_new(part, words):
             text = f"{text}\n{part}" if text else part
+            words.update(lower_words(part))
     return text
 
 
